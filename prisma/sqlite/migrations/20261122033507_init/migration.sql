@@ -1,0 +1,231 @@
+-- CreateTable
+CREATE TABLE "Organization" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT NOT NULL,
+    "url" TEXT,
+    "contactEmail" TEXT,
+    "imageUrl" TEXT,
+    "whitelabelHost" TEXT,
+    "timeZone" TEXT NOT NULL DEFAULT 'UTC',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "ApiKey" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "organizationId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "prefix" TEXT NOT NULL,
+    "secretHash" TEXT NOT NULL,
+    "permissions" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastUsedAt" DATETIME,
+    "revokedAt" DATETIME,
+    CONSTRAINT "ApiKey_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "BadgeTemplate" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "organizationId" TEXT NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'DRAFT',
+    "awardMode" TEXT NOT NULL DEFAULT 'ONCE',
+    "validityDays" INTEGER,
+    "version" INTEGER NOT NULL DEFAULT 1,
+    "name" TEXT NOT NULL,
+    "description" TEXT NOT NULL,
+    "criteriaNarrative" TEXT,
+    "criteriaUrl" TEXT,
+    "imageUrl" TEXT,
+    "imageHighResolutionUrl" TEXT,
+    "imageThumbnailUrl" TEXT,
+    "level" TEXT NOT NULL DEFAULT 'NONE',
+    "searchText" TEXT NOT NULL,
+    "activatedAt" DATETIME,
+    "archivedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "BadgeTemplate_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "BadgeTemplateVersion" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "organizationId" TEXT NOT NULL,
+    "templateId" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "description" TEXT NOT NULL,
+    "criteriaNarrative" TEXT,
+    "criteriaUrl" TEXT,
+    "imageUrl" TEXT,
+    "imageHighResolutionUrl" TEXT,
+    "imageThumbnailUrl" TEXT,
+    "level" TEXT NOT NULL,
+    "tags" JSONB NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "BadgeTemplateVersion_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "BadgeTemplateVersion_templateId_fkey" FOREIGN KEY ("templateId") REFERENCES "BadgeTemplate" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "BadgeTemplateTag" (
+    "organizationId" TEXT NOT NULL,
+    "templateId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "nameLower" TEXT NOT NULL,
+    "position" INTEGER NOT NULL,
+
+    PRIMARY KEY ("templateId", "nameLower"),
+    CONSTRAINT "BadgeTemplateTag_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "BadgeTemplateTag_templateId_fkey" FOREIGN KEY ("templateId") REFERENCES "BadgeTemplate" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Earner" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "organizationId" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "emailLower" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "nameLower" TEXT NOT NULL,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "externalId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Earner_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Award" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "organizationId" TEXT NOT NULL,
+    "templateId" TEXT NOT NULL,
+    "templateVersionNumber" INTEGER NOT NULL,
+    "earnerId" TEXT NOT NULL,
+    "recipientName" TEXT NOT NULL,
+    "recipientNameLower" TEXT NOT NULL,
+    "recipientFirstName" TEXT,
+    "recipientLastName" TEXT,
+    "recipientEmail" TEXT NOT NULL,
+    "recipientEmailLower" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'PENDING',
+    "imported" BOOLEAN NOT NULL DEFAULT false,
+    "imageUrl" TEXT,
+    "imageHighResolutionUrl" TEXT,
+    "imageThumbnailUrl" TEXT,
+    "activityTitle" TEXT,
+    "activityStartedAt" DATETIME,
+    "activityEndedAt" DATETIME,
+    "notes" TEXT,
+    "additionalDetails" JSONB,
+    "publicId" TEXT NOT NULL,
+    "issuedAt" DATETIME NOT NULL,
+    "expiresAt" DATETIME,
+    "acceptedAt" DATETIME,
+    "rejectedAt" DATETIME,
+    "revokedAt" DATETIME,
+    "revokedReason" TEXT,
+    "legacyId" TEXT,
+    "idempotencyKey" TEXT,
+    "idempotencyHash" TEXT,
+    "onceHoldKey" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Award_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Award_templateId_fkey" FOREIGN KEY ("templateId") REFERENCES "BadgeTemplate" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Award_templateId_templateVersionNumber_fkey" FOREIGN KEY ("templateId", "templateVersionNumber") REFERENCES "BadgeTemplateVersion" ("templateId", "version") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Award_earnerId_fkey" FOREIGN KEY ("earnerId") REFERENCES "Earner" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "AwardHistoryEntry" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "organizationId" TEXT NOT NULL,
+    "awardId" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "reason" TEXT,
+    "actorApiKeyId" TEXT,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "AwardHistoryEntry_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "AwardHistoryEntry_awardId_fkey" FOREIGN KEY ("awardId") REFERENCES "Award" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "AwardHistoryEntry_actorApiKeyId_fkey" FOREIGN KEY ("actorApiKeyId") REFERENCES "ApiKey" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "SystemSetting" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "value" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Organization_whitelabelHost_key" ON "Organization"("whitelabelHost");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiKey_secretHash_key" ON "ApiKey"("secretHash");
+
+-- CreateIndex
+CREATE INDEX "ApiKey_organizationId_createdAt_idx" ON "ApiKey"("organizationId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "BadgeTemplate_organizationId_createdAt_idx" ON "BadgeTemplate"("organizationId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "BadgeTemplate_organizationId_state_idx" ON "BadgeTemplate"("organizationId", "state");
+
+-- CreateIndex
+CREATE INDEX "BadgeTemplateVersion_organizationId_idx" ON "BadgeTemplateVersion"("organizationId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "BadgeTemplateVersion_templateId_version_key" ON "BadgeTemplateVersion"("templateId", "version");
+
+-- CreateIndex
+CREATE INDEX "BadgeTemplateTag_organizationId_nameLower_idx" ON "BadgeTemplateTag"("organizationId", "nameLower");
+
+-- CreateIndex
+CREATE INDEX "Earner_organizationId_createdAt_idx" ON "Earner"("organizationId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "Earner_organizationId_nameLower_idx" ON "Earner"("organizationId", "nameLower");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Earner_organizationId_emailLower_key" ON "Earner"("organizationId", "emailLower");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Earner_organizationId_externalId_key" ON "Earner"("organizationId", "externalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Award_publicId_key" ON "Award"("publicId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Award_onceHoldKey_key" ON "Award"("onceHoldKey");
+
+-- CreateIndex
+CREATE INDEX "Award_organizationId_issuedAt_idx" ON "Award"("organizationId", "issuedAt");
+
+-- CreateIndex
+CREATE INDEX "Award_organizationId_templateId_issuedAt_idx" ON "Award"("organizationId", "templateId", "issuedAt");
+
+-- CreateIndex
+CREATE INDEX "Award_organizationId_earnerId_issuedAt_idx" ON "Award"("organizationId", "earnerId", "issuedAt");
+
+-- CreateIndex
+CREATE INDEX "Award_organizationId_status_idx" ON "Award"("organizationId", "status");
+
+-- CreateIndex
+CREATE INDEX "Award_organizationId_legacyId_idx" ON "Award"("organizationId", "legacyId");
+
+-- CreateIndex
+CREATE INDEX "Award_templateId_templateVersionNumber_idx" ON "Award"("templateId", "templateVersionNumber");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Award_organizationId_idempotencyKey_key" ON "Award"("organizationId", "idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "AwardHistoryEntry_awardId_at_idx" ON "AwardHistoryEntry"("awardId", "at");
+
+-- CreateIndex
+CREATE INDEX "AwardHistoryEntry_organizationId_at_idx" ON "AwardHistoryEntry"("organizationId", "at");

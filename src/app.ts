@@ -1,0 +1,113 @@
+// Builds the whole application from a config: database, services' dependencies, GraphQL over
+// HTTP. Nothing lives at module scope, so tests build as many independent apps as they need.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseOptions } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { createDeps, type Deps } from './deps.js';
+import { createContext, type Context } from './graphql/context.js';
+import { createMaskError } from './graphql/errors.js';
+import { getSchema } from './graphql/schema.js';
+import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
+import type { Clock } from './shared/clock.js';
+
+/** Larger bodies are refused before they are read; a full bulk issue of 1,000 awards is far below. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface AppOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  database?: DatabaseOptions;
+  /** Apply pending migrations before opening the database (default true). */
+  migrate?: boolean;
+}
+
+export interface App {
+  deps: Deps;
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Listens on config.port (0 picks a free port); resolves to the base URL. */
+  start(): Promise<string>;
+  /** Closes every connection and the database. */
+  stop(): Promise<void>;
+}
+
+const GRAPHIQL_QUERY = `# Send your API key in the Headers tab below as {"X-Api-Key": "bdg_..."}.
+query Viewer {
+  viewer {
+    organization { name }
+    permissions
+  }
+}
+`;
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  if (options.migrate ?? true) {
+    const applied = await migrateDatabase(config.databaseUrl);
+    if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
+  }
+  const database = await openDatabase(config.databaseUrl, options.database);
+  const deps = createDeps({ database, config, clock: options.clock, logger });
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema: getSchema(),
+    graphqlEndpoint: '/graphql',
+    context: ({ request }) => createContext(deps, credentialsFromHeaders(request.headers)),
+    maskedErrors: { maskError: createMaskError(logger) },
+    graphiql: config.graphiql
+      ? { title: 'Badges API', defaultQuery: GRAPHIQL_QUERY, headers: '{\n  "X-Api-Key": ""\n}' }
+      : false,
+    renderGraphiQL,
+    landingPage: false,
+    // Yoga reports every error its mask function rewrote, expected ones included; the mask
+    // function itself logs the unexpected ones in full, so Yoga's reports are only debug noise.
+    logging: {
+      debug: (...args) => logger.debug(args),
+      info: (...args) => logger.info(args),
+      warn: (...args) => logger.warn(args),
+      error: (...args) => logger.debug(args),
+    },
+  });
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      response.end(JSON.stringify({ errors: [{ message: `Request body exceeds ${MAX_BODY_BYTES} bytes.` }] }));
+      return;
+    }
+    void yoga(request, response);
+  };
+  const server = createServer(handle);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  return {
+    deps,
+    yoga,
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          const { port } = server.address() as AddressInfo;
+          resolve(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`);
+        });
+      }),
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const socket of sockets) socket.destroy();
+      if (server.listening) await closed;
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Configuration comes from the environment only, and is checked once at start so a typo stops the
+// server with a sentence that names the variable, instead of failing later.
+import { z } from 'zod';
+import { providerFromUrl } from './db/provider.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Base of the public links the API hands out (award pages, certificates). */
+  publicUrl: string;
+  /** API key for the default organization created on a first start; one is generated when unset. */
+  bootstrapApiKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Serve GraphiQL at /graphql to browsers. */
+  graphiql: boolean;
+}
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'PORT must be a whole number from 0 to 65535' })
+    .int('PORT must be a whole number from 0 to 65535')
+    .min(0, 'PORT must be a whole number from 0 to 65535')
+    .max(65535, 'PORT must be a whole number from 0 to 65535')
+    .default(4000),
+  HOST: z.string().min(1, 'HOST must not be empty').default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/badges.db')
+    .refine((url) => providerFromUrl(url) !== undefined, {
+      message: 'DATABASE_URL must start with file: (SQLite) or postgres:// or postgresql:// (PostgreSQL)',
+    }),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL' }).optional(),
+  BOOTSTRAP_API_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,200}$/, 'BOOTSTRAP_API_KEY must be 32 to 200 characters of A-Z a-z 0-9 _ -')
+    .optional(),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  GRAPHIQL: z
+    .enum(['true', 'false'], { error: 'GRAPHIQL must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    bootstrapApiKey: values.BOOTSTRAP_API_KEY,
+    logLevel: values.LOG_LEVEL,
+    graphiql: values.GRAPHIQL,
+  };
+}

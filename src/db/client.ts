@@ -1,0 +1,94 @@
+// Opens the database named by a URL with the matching Prisma client and driver adapter.
+//
+// Both generated clients have the same model API; the code compiles against the SQLite client's
+// types (the common subset) and receives the PostgreSQL client at run time when the URL says so.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { PrismaClient } from '../generated/prisma-sqlite/client.js';
+import { providerFromUrl, sqlitePath, type Provider } from './provider.js';
+
+export type { PrismaClient };
+export type { Prisma } from '../generated/prisma-sqlite/client.js';
+
+export interface Database {
+  provider: Provider;
+  /** Transactions and every write. */
+  db: PrismaClient;
+  /**
+   * Reads outside transactions. On SQLite this is a second, read-only connection: the writer's
+   * single connection is shared by every request, so a read sent to it while another request's
+   * transaction is open would see that transaction's uncommitted rows. On PostgreSQL it is `db`.
+   */
+  reader: PrismaClient;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Called with every SQL statement sent, for tests that count queries. */
+  onQuery?: (sql: string) => void;
+  /** PostgreSQL connection pool size. */
+  poolSize?: number;
+}
+
+function queryLogging(options: DatabaseOptions) {
+  return options.onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {};
+}
+
+function listen(client: PrismaClient, options: DatabaseOptions): PrismaClient {
+  const onQuery = options.onQuery;
+  if (onQuery) (client as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query));
+  return client;
+}
+
+async function openSqlite(url: string, options: DatabaseOptions): Promise<Database> {
+  const file = path.resolve(sqlitePath(url));
+  await mkdir(path.dirname(file), { recursive: true });
+  const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
+    import('../generated/prisma-sqlite/client.js'),
+    import('@prisma/adapter-better-sqlite3'),
+  ]);
+  const db = listen(
+    new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }), ...queryLogging(options) }),
+    options,
+  );
+  // WAL lets the reader connection read while the writer writes; NORMAL sync is durable in WAL
+  // mode except against power loss of the last transactions, the usual trade for a server.
+  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+  await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  const reader = listen(
+    new PrismaClient({
+      adapter: new PrismaBetterSqlite3({ url: file, readonly: true, timeout: 10_000 }),
+      ...queryLogging(options),
+    }),
+    options,
+  );
+  return {
+    provider: 'sqlite',
+    db,
+    reader,
+    close: async () => {
+      await Promise.all([db.$disconnect(), reader.$disconnect()]);
+    },
+  };
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
+    import('../generated/prisma-postgresql/client.js'),
+    import('@prisma/adapter-pg'),
+  ]);
+  const client = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }),
+    ...queryLogging(options),
+  }) as unknown as PrismaClient;
+  const db = listen(client, options);
+  return { provider: 'postgresql', db, reader: db, close: () => db.$disconnect() };
+}
+
+export async function openDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
+  const provider = providerFromUrl(url);
+  if (provider === 'sqlite') return openSqlite(url, options);
+  if (provider === 'postgresql') return openPostgres(url, options);
+  throw new Error(`Unsupported database URL: ${url}`);
+}

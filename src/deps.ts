@@ -1,0 +1,43 @@
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database, PrismaClient } from './db/client.js';
+import type { Provider } from './db/provider.js';
+import type { EventPublisher } from './events/events.js';
+import { systemClock, type Clock } from './shared/clock.js';
+
+/** What services need from the running application; built once by createApp, passed explicitly. */
+export interface Deps {
+  provider: Provider;
+  /** Transactions and writes. */
+  db: PrismaClient;
+  /** Reads outside transactions (see src/db/client.ts). */
+  reader: PrismaClient;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  events: EventPublisher;
+}
+
+/** Who is making a change: an API key of an organization, or the platform itself (apiKeyId null). */
+export interface Actor {
+  organizationId: string;
+  apiKeyId: string | null;
+}
+
+export function createDeps(options: {
+  database: Database;
+  config: Config;
+  clock?: Clock | undefined;
+  logger?: Logger | undefined;
+  events?: EventPublisher | undefined;
+}): Deps {
+  return {
+    provider: options.database.provider,
+    db: options.database.db,
+    reader: options.database.reader,
+    clock: options.clock ?? systemClock,
+    config: options.config,
+    logger: options.logger ?? pino({ level: options.config.logLevel }),
+    events: options.events ?? { publish: () => {} },
+  };
+}

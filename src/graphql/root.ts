@@ -1,0 +1,9 @@
+import { JSONObjectResolver } from 'graphql-scalars';
+import { builder } from './builder.js';
+import { DateTimeScalar } from './scalars.js';
+
+builder.queryType({ description: 'Everything an API key can read. Every record is scoped to the key’s organization.' });
+builder.mutationType({ description: 'Every change an API key can make, each in one transaction.' });
+
+builder.addScalarType('DateTime', DateTimeScalar);
+builder.addScalarType('JSONObject', JSONObjectResolver);

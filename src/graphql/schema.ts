@@ -1,0 +1,21 @@
+// Assembles the schema: importing a module's schema.ts registers its types with the builder.
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import './root.js';
+import '../modules/organizations/schema.js';
+import '../modules/api-keys/schema.js';
+import '../modules/templates/schema.js';
+import '../modules/earners/schema.js';
+import '../modules/awards/schema.js';
+import { builder } from './builder.js';
+
+let schema: GraphQLSchema | undefined;
+
+export function getSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: false });
+  return schema;
+}
+
+/** The SDL committed as schema/schema.graphql. */
+export function printSchemaFile(): string {
+  return `${printSchema(lexicographicSortSchema(getSchema()))}\n`;
+}

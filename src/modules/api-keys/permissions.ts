@@ -1,0 +1,27 @@
+/** What an API key may do. Queries need `read`; each kind of change has its own permission. */
+export const PERMISSIONS = {
+  read: 'Read the organization, its templates, earners, awards and keys.',
+  'templates:write': 'Create, change, activate and archive badge templates.',
+  'awards:issue': 'Issue awards (one or in bulk), update them, accept or reject them for earners, and restore revoked ones.',
+  'awards:revoke': 'Revoke awards.',
+  'awards:delete': 'Delete awards for good (erasure requests).',
+  'earners:write': 'Change earners, for example their email address.',
+  'keys:manage': 'Create and revoke API keys.',
+  'organization:write': "Change the organization's profile.",
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value);
+}
+
+export function parsePermissions(stored: string): Permission[] {
+  return stored.split(' ').filter(isPermission);
+}
+
+export function serializePermissions(permissions: Iterable<Permission>): string {
+  return ALL_PERMISSIONS.filter((permission) => new Set(permissions).has(permission)).join(' ');
+}

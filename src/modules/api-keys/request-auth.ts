@@ -1,0 +1,78 @@
+import { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
+import type { Deps } from '../../deps.js';
+import { DomainError, ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
+import { authenticate, type Principal } from './service.js';
+
+export interface Credentials {
+  /** From `X-Api-Key`, `Authorization: Bearer`, or a websocket's connection_init payload. */
+  apiKey: string | undefined;
+  /** From `X-Whitelabel-Host`: when sent, it must be the key's organization's host. */
+  whitelabelHost: string | undefined;
+}
+
+export function credentialsFromHeaders(headers: Headers): Credentials {
+  const bearer = /^Bearer\s+(.+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+  return {
+    apiKey: headers.get('x-api-key')?.trim() || bearer?.trim() || undefined,
+    whitelabelHost: headers.get('x-whitelabel-host')?.trim().toLowerCase() || undefined,
+  };
+}
+
+/** Who is calling, resolved at most once per request and only when a field needs it. */
+export class RequestAuth {
+  #result: Promise<Principal | undefined> | undefined;
+  #failure: DomainError | undefined;
+  #principal: Principal | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly credentials: Credentials,
+  ) {}
+
+  principal(): Promise<Principal | undefined> {
+    this.#result ??= this.#resolve();
+    return this.#result;
+  }
+
+  async #resolve(): Promise<Principal | undefined> {
+    const { apiKey, whitelabelHost } = this.credentials;
+    if (!apiKey) {
+      this.#failure = new UnauthenticatedError('An API key is required: send it as X-Api-Key or Authorization: Bearer.');
+      return undefined;
+    }
+    const result = await authenticate(this.deps, apiKey);
+    if ('failure' in result) {
+      this.#failure = new UnauthenticatedError(result.failure);
+      return undefined;
+    }
+    if (whitelabelHost && whitelabelHost !== result.principal.whitelabelHost) {
+      this.#failure = new ForbiddenError("The API key does not belong to the X-Whitelabel-Host's organization.", {
+        field: 'X-Whitelabel-Host',
+      });
+      return undefined;
+    }
+    this.#principal = result.principal;
+    return result.principal;
+  }
+
+  /** The caller; only valid inside resolvers guarded by an auth scope. */
+  get current(): Principal {
+    if (!this.#principal) throw this.#failure ?? new UnauthenticatedError('An API key is required.');
+    return this.#principal;
+  }
+
+  /** The error for a failed scope check: who is unknown, or what they lack. */
+  errorFor(failure: AuthFailure): DomainError {
+    if (!this.#principal) return this.#failure ?? new UnauthenticatedError('An API key is required.');
+    const missing = missingPermissions(failure);
+    return new ForbiddenError(`This API key lacks the permission ${missing.join(' or ') || 'required'} for this field.`, {
+      permissions: missing,
+    });
+  }
+}
+
+function missingPermissions(failure: AuthFailure): string[] {
+  if ('failures' in failure) return failure.failures.flatMap(missingPermissions);
+  if (failure.kind === AuthScopeFailureType.AuthScope && failure.scope === 'permission') return [String(failure.parameter)];
+  return [];
+}

@@ -1,0 +1,235 @@
+// The life of an issued award: accept, reject, revoke, restore, update, delete; and the filters of
+// the awards list. Issuing lives in ./issue.ts.
+import type { Actor, Deps } from '../../deps.js';
+import type { Prisma } from '../../db/client.js';
+import { inTransaction, type Tx } from '../../db/transaction.js';
+import type { AwardChange, AwardEvent } from '../../events/events.js';
+import type { Award, AwardAction, AwardStatus } from '../../generated/prisma-sqlite/client.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { jsonObject, parseInput, text, z } from '../../shared/validation.js';
+import { effectiveStatus, isLive, liveStatusOf, onceHoldKey, statusWhere } from './status.js';
+
+type Change = {
+  action: AwardAction;
+  reason?: string | null;
+  data: Prisma.AwardUncheckedUpdateInput;
+};
+
+function awardEvent(award: Award, change: AwardChange, at: Date): AwardEvent {
+  return {
+    kind: 'award',
+    change,
+    organizationId: award.organizationId,
+    awardId: award.id,
+    templateId: award.templateId,
+    earnerId: award.earnerId,
+    at: at.toISOString(),
+  };
+}
+
+/**
+ * Loads the award in a transaction, lets `decide` check the rules and describe the change, then
+ * writes it with its history entry, and announces it once committed.
+ */
+async function changeAward(
+  deps: Deps,
+  actor: Actor,
+  awardId: string,
+  decide: (award: Award, now: Date, tx: Tx) => Promise<Change> | Change,
+): Promise<Award> {
+  const now = deps.clock.now();
+  const { award, action } = await inTransaction(deps.db, async (tx) => {
+    const current = await tx.award.findFirst({ where: { id: awardId, organizationId: actor.organizationId } });
+    if (!current) throw new NotFoundError('award');
+    const change = await decide(current, now, tx);
+    const updated = await tx.award.update({ where: { id: current.id }, data: { ...change.data, updatedAt: now } });
+    await tx.awardHistoryEntry.create({
+      data: {
+        organizationId: actor.organizationId,
+        awardId: current.id,
+        action: change.action,
+        reason: change.reason ?? null,
+        actorApiKeyId: actor.apiKeyId,
+        at: now,
+      },
+    });
+    return { award: updated, action: change.action };
+  });
+  deps.events.publish([awardEvent(award, action, now)]);
+  return award;
+}
+
+function refuse(status: AwardStatus, verb: string, rule: string): never {
+  throw new ConflictError(`An award that is ${status.toLowerCase()} cannot be ${verb}.`, { field: 'id', rule, status });
+}
+
+/**
+ * Takes the ONCE hold for an award that becomes live again, unless another live award of the same
+ * template already holds it for the earner.
+ */
+async function retakeHold(tx: Tx, award: Award, now: Date): Promise<string | null> {
+  const template = await tx.badgeTemplate.findUniqueOrThrow({ where: { id: award.templateId }, select: { awardMode: true } });
+  if (template.awardMode !== 'ONCE') return null;
+  const key = onceHoldKey(award.templateId, award.earnerId);
+  const holder = await tx.award.findUnique({ where: { onceHoldKey: key } });
+  if (holder && holder.id !== award.id) {
+    if (isLive(holder, now)) {
+      throw new ConflictError('The earner holds another live award of this ONCE badge.', {
+        field: 'id',
+        rule: 'onceAlreadyHeld',
+        heldAwardId: holder.id,
+      });
+    }
+    await tx.award.update({ where: { id: holder.id }, data: { status: 'EXPIRED', onceHoldKey: null, updatedAt: now } });
+  }
+  return key;
+}
+
+export function acceptAward(deps: Deps, actor: Actor, awardId: string) {
+  return changeAward(deps, actor, awardId, (award, now) => {
+    const status = effectiveStatus(award, now);
+    if (status !== 'PENDING') refuse(status, 'accepted', 'statusIn:PENDING');
+    return { action: 'ACCEPTED', data: { status: 'ACCEPTED', acceptedAt: now } };
+  });
+}
+
+const reasonSchema = (max: number) => z.object({ reason: text(max) });
+const optionalReasonSchema = (max: number) => z.object({ reason: text(max).nullish() });
+
+export function rejectAward(deps: Deps, actor: Actor, awardId: string, rawReason?: string | null) {
+  const { reason } = parseInput(optionalReasonSchema(1000), { reason: rawReason });
+  return changeAward(deps, actor, awardId, (award, now) => {
+    const status = effectiveStatus(award, now);
+    if (status !== 'PENDING') refuse(status, 'rejected', 'statusIn:PENDING');
+    return { action: 'REJECTED', reason, data: { status: 'REJECTED', rejectedAt: now, onceHoldKey: null } };
+  });
+}
+
+/** Revocation needs a reason; revoking twice is an error that changes nothing. */
+export function revokeAward(deps: Deps, actor: Actor, awardId: string, rawReason: string) {
+  const { reason } = parseInput(reasonSchema(1000), { reason: rawReason });
+  return changeAward(deps, actor, awardId, (award, now) => {
+    const status = effectiveStatus(award, now);
+    if (status === 'REVOKED' || status === 'REJECTED') refuse(status, 'revoked', 'statusIn:PENDING,ACCEPTED,EXPIRED');
+    return {
+      action: 'REVOKED',
+      reason,
+      data: { status: 'REVOKED', revokedAt: now, revokedReason: reason, onceHoldKey: null },
+    };
+  });
+}
+
+/** Undoes a revocation: the award returns to accepted (or pending if never accepted). */
+export function restoreAward(deps: Deps, actor: Actor, awardId: string, rawReason?: string | null) {
+  const { reason } = parseInput(optionalReasonSchema(1000), { reason: rawReason });
+  return changeAward(deps, actor, awardId, async (award, now, tx) => {
+    if (award.status !== 'REVOKED') refuse(effectiveStatus(award, now), 'restored', 'statusIn:REVOKED');
+    const stillValid = award.expiresAt === null || award.expiresAt > now;
+    return {
+      action: 'RESTORED',
+      reason,
+      data: {
+        status: liveStatusOf(award),
+        revokedAt: null,
+        revokedReason: null,
+        onceHoldKey: stillValid ? await retakeHold(tx, award, now) : null,
+      },
+    };
+  });
+}
+
+const updateSchema = z.object({
+  notes: text(10_000).nullish(),
+  additionalDetails: jsonObject(16_384).nullish(),
+  expiresAt: z.date().nullish(),
+  activityTitle: text(500).nullish(),
+  activityStartedAt: z.date().nullish(),
+  activityEndedAt: z.date().nullish(),
+});
+
+export type UpdateAwardInput = z.input<typeof updateSchema>;
+
+/**
+ * Changes an award's notes, details, activity or expiry. Moving the expiry of an expired award
+ * into the future makes it live again.
+ */
+export function updateAward(deps: Deps, actor: Actor, awardId: string, rawInput: UpdateAwardInput) {
+  const input = parseInput(updateSchema, rawInput);
+  return changeAward(deps, actor, awardId, async (award, now, tx) => {
+    if (input.expiresAt && input.expiresAt <= award.issuedAt) {
+      throw ValidationError.single('expiresAt', 'after:issuedAt', 'must be after issuedAt');
+    }
+    const startedAt = input.activityStartedAt !== undefined ? input.activityStartedAt : award.activityStartedAt;
+    const endedAt = input.activityEndedAt !== undefined ? input.activityEndedAt : award.activityEndedAt;
+    if (startedAt && endedAt && endedAt < startedAt) {
+      throw ValidationError.single('activityEndedAt', 'notBefore:activityStartedAt', 'must not be before activityStartedAt');
+    }
+    const data: Prisma.AwardUncheckedUpdateInput = {};
+    for (const key of ['notes', 'activityTitle', 'activityStartedAt', 'activityEndedAt'] as const) {
+      if (input[key] !== undefined) Object.assign(data, { [key]: input[key] });
+    }
+    if (input.additionalDetails !== undefined) {
+      data.additionalDetails = (input.additionalDetails ?? null) as Prisma.InputJsonValue;
+    }
+    if (input.expiresAt !== undefined) {
+      data.expiresAt = input.expiresAt;
+      const revived = award.status === 'EXPIRED' && (input.expiresAt === null || input.expiresAt > now);
+      if (revived) Object.assign(data, { status: liveStatusOf(award), onceHoldKey: await retakeHold(tx, award, now) });
+    }
+    return { action: 'UPDATED', data };
+  });
+}
+
+/** Erases an award and its history for good (an erasure request); revocation is the other path. */
+export async function deleteAward(deps: Deps, actor: Actor, awardId: string): Promise<Award> {
+  const now = deps.clock.now();
+  const award = await inTransaction(deps.db, async (tx) => {
+    const current = await tx.award.findFirst({ where: { id: awardId, organizationId: actor.organizationId } });
+    if (!current) throw new NotFoundError('award');
+    await tx.award.delete({ where: { id: current.id } });
+    return current;
+  });
+  deps.events.publish([awardEvent(award, 'DELETED', now)]);
+  return award;
+}
+
+export const SEARCH_FIELDS = ['NAME', 'EMAIL'] as const;
+
+export interface AwardFilter {
+  templateId?: string | undefined;
+  earnerId?: string | undefined;
+  statuses?: AwardStatus[] | null | undefined;
+  issuedAfter?: Date | null | undefined;
+  issuedBefore?: Date | null | undefined;
+  search?: string | null | undefined;
+  searchField?: (typeof SEARCH_FIELDS)[number] | null | undefined;
+  legacyId?: string | null | undefined;
+  imported?: boolean | null | undefined;
+}
+
+/** The awards list's filter; `issuedAfter` is inclusive, `issuedBefore` exclusive. */
+export function awardWhere(organizationId: string, filter: AwardFilter, now: Date): Prisma.AwardWhereInput {
+  const search = filter.search?.trim().toLowerCase();
+  const conditions: Prisma.AwardWhereInput[] = [{ organizationId }];
+  if (filter.templateId) conditions.push({ templateId: filter.templateId });
+  if (filter.earnerId) conditions.push({ earnerId: filter.earnerId });
+  if (filter.issuedAfter || filter.issuedBefore) {
+    conditions.push({
+      issuedAt: {
+        ...(filter.issuedAfter ? { gte: filter.issuedAfter } : {}),
+        ...(filter.issuedBefore ? { lt: filter.issuedBefore } : {}),
+      },
+    });
+  }
+  if (search) {
+    conditions.push(
+      filter.searchField === 'EMAIL'
+        ? { recipientEmailLower: { contains: search } }
+        : { recipientNameLower: { contains: search } },
+    );
+  }
+  if (filter.statuses?.length) conditions.push({ OR: filter.statuses.map((status) => statusWhere(status, now)) });
+  if (filter.legacyId) conditions.push({ legacyId: filter.legacyId });
+  if (filter.imported != null) conditions.push({ imported: filter.imported });
+  return conditions.length === 1 ? conditions[0]! : { AND: conditions };
+}

@@ -1,0 +1,104 @@
+import { builder } from '../../graphql/builder.js';
+import { decodeId } from '../../graphql/ids.js';
+import { pageSize } from '../../graphql/pagination.js';
+import { earnerWhere, findEarner, updateEarner } from './service.js';
+
+export const EarnerRef = builder.prismaNode('Earner', {
+  description: 'A person who receives awards. Awards belong to the earner, not to an email address, so they survive an address change.',
+  id: { field: 'id' },
+  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  fields: (t) => ({
+    email: t.exposeString('email', { description: 'Email address, unique in the organization ignoring case.' }),
+    name: t.exposeString('name', { description: 'Full name, as first given.' }),
+    firstName: t.exposeString('firstName', { nullable: true, description: 'First name, when given separately.' }),
+    lastName: t.exposeString('lastName', { nullable: true, description: 'Last name, when given separately.' }),
+    externalId: t.exposeString('externalId', { nullable: true, description: 'The integrator’s own id for this person.' }),
+    awards: t.relatedConnection('awards', {
+      description: 'The earner’s awards, most recently issued first.',
+      cursor: 'id',
+      query: { orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] },
+      totalCount: true,
+      ...pageSize,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the earner was first seen.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the earner last changed.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  earners: t.prismaConnection(
+    {
+      type: 'Earner',
+      cursor: 'id',
+      description: 'The organization’s earners, newest first.',
+      authScopes: { permission: 'read' },
+      args: { search: t.arg.string({ description: 'Name or email contains this text (case-insensitive).' }) },
+      ...pageSize,
+      totalCount: (_parent, { search }, context) =>
+        context.deps.reader.earner.count({ where: earnerWhere(context.auth.current.organizationId, search) }),
+      resolve: (query, _parent, { search }, context) =>
+        context.deps.reader.earner.findMany({
+          ...query,
+          where: earnerWhere(context.auth.current.organizationId, search),
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+    },
+    { description: 'A page of earners.' },
+    { description: 'An earner in a page.' },
+  ),
+  earner: t.prismaField({
+    type: 'Earner',
+    nullable: true,
+    description: 'One earner, by exactly one of id, email and externalId; NOT_FOUND when there is none.',
+    authScopes: { permission: 'read' },
+    args: {
+      id: t.arg.id({ description: 'The earner’s id.' }),
+      email: t.arg.string({ description: 'The earner’s email (case-insensitive).' }),
+      externalId: t.arg.string({ description: 'The integrator’s id for the earner.' }),
+    },
+    resolve: (query, _parent, args, context) =>
+      findEarner(
+        context.deps,
+        context.auth.current,
+        { id: args.id == null ? undefined : decodeId('Earner', args.id, 'id'), email: args.email, externalId: args.externalId },
+        query,
+      ),
+  }),
+}));
+
+const UpdateEarnerInput = builder.inputType('UpdateEarnerInput', {
+  description: 'Changes to an earner; omitted fields stay as they are.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The earner to change.' }),
+    email: t.string({ description: 'New email address; must not belong to another earner.' }),
+    name: t.string({ description: 'Full name (5 to 200 characters).' }),
+    firstName: t.string({ description: 'First name; null clears it.' }),
+    lastName: t.string({ description: 'Last name; null clears it.' }),
+    externalId: t.string({ description: 'The integrator’s id; must not belong to another earner; null clears it.' }),
+  }),
+});
+
+const EarnerPayload = builder.objectRef<{ earnerId: string }>('EarnerPayload').implement({
+  description: 'The earner a mutation changed.',
+  fields: (t) => ({
+    earner: t.prismaField({
+      type: 'Earner',
+      description: 'The earner, as they are now.',
+      resolve: (query, payload, _args, context) =>
+        context.deps.reader.earner.findUniqueOrThrow({ ...query, where: { id: payload.earnerId } }),
+    }),
+  }),
+});
+
+builder.mutationField('updateEarner', (t) =>
+  t.field({
+    type: EarnerPayload,
+    description: 'Changes an earner, for example their email address; their awards stay theirs. Needs `earners:write`.',
+    authScopes: { permission: 'earners:write' },
+    args: { input: t.arg({ type: UpdateEarnerInput, required: true }) },
+    resolve: async (_root, { input: { id, ...changes } }, context) => {
+      const earner = await updateEarner(context.deps, context.auth.current, decodeId('Earner', id, 'id'), changes);
+      return { earnerId: earner.id };
+    },
+  }),
+);

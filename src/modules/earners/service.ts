@@ -1,0 +1,198 @@
+import type { Actor, Deps } from '../../deps.js';
+import type { Prisma } from '../../db/client.js';
+import { inTransaction, type Tx } from '../../db/transaction.js';
+import type { Earner } from '../../generated/prisma-sqlite/client.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
+import { addIssue, email, omittable, parseInput, text, z } from '../../shared/validation.js';
+
+/**
+ * Who an award is for. The name is given whole (at least 5 characters, as seed 002 requires) or
+ * as first and last name.
+ */
+export const recipientSchema = z
+  .object({
+    email: email(),
+    name: text(200).min(5, 'must be at least 5 characters').nullish(),
+    firstName: text(100).nullish(),
+    lastName: text(100).nullish(),
+    externalId: text(200).nullish(),
+  })
+  .superRefine((recipient, context) => {
+    if (!recipient.name && !(recipient.firstName && recipient.lastName)) {
+      addIssue(context, ['name'], 'required', 'is required unless both firstName and lastName are given');
+    }
+  })
+  .transform((recipient) => ({
+    ...recipient,
+    fullName: recipient.name ?? `${recipient.firstName} ${recipient.lastName}`,
+  }));
+
+export type RecipientInput = z.input<typeof recipientSchema>;
+export type Recipient = z.output<typeof recipientSchema>;
+
+/**
+ * The earner of each recipient, created when unknown. An external id, when given, identifies the
+ * earner first; otherwise the email does (case-insensitively). `field(i)` names recipient i in
+ * errors. One query finds every known earner and one creates the rest, whatever the count.
+ */
+export async function findOrCreateEarners(
+  tx: Tx,
+  organizationId: string,
+  recipients: Recipient[],
+  field: (index: number, name: string) => string,
+  now: Date,
+): Promise<Earner[]> {
+  const emails = [...new Set(recipients.map((recipient) => recipient.email.toLowerCase()))];
+  const externalIds = [...new Set(recipients.flatMap((recipient) => recipient.externalId ?? []))];
+  const known = await tx.earner.findMany({
+    where: {
+      organizationId,
+      OR: [{ emailLower: { in: emails } }, ...(externalIds.length ? [{ externalId: { in: externalIds } }] : [])],
+    },
+  });
+  const byEmail = new Map(known.map((earner) => [earner.emailLower, earner]));
+  const byExternalId = new Map(known.flatMap((earner) => (earner.externalId ? [[earner.externalId, earner]] : [])));
+
+  const issues: FieldIssue[] = [];
+  const toCreate = new Map<string, Prisma.EarnerCreateManyInput>();
+  const pendingByExternalId = new Map<string, string>();
+  const toLink: Array<{ earner: Earner; externalId: string }> = [];
+  const mismatch = (index: number, message: string) =>
+    issues.push({ field: field(index, 'externalId'), rule: 'matchesEarner', message });
+
+  // Each entry is a known earner, or the lower-cased email of one created below.
+  const resolved: Array<Earner | string> = recipients.map((recipient, index) => {
+    const emailLower = recipient.email.toLowerCase();
+    const externalId = recipient.externalId ?? null;
+    if (externalId) {
+      const linked = byExternalId.get(externalId) ?? pendingByExternalId.get(externalId);
+      if (linked) return linked;
+    }
+    const sameEmail = byEmail.get(emailLower);
+    if (sameEmail) {
+      if (externalId && sameEmail.externalId && sameEmail.externalId !== externalId) {
+        mismatch(index, 'differs from the external id of the earner with this email');
+      } else if (externalId && !sameEmail.externalId) {
+        toLink.push({ earner: sameEmail, externalId });
+        byExternalId.set(externalId, sameEmail);
+      }
+      return sameEmail;
+    }
+    const pending = toCreate.get(emailLower);
+    if (pending) {
+      if (externalId && pending.externalId && pending.externalId !== externalId) {
+        mismatch(index, 'differs from the external id given with the same email earlier in the batch');
+      } else if (externalId) {
+        pending.externalId = externalId;
+        pendingByExternalId.set(externalId, emailLower);
+      }
+      return emailLower;
+    }
+    toCreate.set(emailLower, {
+      organizationId,
+      email: recipient.email,
+      emailLower,
+      name: recipient.fullName,
+      nameLower: recipient.fullName.toLowerCase(),
+      firstName: recipient.firstName ?? null,
+      lastName: recipient.lastName ?? null,
+      externalId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (externalId) pendingByExternalId.set(externalId, emailLower);
+    return emailLower;
+  });
+  if (issues.length) throw new ConflictError(`${issues[0]!.field}: ${issues[0]!.message}`, { ...issues[0]!, issues });
+
+  for (const { earner, externalId } of toLink) {
+    await tx.earner.update({ where: { id: earner.id }, data: { externalId, updatedAt: now } });
+  }
+  const created = toCreate.size
+    ? await tx.earner.createManyAndReturn({ data: [...toCreate.values()] })
+    : [];
+  const createdByEmail = new Map(created.map((earner) => [earner.emailLower, earner]));
+  return resolved.map((entry) => (typeof entry === 'string' ? createdByEmail.get(entry)! : entry));
+}
+
+const updateInput = z.object({
+  email: omittable(email()),
+  name: omittable(text(200).min(5, 'must be at least 5 characters')),
+  firstName: text(100).nullish(),
+  lastName: text(100).nullish(),
+  externalId: text(200).nullish(),
+});
+
+/**
+ * Changes an earner. Changing the email keeps every award: the earner, not the address, holds
+ * them (a person who changes address does not lose their badges).
+ */
+export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, rawInput: z.input<typeof updateInput>) {
+  const input = parseInput(updateInput, rawInput);
+  return inTransaction(deps.db, async (tx) => {
+    const earner = await tx.earner.findFirst({ where: { id: earnerId, organizationId: actor.organizationId } });
+    if (!earner) throw new NotFoundError('earner');
+    const emailLower = input.email?.toLowerCase();
+    const clashes = await tx.earner.findMany({
+      where: {
+        organizationId: actor.organizationId,
+        id: { not: earner.id },
+        OR: [
+          ...(emailLower ? [{ emailLower }] : []),
+          ...(input.externalId ? [{ externalId: input.externalId }] : []),
+        ],
+      },
+      select: { emailLower: true, externalId: true },
+    });
+    if (clashes.length) {
+      const issues: FieldIssue[] = [];
+      if (emailLower && clashes.some((clash) => clash.emailLower === emailLower)) {
+        issues.push({ field: 'email', rule: 'unique', message: 'belongs to another earner' });
+      }
+      if (input.externalId && clashes.some((clash) => clash.externalId === input.externalId)) {
+        issues.push({ field: 'externalId', rule: 'unique', message: 'belongs to another earner' });
+      }
+      throw new ConflictError(`${issues[0]!.field}: ${issues[0]!.message}`, { ...issues[0]!, issues });
+    }
+    return tx.earner.update({
+      where: { id: earner.id },
+      data: {
+        ...(input.email ? { email: input.email, emailLower } : {}),
+        ...(input.name ? { name: input.name, nameLower: input.name.toLowerCase() } : {}),
+        ...(input.firstName !== undefined ? { firstName: input.firstName } : {}),
+        ...(input.lastName !== undefined ? { lastName: input.lastName } : {}),
+        ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
+        updatedAt: deps.clock.now(),
+      },
+    });
+  });
+}
+
+export function earnerWhere(organizationId: string, search?: string | null): Prisma.EarnerWhereInput {
+  const needle = search?.trim().toLowerCase();
+  return {
+    organizationId,
+    ...(needle ? { OR: [{ nameLower: { contains: needle } }, { emailLower: { contains: needle } }] } : {}),
+  };
+}
+
+/** Finds one earner by exactly one of its keys. */
+export async function findEarner(
+  deps: Deps,
+  actor: Actor,
+  by: { id?: string | undefined; email?: string | null | undefined; externalId?: string | null | undefined },
+  query: object = {},
+) {
+  const keys = [by.id, by.email, by.externalId].filter((key) => key != null);
+  if (keys.length !== 1) {
+    throw ValidationError.single('id', 'exactlyOne', 'give exactly one of id, email and externalId');
+  }
+  const where: Prisma.EarnerWhereInput = by.id
+    ? { id: by.id }
+    : by.email
+      ? { emailLower: by.email.trim().toLowerCase() }
+      : { externalId: by.externalId! };
+  const earner = await deps.reader.earner.findFirst({ ...query, where: { ...where, organizationId: actor.organizationId } });
+  if (!earner) throw new NotFoundError('earner', by.id ? 'id' : by.email ? 'email' : 'externalId');
+  return earner;
+}

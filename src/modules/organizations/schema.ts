@@ -1,0 +1,65 @@
+import { builder } from '../../graphql/builder.js';
+import { updateOrganization } from './service.js';
+
+export const OrganizationRef = builder.prismaNode('Organization', {
+  description: 'An organization: it designs badge templates and issues awards, and owns every other record.',
+  id: { field: 'id' },
+  // Only the caller's own organization can be looked up.
+  findUnique: (id, context) => ({ id, AND: [{ id: context.auth.current.organizationId }] }),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Display name, shown to earners as the issuer.' }),
+    url: t.exposeString('url', { nullable: true, description: 'Web site.' }),
+    contactEmail: t.exposeString('contactEmail', { nullable: true, description: 'Address earners can write to.' }),
+    imageUrl: t.exposeString('imageUrl', { nullable: true, description: 'Logo URL.' }),
+    whitelabelHost: t.exposeString('whitelabelHost', {
+      nullable: true,
+      description: 'Host of the white-labelled dashboard; requests may name it in X-Whitelabel-Host, and public links use it.',
+    }),
+    timeZone: t.exposeString('timeZone', { description: 'IANA time zone for calendar windows (this week, this month).' }),
+    apiKeys: t.relatedConnection('apiKeys', {
+      description: 'The organization’s API keys, newest first.',
+      cursor: 'id',
+      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      totalCount: true,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the organization was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When its profile last changed.' }),
+  }),
+});
+
+const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
+  description: 'Profile fields to change; omitted fields stay as they are, null clears an optional one.',
+  fields: (t) => ({
+    name: t.string({ description: 'Display name (at most 200 characters).' }),
+    url: t.string({ description: 'Web site (http or https).' }),
+    contactEmail: t.string({ description: 'Contact email address.' }),
+    imageUrl: t.string({ description: 'Logo URL (http or https).' }),
+    whitelabelHost: t.string({ description: 'Host name of the white-labelled dashboard, unique across organizations.' }),
+    timeZone: t.string({ description: 'IANA time zone, e.g. Europe/Paris.' }),
+  }),
+});
+
+const OrganizationPayload = builder.objectRef<{ organizationId: string }>('OrganizationPayload').implement({
+  description: 'The organization a mutation changed.',
+  fields: (t) => ({
+    organization: t.prismaField({
+      type: 'Organization',
+      description: 'The organization, as it is now.',
+      resolve: (query, payload, _args, context) =>
+        context.deps.reader.organization.findUniqueOrThrow({ ...query, where: { id: payload.organizationId } }),
+    }),
+  }),
+});
+
+builder.mutationField('updateOrganization', (t) =>
+  t.field({
+    type: OrganizationPayload,
+    description: 'Changes the organization’s profile. Needs `organization:write`.',
+    authScopes: { permission: 'organization:write' },
+    args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const organization = await updateOrganization(context.deps, context.auth.current, input);
+      return { organizationId: organization.id };
+    },
+  }),
+);

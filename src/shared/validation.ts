@@ -1,0 +1,86 @@
+// Input rules, written with zod, reported as FieldIssues: every broken rule names its field and a
+// stable rule name (notBlank, maxLength, email, url, after, ...) so clients can map errors to form
+// fields. Services validate before they open a transaction, so an invalid request writes nothing.
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from './errors.js';
+
+export { z };
+
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    return out ? `${out}.${String(key)}` : String(key);
+  }, '');
+}
+
+function ruleOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'string') return issue.minimum === 1 ? 'notBlank' : 'minLength';
+      return issue.origin === 'array' ? 'minItems' : 'min';
+    case 'too_big':
+      if (issue.origin === 'string') return 'maxLength';
+      return issue.origin === 'array' ? 'maxItems' : 'max';
+    case 'invalid_format':
+      return issue.format === 'regex' ? 'pattern' : issue.format;
+    case 'invalid_value':
+      return 'oneOf';
+    case 'invalid_type':
+      return 'type';
+    case 'custom':
+      return typeof issue.params?.rule === 'string' ? issue.params.rule : 'custom';
+    default:
+      return issue.code;
+  }
+}
+
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({ field: fieldPath(issue.path), rule: ruleOf(issue), message: issue.message }));
+}
+
+/** Parses `input` or throws a ValidationError listing every broken rule. */
+export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(toFieldIssues(result.error));
+  return result.data;
+}
+
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be blank')
+    .max(max, `must be at most ${max} characters`);
+
+export const email = () =>
+  z
+    .string()
+    .trim()
+    .max(254, 'must be at most 254 characters')
+    .pipe(z.email({ error: 'must be a valid email address' }));
+
+export const httpUrl = () =>
+  z
+    .string()
+    .trim()
+    .max(2048, 'must be at most 2048 characters')
+    .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' }));
+
+/** A JSON object whose serialised form stays under `maxBytes`. */
+export const jsonObject = (maxBytes: number) =>
+  z.record(z.string(), z.unknown()).refine((value) => Buffer.byteLength(JSON.stringify(value)) <= maxBytes, {
+    message: `must be at most ${maxBytes} bytes as JSON`,
+    params: { rule: 'maxBytes' },
+  });
+
+/** A rule across fields, reported on `field`. */
+export function addIssue(context: z.RefinementCtx, field: PropertyKey[], rule: string, message: string): void {
+  context.addIssue({ code: 'custom', path: field, message, params: { rule } });
+}
+
+/** A field that may be left out (unchanged) but not set to null, because it has no empty state. */
+export const omittable = <Schema extends z.ZodType>(schema: Schema) =>
+  schema
+    .nullish()
+    .refine((value) => value !== null, { message: 'must not be null', params: { rule: 'notNull' } })
+    .transform((value) => value ?? undefined);

@@ -1,0 +1,62 @@
+// A real server on port 0 over a fresh copy of the test database, for one test file.
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createOrganization } from '../../src/modules/organizations/service.js';
+import { copyTemplateDatabase } from '../setup/databases.js';
+import { GraphQLClient } from './client.js';
+import { TestClock } from './clock.js';
+
+export interface TestOrganization {
+  id: string;
+  apiKey: string;
+  /** A client authenticated with the organization's administrator key. */
+  client: GraphQLClient;
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  clock: TestClock;
+  /** Every SQL statement sent since the last reset. */
+  statements: string[];
+  anonymous: GraphQLClient;
+  createOrganization(name?: string, whitelabelHost?: string): Promise<TestOrganization>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const database = await copyTemplateDatabase(inject('templateDatabase'));
+  const clock = new TestClock();
+  const statements: string[] = [];
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
+  const app = await createApp({
+    config,
+    clock,
+    migrate: false,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    database: { onQuery: (sql) => statements.push(sql) },
+  });
+  const url = await app.start();
+  let organizations = 0;
+  return {
+    app,
+    url,
+    clock,
+    statements,
+    anonymous: new GraphQLClient(url),
+    async createOrganization(name, whitelabelHost) {
+      organizations += 1;
+      const { organization, secret } = await createOrganization(app.deps, {
+        name: name ?? `Organization ${organizations}`,
+        whitelabelHost,
+      });
+      return { id: organization.id, apiKey: secret, client: new GraphQLClient(url, { 'x-api-key': secret }) };
+    },
+    async stop() {
+      await app.stop();
+      await database.remove();
+    },
+  };
+}
