@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 // Every test file runs against SQLite; with TEST_DATABASE_URL set, also against PostgreSQL.
@@ -9,6 +10,9 @@ if (process.env.TEST_DATABASE_URL) {
 }
 
 export default defineConfig({
+  // Node loads graphql's CommonJS build (as Pothos and Yoga do); Vite would pick its ES build for
+  // our own files, and two copies of graphql cannot share a schema.
+  resolve: { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }] },
   test: {
     include: ['test/**/*.test.ts'],
     projects,

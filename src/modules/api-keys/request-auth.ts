@@ -40,15 +40,13 @@ export class RequestAuth {
       this.#failure = new UnauthenticatedError('An API key is required: send it as X-Api-Key or Authorization: Bearer.');
       return undefined;
     }
-    const result = await authenticate(this.deps, apiKey);
+    const result = await authenticate(this.deps, apiKey, whitelabelHost);
     if ('failure' in result) {
       this.#failure = new UnauthenticatedError(result.failure);
       return undefined;
     }
-    if (whitelabelHost && whitelabelHost !== result.principal.whitelabelHost) {
-      this.#failure = new ForbiddenError("The API key does not belong to the X-Whitelabel-Host's organization.", {
-        field: 'X-Whitelabel-Host',
-      });
+    if ('forbidden' in result) {
+      this.#failure = new ForbiddenError(result.forbidden, { field: 'X-Whitelabel-Host' });
       return undefined;
     }
     this.#principal = result.principal;

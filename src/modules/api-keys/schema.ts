@@ -16,6 +16,10 @@ export const PermissionEnum = builder.enumType('Permission', {
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
   description: 'A secret that lets a program act for the organization. The secret itself is shown only once, at creation.',
   id: { field: 'id' },
+  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
+  nullable: true,
+  // Load only the columns the query asks for.
+  select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'A name that says who or what uses the key.' }),
@@ -74,6 +78,7 @@ builder.queryField('viewer', (t) =>
 );
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+  description: 'A new API key.',
   fields: (t) => ({
     name: t.string({ required: true, description: 'Who or what will use the key (at most 100 characters).' }),
     permissions: t.field({
@@ -85,6 +90,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
 });
 
 const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
+  description: 'Names an API key.',
   fields: (t) => ({ id: t.id({ required: true, description: 'The key to revoke.' }) }),
 });
 
@@ -120,7 +126,7 @@ builder.mutationFields((t) => ({
     type: CreateApiKeyPayload,
     description: 'Creates an API key. Needs `keys:manage`.',
     authScopes: { permission: 'keys:manage' },
-    args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+    args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The key to create.' }) },
     resolve: async (_root, { input }, context) => {
       const { apiKey, secret } = await createApiKey(context.deps, context.auth.current, input);
       return { apiKeyId: apiKey.id, secret };
@@ -130,7 +136,7 @@ builder.mutationFields((t) => ({
     type: ApiKeyPayload,
     description: 'Revokes an API key for good; requests that use it fail from then on. Needs `keys:manage`.',
     authScopes: { permission: 'keys:manage' },
-    args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
+    args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
     resolve: async (_root, { input }, context) => {
       const key = await revokeApiKey(context.deps, context.auth.current, decodeId('ApiKey', input.id, 'id'));
       return { apiKeyId: key.id };

@@ -10,29 +10,31 @@ import { displayPrefix, generateApiKey, hashApiKey } from './secrets.js';
 export interface Principal extends Actor {
   apiKeyId: string;
   permissions: ReadonlySet<Permission>;
-  whitelabelHost: string | null;
 }
 
-export type Authentication = { principal: Principal } | { failure: string };
+export type Authentication = { principal: Principal } | { failure: string } | { forbidden: string };
 
 // lastUsedAt is for humans auditing keys: minute precision is plenty, and writing it on every
 // request would turn every read into a write.
 const LAST_USED_PRECISION_MS = 60_000;
 
-export async function authenticate(deps: Deps, secret: string): Promise<Authentication> {
+/**
+ * The principal of an API key. With `whitelabelHost` (from X-Whitelabel-Host), the key must belong
+ * to the organization of that host.
+ */
+export async function authenticate(deps: Deps, secret: string, whitelabelHost?: string): Promise<Authentication> {
   const key = await deps.reader.apiKey.findUnique({
     where: { secretHash: hashApiKey(secret) },
-    select: {
-      id: true,
-      organizationId: true,
-      permissions: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      organization: { select: { whitelabelHost: true } },
-    },
+    select: { id: true, organizationId: true, permissions: true, revokedAt: true, lastUsedAt: true },
   });
   if (!key) return { failure: 'The API key is not valid.' };
   if (key.revokedAt) return { failure: 'The API key has been revoked.' };
+  if (whitelabelHost) {
+    const owner = await deps.reader.organization.findUnique({ where: { whitelabelHost }, select: { id: true } });
+    if (owner?.id !== key.organizationId) {
+      return { forbidden: "The API key does not belong to the X-Whitelabel-Host's organization." };
+    }
+  }
   const now = deps.clock.now();
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_PRECISION_MS) {
     void recordUse(deps, key.id, now);
@@ -42,7 +44,6 @@ export async function authenticate(deps: Deps, secret: string): Promise<Authenti
       apiKeyId: key.id,
       organizationId: key.organizationId,
       permissions: new Set(parsePermissions(key.permissions)),
-      whitelabelHost: key.organization.whitelabelHost,
     },
   };
 }

@@ -8,6 +8,7 @@ import type { AwardEvent } from '../../events/events.js';
 import type { AwardMode, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
 import { addDays } from '../../shared/clock.js';
 import { DomainError, ValidationError, type FieldIssue } from '../../shared/errors.js';
+import { searchKey } from '../../shared/search-key.js';
 import { stableStringify } from '../../shared/stable-json.js';
 import { addIssue, httpUrl, jsonObject, omittable, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema } from '../earners/service.js';
@@ -328,11 +329,11 @@ async function issueInTransaction(
       templateVersionNumber: template.version,
       earnerId,
       recipientName: row.recipient.fullName,
-      recipientNameLower: row.recipient.fullName.toLowerCase(),
+      recipientNameLower: searchKey(row.recipient.fullName),
       recipientFirstName: row.recipient.firstName ?? null,
       recipientLastName: row.recipient.lastName ?? null,
       recipientEmail: row.recipient.email,
-      recipientEmailLower: row.recipient.email.toLowerCase(),
+      recipientEmailLower: searchKey(row.recipient.email),
       status: row.accepted ? 'ACCEPTED' : 'PENDING',
       acceptedAt: row.accepted ? now : null,
       imported: row.imported ?? false,

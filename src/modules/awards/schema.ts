@@ -1,6 +1,6 @@
 import { builder, type InputFieldBuilder } from '../../graphql/builder.js';
 import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
-import { pageSize } from '../../graphql/pagination.js';
+import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { DUPLICATE_POLICIES, issueAwards, MAX_BATCH, type IssueAwardInput, type IssueResult } from './issue.js';
 import { publicAwardUrl } from './links.js';
@@ -98,6 +98,10 @@ builder.prismaObject('AwardHistoryEntry', {
 export const AwardRef = builder.prismaNode('Award', {
   description: 'A badge issued to an earner from one version of a template.',
   id: { field: 'id' },
+  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
+  nullable: true,
+  // Load only the columns the query asks for.
+  select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
     template: t.relation('template', { description: 'The template it was issued from.' }),
@@ -151,6 +155,27 @@ export const AwardRef = builder.prismaNode('Award', {
   }),
 });
 
+const AwardConnection = connectionType(AwardRef, 'Award', 'awards');
+
+const relatedAwards = {
+  cursor: 'id' as const,
+  query: { orderBy: [{ issuedAt: 'desc' as const }, { id: 'desc' as const }] },
+  totalCount: true as const,
+  ...pageSize,
+};
+
+builder.prismaObjectField('BadgeTemplate', 'awards', (t) =>
+  t.relatedConnection(
+    'awards',
+    { ...relatedAwards, description: 'Awards issued from this template, most recently issued first; Query.awards filters further.' },
+    AwardConnection,
+  ),
+);
+
+builder.prismaObjectField('Earner', 'awards', (t) =>
+  t.relatedConnection('awards', { ...relatedAwards, description: 'The earner’s awards, most recently issued first.' }, AwardConnection),
+);
+
 const AwardFilterInput = builder.inputType('AwardFilter', {
   description: 'Narrows the awards list; conditions combine with AND.',
   fields: (t) => ({
@@ -183,8 +208,8 @@ builder.queryFields((t) => ({
       description: 'The organization’s awards.',
       authScopes: { permission: 'read' },
       args: {
-        filter: t.arg({ type: AwardFilterInput }),
-        orderBy: t.arg({ type: AwardOrderEnum, defaultValue: 'ISSUED_AT_DESC' }),
+        filter: t.arg({ type: AwardFilterInput, description: 'Conditions the awards must meet.' }),
+        orderBy: t.arg({ type: AwardOrderEnum, defaultValue: 'ISSUED_AT_DESC', description: 'The order of the list.' }),
       },
       ...pageSize,
       totalCount: (_parent, { filter }, context) =>
@@ -198,8 +223,7 @@ builder.queryFields((t) => ({
           orderBy: [...AWARD_ORDERS[orderBy ?? 'ISSUED_AT_DESC']],
         }),
     },
-    { description: 'A page of awards.' },
-    { description: 'An award in a page.' },
+    AwardConnection,
   ),
   award: t.prismaField({
     type: 'Award',
@@ -278,14 +302,13 @@ const IssueResultRef = builder.objectRef<IssueResult>('IssueAwardResult').implem
         context.deps.reader.award.findUniqueOrThrow({ ...query, where: { id: result.awardId } }),
     }),
     outcome: t.field({ type: IssueOutcomeEnum, description: 'What happened.', resolve: (result) => result.outcome }),
-    replacedAward: t.prismaField({
-      type: 'Award',
+    replacedAward: t.field({
+      type: AwardRef,
       nullable: true,
       description: 'For REPLACED, the award that was revoked.',
-      resolve: (query, result, _args, context) =>
-        result.replacedAwardId
-          ? context.deps.reader.award.findUniqueOrThrow({ ...query, where: { id: result.replacedAwardId } })
-          : null,
+      // Rarely asked for, so it loads the award alone; its nested fields load in batches.
+      resolve: (result, _args, context) =>
+        result.replacedAwardId ? context.deps.reader.award.findUnique({ where: { id: result.replacedAwardId } }) : null,
     }),
   }),
 });
@@ -381,7 +404,7 @@ builder.mutationFields((t) => ({
     description:
       'Issues an award from an ACTIVE template, finding or creating the earner. Honors the template’s mode (see onDuplicate) and the idempotency key. Needs `awards:issue`.',
     authScopes: { permission: 'awards:issue' },
-    args: { input: t.arg({ type: IssueAwardInput, required: true }) },
+    args: { input: t.arg({ type: IssueAwardInput, required: true, description: 'The award to issue.' }) },
     resolve: async (_root, { input }, context) => {
       const [result] = await issueAwards(context.deps, context.auth.current, decodeIssueRows([input], singleField), singleField);
       return result!;
@@ -392,7 +415,7 @@ builder.mutationFields((t) => ({
     description: `Issues up to ${MAX_BATCH} awards in one transaction, all or nothing: if any row breaks a rule, the error lists every broken rule (fields named awards[i]....) and nothing is issued. Needs \`awards:issue\`.`,
     authScopes: { permission: 'awards:issue' },
     complexity: 100,
-    args: { input: t.arg({ type: IssueAwardsInput, required: true }) },
+    args: { input: t.arg({ type: IssueAwardsInput, required: true, description: 'The awards to issue.' }) },
     resolve: (_root, { input }, context) =>
       issueAwards(context.deps, context.auth.current, decodeIssueRows(input.awards, bulkField), bulkField),
   }),
@@ -400,7 +423,7 @@ builder.mutationFields((t) => ({
     type: AwardPayload,
     description: 'Records that the earner accepted a pending award (for an earner-facing claim flow). Needs `awards:issue`.',
     authScopes: { permission: 'awards:issue' },
-    args: { input: t.arg({ type: AwardIdInput, required: true }) },
+    args: { input: t.arg({ type: AwardIdInput, required: true, description: 'The award.' }) },
     resolve: async (_root, { input }, context) => ({
       awardId: (await acceptAward(context.deps, context.auth.current, decodeId('Award', input.id, 'id'))).id,
     }),
@@ -409,7 +432,7 @@ builder.mutationFields((t) => ({
     type: AwardPayload,
     description: 'Records that the earner declined a pending award. Needs `awards:issue`.',
     authScopes: { permission: 'awards:issue' },
-    args: { input: t.arg({ type: AwardReasonInput, required: true }) },
+    args: { input: t.arg({ type: AwardReasonInput, required: true, description: 'The award, and why.' }) },
     resolve: async (_root, { input }, context) => ({
       awardId: (await rejectAward(context.deps, context.auth.current, decodeId('Award', input.id, 'id'), input.reason)).id,
     }),
@@ -418,7 +441,7 @@ builder.mutationFields((t) => ({
     type: AwardPayload,
     description: 'Revokes an award with a reason. Revoking a revoked award is a CONFLICT and changes nothing. Needs `awards:revoke`.',
     authScopes: { permission: 'awards:revoke' },
-    args: { input: t.arg({ type: RevokeAwardInput, required: true }) },
+    args: { input: t.arg({ type: RevokeAwardInput, required: true, description: 'The award to revoke, and why.' }) },
     resolve: async (_root, { input }, context) => ({
       awardId: (await revokeAward(context.deps, context.auth.current, decodeId('Award', input.id, 'id'), input.reason)).id,
     }),
@@ -427,7 +450,7 @@ builder.mutationFields((t) => ({
     type: AwardPayload,
     description: 'Undoes a revocation; the history keeps both. Needs `awards:revoke`.',
     authScopes: { permission: 'awards:revoke' },
-    args: { input: t.arg({ type: AwardReasonInput, required: true }) },
+    args: { input: t.arg({ type: AwardReasonInput, required: true, description: 'The award, and why.' }) },
     resolve: async (_root, { input }, context) => ({
       awardId: (await restoreAward(context.deps, context.auth.current, decodeId('Award', input.id, 'id'), input.reason)).id,
     }),
@@ -436,7 +459,7 @@ builder.mutationFields((t) => ({
     type: AwardPayload,
     description: 'Changes an award’s notes, details, activity or expiry. Needs `awards:issue`.',
     authScopes: { permission: 'awards:issue' },
-    args: { input: t.arg({ type: UpdateAwardInput, required: true }) },
+    args: { input: t.arg({ type: UpdateAwardInput, required: true, description: 'The award and the fields to change.' }) },
     resolve: async (_root, { input: { id, ...changes } }, context) => ({
       awardId: (await updateAward(context.deps, context.auth.current, decodeId('Award', id, 'id'), changes)).id,
     }),
@@ -446,7 +469,7 @@ builder.mutationFields((t) => ({
     description:
       'Deletes an award and its history for good, for erasure requests. To withdraw an award and keep the record, revoke it. Needs `awards:delete`.',
     authScopes: { permission: 'awards:delete' },
-    args: { input: t.arg({ type: AwardIdInput, required: true }) },
+    args: { input: t.arg({ type: AwardIdInput, required: true, description: 'The award.' }) },
     resolve: async (_root, { input }, context) => ({
       awardId: (await deleteAward(context.deps, context.auth.current, decodeId('Award', input.id, 'id'))).id,
     }),

@@ -6,6 +6,7 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { AwardChange, AwardEvent } from '../../events/events.js';
 import type { Award, AwardAction, AwardStatus } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { searchKey } from '../../shared/search-key.js';
 import { jsonObject, parseInput, text, z } from '../../shared/validation.js';
 import { effectiveStatus, isLive, liveStatusOf, onceHoldKey, statusWhere } from './status.js';
 
@@ -209,7 +210,7 @@ export interface AwardFilter {
 
 /** The awards list's filter; `issuedAfter` is inclusive, `issuedBefore` exclusive. */
 export function awardWhere(organizationId: string, filter: AwardFilter, now: Date): Prisma.AwardWhereInput {
-  const search = filter.search?.trim().toLowerCase();
+  const search = filter.search?.trim() ? searchKey(filter.search.trim()) : undefined;
   const conditions: Prisma.AwardWhereInput[] = [{ organizationId }];
   if (filter.templateId) conditions.push({ templateId: filter.templateId });
   if (filter.earnerId) conditions.push({ earnerId: filter.earnerId });

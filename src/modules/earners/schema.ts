@@ -1,11 +1,15 @@
 import { builder } from '../../graphql/builder.js';
 import { decodeId } from '../../graphql/ids.js';
-import { pageSize } from '../../graphql/pagination.js';
+import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { earnerWhere, findEarner, updateEarner } from './service.js';
 
 export const EarnerRef = builder.prismaNode('Earner', {
   description: 'A person who receives awards. Awards belong to the earner, not to an email address, so they survive an address change.',
   id: { field: 'id' },
+  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
+  nullable: true,
+  // Load only the columns the query asks for.
+  select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Email address, unique in the organization ignoring case.' }),
@@ -13,17 +17,12 @@ export const EarnerRef = builder.prismaNode('Earner', {
     firstName: t.exposeString('firstName', { nullable: true, description: 'First name, when given separately.' }),
     lastName: t.exposeString('lastName', { nullable: true, description: 'Last name, when given separately.' }),
     externalId: t.exposeString('externalId', { nullable: true, description: 'The integrator’s own id for this person.' }),
-    awards: t.relatedConnection('awards', {
-      description: 'The earner’s awards, most recently issued first.',
-      cursor: 'id',
-      query: { orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] },
-      totalCount: true,
-      ...pageSize,
-    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the earner was first seen.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the earner last changed.' }),
   }),
 });
+
+const EarnerConnection = connectionType(EarnerRef, 'Earner', 'earners');
 
 builder.queryFields((t) => ({
   earners: t.prismaConnection(
@@ -43,8 +42,7 @@ builder.queryFields((t) => ({
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
     },
-    { description: 'A page of earners.' },
-    { description: 'An earner in a page.' },
+    EarnerConnection,
   ),
   earner: t.prismaField({
     type: 'Earner',
@@ -95,7 +93,7 @@ builder.mutationField('updateEarner', (t) =>
     type: EarnerPayload,
     description: 'Changes an earner, for example their email address; their awards stay theirs. Needs `earners:write`.',
     authScopes: { permission: 'earners:write' },
-    args: { input: t.arg({ type: UpdateEarnerInput, required: true }) },
+    args: { input: t.arg({ type: UpdateEarnerInput, required: true, description: 'The earner and the fields to change.' }) },
     resolve: async (_root, { input: { id, ...changes } }, context) => {
       const earner = await updateEarner(context.deps, context.auth.current, decodeId('Earner', id, 'id'), changes);
       return { earnerId: earner.id };

@@ -3,6 +3,7 @@ import type { Prisma } from '../../db/client.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { Earner } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
+import { searchKey } from '../../shared/search-key.js';
 import { addIssue, email, omittable, parseInput, text, z } from '../../shared/validation.js';
 
 /**
@@ -42,7 +43,7 @@ export async function findOrCreateEarners(
   field: (index: number, name: string) => string,
   now: Date,
 ): Promise<Earner[]> {
-  const emails = [...new Set(recipients.map((recipient) => recipient.email.toLowerCase()))];
+  const emails = [...new Set(recipients.map((recipient) => searchKey(recipient.email)))];
   const externalIds = [...new Set(recipients.flatMap((recipient) => recipient.externalId ?? []))];
   const known = await tx.earner.findMany({
     where: {
@@ -62,7 +63,7 @@ export async function findOrCreateEarners(
 
   // Each entry is a known earner, or the lower-cased email of one created below.
   const resolved: Array<Earner | string> = recipients.map((recipient, index) => {
-    const emailLower = recipient.email.toLowerCase();
+    const emailLower = searchKey(recipient.email);
     const externalId = recipient.externalId ?? null;
     if (externalId) {
       const linked = byExternalId.get(externalId) ?? pendingByExternalId.get(externalId);
@@ -93,7 +94,7 @@ export async function findOrCreateEarners(
       email: recipient.email,
       emailLower,
       name: recipient.fullName,
-      nameLower: recipient.fullName.toLowerCase(),
+      nameLower: searchKey(recipient.fullName),
       firstName: recipient.firstName ?? null,
       lastName: recipient.lastName ?? null,
       externalId,
@@ -132,7 +133,7 @@ export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, r
   return inTransaction(deps.db, async (tx) => {
     const earner = await tx.earner.findFirst({ where: { id: earnerId, organizationId: actor.organizationId } });
     if (!earner) throw new NotFoundError('earner');
-    const emailLower = input.email?.toLowerCase();
+    const emailLower = input.email === undefined ? undefined : searchKey(input.email);
     const clashes = await tx.earner.findMany({
       where: {
         organizationId: actor.organizationId,
@@ -158,7 +159,7 @@ export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, r
       where: { id: earner.id },
       data: {
         ...(input.email ? { email: input.email, emailLower } : {}),
-        ...(input.name ? { name: input.name, nameLower: input.name.toLowerCase() } : {}),
+        ...(input.name ? { name: input.name, nameLower: searchKey(input.name) } : {}),
         ...(input.firstName !== undefined ? { firstName: input.firstName } : {}),
         ...(input.lastName !== undefined ? { lastName: input.lastName } : {}),
         ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
@@ -169,7 +170,7 @@ export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, r
 }
 
 export function earnerWhere(organizationId: string, search?: string | null): Prisma.EarnerWhereInput {
-  const needle = search?.trim().toLowerCase();
+  const needle = search?.trim() ? searchKey(search.trim()) : undefined;
   return {
     organizationId,
     ...(needle ? { OR: [{ nameLower: { contains: needle } }, { emailLower: { contains: needle } }] } : {}),
@@ -190,7 +191,7 @@ export async function findEarner(
   const where: Prisma.EarnerWhereInput = by.id
     ? { id: by.id }
     : by.email
-      ? { emailLower: by.email.trim().toLowerCase() }
+      ? { emailLower: searchKey(by.email.trim()) }
       : { externalId: by.externalId! };
   const earner = await deps.reader.earner.findFirst({ ...query, where: { ...where, organizationId: actor.organizationId } });
   if (!earner) throw new NotFoundError('earner', by.id ? 'id' : by.email ? 'email' : 'externalId');

@@ -1,9 +1,15 @@
 import { builder } from '../../graphql/builder.js';
+import { connectionType, pageSize } from '../../graphql/pagination.js';
+import { ApiKeyRef } from '../api-keys/schema.js';
 import { updateOrganization } from './service.js';
 
 export const OrganizationRef = builder.prismaNode('Organization', {
   description: 'An organization: it designs badge templates and issues awards, and owns every other record.',
   id: { field: 'id' },
+  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
+  nullable: true,
+  // Load only the columns the query asks for.
+  select: { id: true },
   // Only the caller's own organization can be looked up.
   findUnique: (id, context) => ({ id, AND: [{ id: context.auth.current.organizationId }] }),
   fields: (t) => ({
@@ -16,12 +22,17 @@ export const OrganizationRef = builder.prismaNode('Organization', {
       description: 'Host of the white-labelled dashboard; requests may name it in X-Whitelabel-Host, and public links use it.',
     }),
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone for calendar windows (this week, this month).' }),
-    apiKeys: t.relatedConnection('apiKeys', {
-      description: 'The organization’s API keys, newest first.',
-      cursor: 'id',
-      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: true,
-    }),
+    apiKeys: t.relatedConnection(
+      'apiKeys',
+      {
+        description: 'The organization’s API keys, newest first.',
+        cursor: 'id',
+        query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+        totalCount: true,
+        ...pageSize,
+      },
+      connectionType(ApiKeyRef, 'ApiKey', 'API keys'),
+    ),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the organization was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When its profile last changed.' }),
   }),
@@ -56,7 +67,7 @@ builder.mutationField('updateOrganization', (t) =>
     type: OrganizationPayload,
     description: 'Changes the organization’s profile. Needs `organization:write`.',
     authScopes: { permission: 'organization:write' },
-    args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
+    args: { input: t.arg({ type: UpdateOrganizationInput, required: true, description: 'The profile fields to change.' }) },
     resolve: async (_root, { input }, context) => {
       const organization = await updateOrganization(context.deps, context.auth.current, input);
       return { organizationId: organization.id };

@@ -1,6 +1,6 @@
 import { builder, type InputFieldBuilder } from '../../graphql/builder.js';
 import { decodeId } from '../../graphql/ids.js';
-import { pageSize } from '../../graphql/pagination.js';
+import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { createTemplate, setTemplateState, templateWhere, updateTemplate } from './service.js';
 
@@ -49,6 +49,10 @@ const TEMPLATE_ORDERS = {
 export const BadgeTemplateVersionRef = builder.prismaNode('BadgeTemplateVersion', {
   description: 'An immutable snapshot of what earners receive from a template; awards keep the version they were issued from.',
   id: { field: 'id' },
+  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
+  nullable: true,
+  // Load only the columns the query asks for.
+  select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
     version: t.exposeInt('version', { description: 'Version number, from 1.' }),
@@ -70,9 +74,15 @@ export const BadgeTemplateVersionRef = builder.prismaNode('BadgeTemplateVersion'
   }),
 });
 
+const BadgeTemplateVersionConnection = connectionType(BadgeTemplateVersionRef, 'BadgeTemplateVersion', 'template versions');
+
 export const BadgeTemplateRef = builder.prismaNode('BadgeTemplate', {
   description: 'A badge design that awards are issued from. Its content fields are those of its current version.',
   id: { field: 'id' },
+  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
+  nullable: true,
+  // Load only the columns the query asks for.
+  select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Badge name.' }),
@@ -95,26 +105,25 @@ export const BadgeTemplateRef = builder.prismaNode('BadgeTemplate', {
       description: 'Awards issued without an expiry expire this many days after their issue date; null means never.',
     }),
     version: t.exposeInt('version', { description: 'Number of the current version.' }),
-    versions: t.relatedConnection('versions', {
-      description: 'Every version, newest first.',
-      cursor: 'id',
-      query: { orderBy: { version: 'desc' } },
-      totalCount: true,
-      ...pageSize,
-    }),
-    awards: t.relatedConnection('awards', {
-      description: 'Awards issued from this template, most recently issued first. Query.awards filters further.',
-      cursor: 'id',
-      query: { orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] },
-      totalCount: true,
-      ...pageSize,
-    }),
+    versions: t.relatedConnection(
+      'versions',
+      {
+        description: 'Every version, newest first.',
+        cursor: 'id',
+        query: { orderBy: { version: 'desc' } },
+        totalCount: true,
+        ...pageSize,
+      },
+      BadgeTemplateVersionConnection,
+    ),
     activatedAt: t.expose('activatedAt', { type: 'DateTime', nullable: true, description: 'When it was first activated.' }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true, description: 'When it was last archived.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
   }),
 });
+
+const BadgeTemplateConnection = connectionType(BadgeTemplateRef, 'BadgeTemplate', 'badge templates');
 
 const BadgeTemplateFilter = builder.inputType('BadgeTemplateFilter', {
   description: 'Narrows the template list; conditions combine with AND.',
@@ -134,8 +143,8 @@ builder.queryFields((t) => ({
       description: 'The organization’s badge templates.',
       authScopes: { permission: 'read' },
       args: {
-        filter: t.arg({ type: BadgeTemplateFilter }),
-        orderBy: t.arg({ type: BadgeTemplateOrderEnum, defaultValue: 'CREATED_AT_DESC' }),
+        filter: t.arg({ type: BadgeTemplateFilter, description: 'Conditions the templates must meet.' }),
+        orderBy: t.arg({ type: BadgeTemplateOrderEnum, defaultValue: 'CREATED_AT_DESC', description: 'The order of the list.' }),
       },
       ...pageSize,
       totalCount: (_parent, { filter }, context) =>
@@ -149,8 +158,7 @@ builder.queryFields((t) => ({
           orderBy: [...TEMPLATE_ORDERS[orderBy ?? 'CREATED_AT_DESC']],
         }),
     },
-    { description: 'A page of badge templates.' },
-    { description: 'A badge template in a page.' },
+    BadgeTemplateConnection,
   ),
   badgeTemplate: t.prismaField({
     type: 'BadgeTemplate',
@@ -230,7 +238,7 @@ builder.mutationFields((t) => ({
     type: BadgeTemplatePayload,
     description: 'Creates a badge template (version 1). Needs `templates:write`.',
     authScopes: { permission: 'templates:write' },
-    args: { input: t.arg({ type: CreateBadgeTemplateInput, required: true }) },
+    args: { input: t.arg({ type: CreateBadgeTemplateInput, required: true, description: 'The template to create.' }) },
     resolve: async (_root, { input }, context) => {
       const template = await createTemplate(context.deps, context.auth.current, input);
       return { templateId: template.id, newVersion: true };
@@ -240,7 +248,7 @@ builder.mutationFields((t) => ({
     type: BadgeTemplatePayload,
     description: 'Changes a draft or active template. Needs `templates:write`.',
     authScopes: { permission: 'templates:write' },
-    args: { input: t.arg({ type: UpdateBadgeTemplateInput, required: true }) },
+    args: { input: t.arg({ type: UpdateBadgeTemplateInput, required: true, description: 'The template and the fields to change.' }) },
     resolve: async (_root, { input: { id, ...changes } }, context) => {
       const { template, newVersion } = await updateTemplate(
         context.deps,
@@ -255,7 +263,7 @@ builder.mutationFields((t) => ({
     type: BadgeTemplatePayload,
     description: 'Makes a draft or archived template ACTIVE, so it issues awards. Needs `templates:write`.',
     authScopes: { permission: 'templates:write' },
-    args: { input: t.arg({ type: TemplateIdInput, required: true }) },
+    args: { input: t.arg({ type: TemplateIdInput, required: true, description: 'The template.' }) },
     resolve: async (_root, { input }, context) => {
       const template = await setTemplateState(context.deps, context.auth.current, decodeId('BadgeTemplate', input.id, 'id'), 'ACTIVE');
       return { templateId: template.id };
@@ -265,7 +273,7 @@ builder.mutationFields((t) => ({
     type: BadgeTemplatePayload,
     description: 'Retires a template: it issues nothing more; its awards stay valid. Needs `templates:write`.',
     authScopes: { permission: 'templates:write' },
-    args: { input: t.arg({ type: TemplateIdInput, required: true }) },
+    args: { input: t.arg({ type: TemplateIdInput, required: true, description: 'The template.' }) },
     resolve: async (_root, { input }, context) => {
       const template = await setTemplateState(context.deps, context.auth.current, decodeId('BadgeTemplate', input.id, 'id'), 'ARCHIVED');
       return { templateId: template.id };

@@ -4,6 +4,7 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { TemplateChange, TemplateEvent } from '../../events/events.js';
 import type { BadgeLevel, BadgeTemplate, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import { searchKey } from '../../shared/search-key.js';
 import { httpUrl, omittable, parseInput, text, z } from '../../shared/validation.js';
 
 const LEVELS = ['NONE', 'BRONZE', 'SILVER', 'GOLD'] as const;
@@ -79,7 +80,7 @@ const CONTENT_KEYS = [
 ] as const satisfies ReadonlyArray<keyof Content>;
 
 function searchText(content: Pick<Content, 'name' | 'description'>): string {
-  return `${content.name}\n${content.description}`.toLowerCase();
+  return searchKey(`${content.name}\n${content.description}`);
 }
 
 function templateColumns(content: Content) {
@@ -95,7 +96,7 @@ async function replaceTags(tx: Tx, organizationId: string, templateId: string, n
   await tx.badgeTemplateTag.deleteMany({ where: { templateId } });
   if (names.length === 0) return;
   await tx.badgeTemplateTag.createMany({
-    data: names.map((name, position) => ({ organizationId, templateId, name, nameLower: name.toLowerCase(), position })),
+    data: names.map((name, position) => ({ organizationId, templateId, name, nameLower: searchKey(name), position })),
   });
 }
 
@@ -261,8 +262,8 @@ export interface TemplateFilter {
 }
 
 export function templateWhere(organizationId: string, filter: TemplateFilter = {}): Prisma.BadgeTemplateWhereInput {
-  const search = filter.search?.trim().toLowerCase();
-  const tag = filter.tag?.trim().toLowerCase();
+  const search = filter.search?.trim() ? searchKey(filter.search.trim()) : undefined;
+  const tag = filter.tag?.trim() ? searchKey(filter.tag.trim()) : undefined;
   return {
     organizationId,
     ...(filter.states?.length ? { state: { in: filter.states } } : {}),

@@ -1,0 +1,12 @@
+// The text stored in the `...Lower` search columns, and the text searched for.
+//
+// Prisma's `contains` becomes `LIKE '%…%'` without escaping the pattern characters, and SQLite's
+// LIKE has no default escape character, so a search for "%" or "_" would match everything. Both
+// sides are therefore lower-cased (case-insensitive alike on SQLite and PostgreSQL, accents
+// included) and LIKE's special characters are swapped for private-use characters that no
+// pattern gives a meaning to. The mapping is one-to-one, so equality lookups stay exact.
+const LIKE_SPECIALS: Record<string, string> = { '%': '\uE025', _: '\uE05F', '\\': '\uE05C' };
+
+export function searchKey(text: string): string {
+  return text.toLowerCase().replace(/[%_\\]/g, (special) => LIKE_SPECIALS[special]!);
+}

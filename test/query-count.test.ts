@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwardListNestedDocument, IssueAwardsDocument, ViewerDocument } from './generated/graphql.js';
+import { createActiveTemplate } from './helpers/fixtures.js';
+import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let org: TestOrganization;
+
+beforeAll(async () => {
+  server = await startServer();
+  org = await server.createOrganization();
+  const templates = await Promise.all([0, 1, 2].map((index) => createActiveTemplate(org.client, { tags: [`tag${index}`, 'shared'] })));
+  await org.client.data(IssueAwardsDocument, {
+    input: {
+      awards: Array.from({ length: 120 }, (_, index) => ({
+        templateId: templates[index % 3]!.id,
+        recipient: { email: `n${index}@example.com`, name: `Earner Number ${index}` },
+      })),
+    },
+  });
+  await org.client.data(ViewerDocument); // records the key's use now, so no write lands in a measured request
+});
+afterAll(() => server?.stop());
+
+async function statementsFor(first: number): Promise<string[]> {
+  server.statements.length = 0;
+  const { awards } = await org.client.data(AwardListNestedDocument, { first });
+  expect(awards.edges).toHaveLength(first);
+  expect(awards.edges.every((edge) => edge.node.template.tags.includes('shared') && edge.node.earner.email)).toBe(true);
+  return [...server.statements];
+}
+
+describe('awards list with nested relations', () => {
+  it('makes the same small number of SQL statements for 5, 50 and 100 awards', async () => {
+    const small = await statementsFor(5);
+    const large = await statementsFor(50);
+    const full = await statementsFor(100);
+    expect(large.length).toBe(small.length);
+    expect(full.length).toBe(small.length);
+    // The API key, the page, its total count, and one batched statement for each relation:
+    // organization, template, template version, earner, and the templates' tags.
+    expect(small.length).toBe(8);
+  });
+});

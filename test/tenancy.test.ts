@@ -1,0 +1,180 @@
+// One organization can never read or change another's data: for every query and mutation, another
+// organization's ids behave exactly like ids that do not exist.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSchema } from '../src/graphql/schema.js';
+import {
+  AcceptAwardDocument,
+  ActivateTemplateDocument,
+  ApiKeysDocument,
+  ArchiveTemplateDocument,
+  AwardDocument,
+  AwardsDocument,
+  CreateApiKeyDocument,
+  CreateTemplateDocument,
+  DeleteAwardDocument,
+  EarnerDocument,
+  EarnersDocument,
+  IssueAwardDocument,
+  IssueAwardsDocument,
+  NodeDocument,
+  NodesDocument,
+  RejectAwardDocument,
+  RestoreAwardDocument,
+  RevokeApiKeyDocument,
+  RevokeAwardDocument,
+  TemplateDocument,
+  TemplatesDocument,
+  UpdateAwardDocument,
+  UpdateEarnerDocument,
+  UpdateOrganizationDocument,
+  UpdateTemplateDocument,
+  ViewerDocument,
+} from './generated/graphql.js';
+import type { GraphQLErrorBody } from './helpers/client.js';
+import { createActiveTemplate, issue } from './helpers/fixtures.js';
+import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let a: TestOrganization;
+let b: TestOrganization;
+let mine: { templateId: string; awardId: string; revokedAwardId: string; earnerId: string; apiKeyId: string };
+let snapshot: unknown;
+
+async function snapshotOfA() {
+  const [templates, awards, earners, keys, viewer] = await Promise.all([
+    a.client.data(TemplatesDocument, {}),
+    a.client.data(AwardsDocument, {}),
+    a.client.data(EarnersDocument, {}),
+    a.client.data(ApiKeysDocument),
+    a.client.data(ViewerDocument),
+  ]);
+  const award = await a.client.data(AwardDocument, { id: mine.awardId });
+  const template = await a.client.data(TemplateDocument, { id: mine.templateId });
+  return { templates, awards, earners, keys: keys.viewer.organization.apiKeys.edges.map((e) => e.node.active), viewer, award, template };
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  a = await server.createOrganization('Organization A');
+  b = await server.createOrganization('Organization B');
+  const template = await createActiveTemplate(a.client);
+  const { award } = await issue(a.client, template.id, 'a-earner@example.com', { recipient: { email: 'a-earner@example.com', name: 'Earner of A', externalId: 'a-ext' } });
+  const revoked = await issue(a.client, (await createActiveTemplate(a.client)).id, 'a-earner@example.com');
+  await a.client.data(RevokeAwardDocument, { id: revoked.award.id, reason: 'Test.' });
+  const key = await a.client.data(CreateApiKeyDocument, { input: { name: 'A reader', permissions: ['READ'] } });
+  mine = {
+    templateId: template.id,
+    awardId: award.id,
+    revokedAwardId: revoked.award.id,
+    earnerId: award.earner.id,
+    apiKeyId: key.createApiKey.apiKey.id,
+  };
+  snapshot = await snapshotOfA();
+});
+afterAll(() => server?.stop());
+
+const covered = new Set<string>();
+
+function expectNotFound(error: GraphQLErrorBody) {
+  expect(error.extensions?.code).toBe('NOT_FOUND');
+}
+
+describe('queries', () => {
+  it('node and nodes return null for another organization’s ids, as for unknown ones', async () => {
+    covered.add('Query.node').add('Query.nodes');
+    const organizationId = (await a.client.data(ViewerDocument)).viewer.organization.id;
+    for (const id of [mine.templateId, mine.awardId, mine.earnerId, mine.apiKeyId, organizationId]) {
+      expect((await b.client.data(NodeDocument, { id })).node).toBeNull();
+      expect((await a.client.data(NodeDocument, { id })).node?.id).toBe(id);
+    }
+    const nodes = await b.client.data(NodesDocument, { ids: [mine.templateId, mine.awardId, mine.earnerId] });
+    expect(nodes.nodes).toEqual([null, null, null]);
+  });
+
+  it('single lookups say NOT_FOUND', async () => {
+    covered.add('Query.badgeTemplate').add('Query.award').add('Query.earner');
+    expectNotFound(await b.client.error(TemplateDocument, { id: mine.templateId }));
+    expectNotFound(await b.client.error(AwardDocument, { id: mine.awardId }));
+    expectNotFound(await b.client.error(EarnerDocument, { id: mine.earnerId }));
+    expectNotFound(await b.client.error(EarnerDocument, { email: 'a-earner@example.com' }));
+    expectNotFound(await b.client.error(EarnerDocument, { externalId: 'a-ext' }));
+  });
+
+  it('lists hold only the caller’s records, whatever the filter', async () => {
+    covered.add('Query.badgeTemplates').add('Query.awards').add('Query.earners').add('Query.viewer');
+    expect((await b.client.data(TemplatesDocument, {})).badgeTemplates.totalCount).toBe(0);
+    expect((await b.client.data(AwardsDocument, {})).awards.totalCount).toBe(0);
+    expect((await b.client.data(AwardsDocument, { filter: { templateId: mine.templateId } })).awards.totalCount).toBe(0);
+    expect((await b.client.data(AwardsDocument, { filter: { earnerId: mine.earnerId } })).awards.totalCount).toBe(0);
+    expect((await b.client.data(AwardsDocument, { filter: { search: 'earner' } })).awards.totalCount).toBe(0);
+    expect((await b.client.data(EarnersDocument, { search: 'a-earner' })).earners.totalCount).toBe(0);
+    const viewer = await b.client.data(ViewerDocument);
+    expect(viewer.viewer.organization.name).toBe('Organization B');
+    const keys = await b.client.data(ApiKeysDocument);
+    expect(keys.viewer.organization.apiKeys.edges.map((edge) => edge.node.id)).not.toContain(mine.apiKeyId);
+  });
+});
+
+describe('mutations', () => {
+  it('changes to another organization’s records say NOT_FOUND', async () => {
+    for (const name of [
+      'updateBadgeTemplate',
+      'activateBadgeTemplate',
+      'archiveBadgeTemplate',
+      'issueAward',
+      'issueAwards',
+      'acceptAward',
+      'rejectAward',
+      'revokeAward',
+      'restoreAward',
+      'updateAward',
+      'deleteAward',
+      'updateEarner',
+      'revokeApiKey',
+    ]) {
+      covered.add(`Mutation.${name}`);
+    }
+    expectNotFound(await b.client.error(UpdateTemplateDocument, { input: { id: mine.templateId, name: 'Hijacked' } }));
+    expectNotFound(await b.client.error(ActivateTemplateDocument, { id: mine.templateId }));
+    expectNotFound(await b.client.error(ArchiveTemplateDocument, { id: mine.templateId }));
+    const issueError = await b.client.error(IssueAwardDocument, {
+      input: { templateId: mine.templateId, recipient: { email: 'b@example.com', name: 'Earner of B' } },
+    });
+    expect(issueError.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'templateId' });
+    const bulkError = await b.client.error(IssueAwardsDocument, {
+      input: { awards: [{ templateId: mine.templateId, recipient: { email: 'b@example.com', name: 'Earner of B' } }] },
+    });
+    expect(bulkError.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'awards[0].templateId' });
+    expectNotFound(await b.client.error(AcceptAwardDocument, { id: mine.awardId }));
+    expectNotFound(await b.client.error(RejectAwardDocument, { id: mine.awardId }));
+    expectNotFound(await b.client.error(RevokeAwardDocument, { id: mine.awardId, reason: 'Hijack.' }));
+    expectNotFound(await b.client.error(RestoreAwardDocument, { id: mine.revokedAwardId }));
+    expectNotFound(await b.client.error(UpdateAwardDocument, { input: { id: mine.awardId, notes: 'Hijacked.' } }));
+    expectNotFound(await b.client.error(DeleteAwardDocument, { id: mine.awardId }));
+    expectNotFound(await b.client.error(UpdateEarnerDocument, { input: { id: mine.earnerId, email: 'hijack@example.com' } }));
+    expectNotFound(await b.client.error(RevokeApiKeyDocument, { id: mine.apiKeyId }));
+  });
+
+  it('creations and profile changes land in the caller’s organization only', async () => {
+    covered.add('Mutation.createBadgeTemplate').add('Mutation.createApiKey').add('Mutation.updateOrganization');
+    await b.client.data(CreateTemplateDocument, { input: { name: 'B template', description: 'Of B.' } });
+    await b.client.data(CreateApiKeyDocument, { input: { name: 'B key', permissions: ['READ'] } });
+    await b.client.data(UpdateOrganizationDocument, { input: { name: 'Organization B renamed' } });
+    expect((await b.client.data(TemplatesDocument, {})).badgeTemplates.totalCount).toBe(1);
+  });
+
+  it('left organization A exactly as it was', async () => {
+    expect(await snapshotOfA()).toEqual(snapshot);
+  });
+});
+
+describe('coverage', () => {
+  it('every query and mutation of the schema has a tenancy check above', () => {
+    const schema = getSchema();
+    const entryPoints = [
+      ...Object.keys(schema.getQueryType()!.getFields()).map((name) => `Query.${name}`),
+      ...Object.keys(schema.getMutationType()!.getFields()).map((name) => `Mutation.${name}`),
+    ];
+    expect(entryPoints.filter((name) => !covered.has(name))).toEqual([]);
+  });
+});
