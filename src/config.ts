@@ -14,34 +14,41 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Serve GraphiQL at /graphql to browsers. */
   graphiql: boolean;
+  /** How long a query result may be served from the response cache; 0 turns the cache off. */
+  responseCacheTtlMs: number;
 }
 
 const envSchema = z.object({
   PORT: z.coerce
-    .number({ error: 'PORT must be a whole number from 0 to 65535' })
-    .int('PORT must be a whole number from 0 to 65535')
-    .min(0, 'PORT must be a whole number from 0 to 65535')
-    .max(65535, 'PORT must be a whole number from 0 to 65535')
+    .number({ error: 'must be a whole number from 0 to 65535' })
+    .int('must be a whole number from 0 to 65535')
+    .min(0, 'must be a whole number from 0 to 65535')
+    .max(65535, 'must be a whole number from 0 to 65535')
     .default(4000),
-  HOST: z.string().min(1, 'HOST must not be empty').default('0.0.0.0'),
+  HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
   DATABASE_URL: z
     .string()
     .default('file:./data/badges.db')
     .refine((url) => providerFromUrl(url) !== undefined, {
-      message: 'DATABASE_URL must start with file: (SQLite) or postgres:// or postgresql:// (PostgreSQL)',
+      message: 'must start with file: (SQLite) or postgres:// or postgresql:// (PostgreSQL)',
     }),
-  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL' }).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   BOOTSTRAP_API_KEY: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{32,200}$/, 'BOOTSTRAP_API_KEY must be 32 to 200 characters of A-Z a-z 0-9 _ -')
+    .regex(/^[A-Za-z0-9_-]{32,200}$/, 'must be 32 to 200 characters of A-Z a-z 0-9 _ -')
     .optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  RESPONSE_CACHE_TTL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0 to 3600' })
+    .min(0, 'must be a number of seconds from 0 to 3600')
+    .max(3600, 'must be a number of seconds from 0 to 3600')
+    .default(30),
   GRAPHIQL: z
-    .enum(['true', 'false'], { error: 'GRAPHIQL must be true or false' })
+    .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
 });
@@ -69,5 +76,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bootstrapApiKey: values.BOOTSTRAP_API_KEY,
     logLevel: values.LOG_LEVEL,
     graphiql: values.GRAPHIQL,
+    responseCacheTtlMs: values.RESPONSE_CACHE_TTL_SECONDS * 1000,
   };
 }

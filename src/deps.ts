@@ -3,6 +3,8 @@ import type { Config } from './config.js';
 import type { Database, PrismaClient } from './db/client.js';
 import type { Provider } from './db/provider.js';
 import type { EventPublisher } from './events/events.js';
+import { PrincipalCache } from './modules/api-keys/principal-cache.js';
+import { BackgroundTasks } from './shared/background.js';
 import { systemClock, type Clock } from './shared/clock.js';
 
 /** What services need from the running application; built once by createApp, passed explicitly. */
@@ -16,6 +18,10 @@ export interface Deps {
   config: Config;
   logger: Logger;
   events: EventPublisher;
+  /** Recent API key authentications. */
+  principals: PrincipalCache;
+  /** Work started by requests and finished after them (drained on shutdown). */
+  background: BackgroundTasks;
 }
 
 /** Who is making a change: an API key of an organization, or the platform itself (apiKeyId null). */
@@ -39,5 +45,7 @@ export function createDeps(options: {
     config: options.config,
     logger: options.logger ?? pino({ level: options.config.logLevel }),
     events: options.events ?? { publish: () => {} },
+    principals: new PrincipalCache(),
+    background: new BackgroundTasks(),
   };
 }

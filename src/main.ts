@@ -1,10 +1,13 @@
 // `npm start`: configuration from the environment, migrations, first-start bootstrap, serve.
-import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { bootstrap } from './modules/organizations/service.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  // Loaded after the configuration is known to be good, so a typo is reported at once.
+  const [{ createApp }, { bootstrap }] = await Promise.all([
+    import('./app.js'),
+    import('./modules/organizations/service.js'),
+  ]);
   const app = await createApp({ config });
   const { logger } = app.deps;
 

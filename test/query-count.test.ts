@@ -7,7 +7,8 @@ let server: TestServer;
 let org: TestOrganization;
 
 beforeAll(async () => {
-  server = await startServer();
+  // The uncached path is what is measured: the response cache would answer without SQL.
+  server = await startServer({ RESPONSE_CACHE_TTL_SECONDS: '0' });
   org = await server.createOrganization();
   const templates = await Promise.all([0, 1, 2].map((index) => createActiveTemplate(org.client, { tags: [`tag${index}`, 'shared'] })));
   await org.client.data(IssueAwardsDocument, {
@@ -37,8 +38,9 @@ describe('awards list with nested relations', () => {
     const full = await statementsFor(100);
     expect(large.length).toBe(small.length);
     expect(full.length).toBe(small.length);
-    // The API key, the page, its total count, and one batched statement for each relation:
-    // organization, template, template version, earner, and the templates' tags.
-    expect(small.length).toBe(8);
+    // The page, its total count, and one batched statement for each relation: organization,
+    // template, template version, earner, and the templates' tags. (The API key was read by the
+    // warm-up request and is remembered for a few seconds.)
+    expect(small.length).toBe(7);
   });
 });

@@ -23,7 +23,17 @@ export interface TemplateEvent {
   at: string;
 }
 
-export type DomainEvent = AwardEvent | TemplateEvent;
+/** Changes to the organization's profile, its API keys or its earners. */
+export interface OrganizationEvent {
+  kind: 'organization';
+  change: 'PROFILE_UPDATED' | 'API_KEY_CREATED' | 'API_KEY_REVOKED' | 'EARNER_UPDATED';
+  organizationId: string;
+  /** The API key or earner concerned, when there is one. */
+  subjectId: string | null;
+  at: string;
+}
+
+export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent;
 
 /** Receives events once their transaction has committed. */
 export interface EventPublisher {

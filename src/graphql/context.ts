@@ -6,8 +6,19 @@ import { RequestAuth } from '../modules/api-keys/request-auth.js';
 export interface Context {
   deps: Deps;
   auth: RequestAuth;
+  /**
+   * The first moment (epoch ms) a value computed for this response changes by itself, such as an
+   * award's status when its expiry passes; the response cache keeps the result no longer.
+   */
+  validUntil?: number;
 }
 
 export function createContext(deps: Deps, credentials: Credentials): Context {
   return { deps, auth: new RequestAuth(deps, credentials) };
+}
+
+/** Records that the response being built stops being true at `moment`. */
+export function validUntil(context: Context, moment: Date): void {
+  const time = moment.getTime();
+  if (context.validUntil === undefined || time < context.validUntil) context.validUntil = time;
 }

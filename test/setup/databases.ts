@@ -80,3 +80,19 @@ export async function copyTemplateDatabase(template: TemplateDatabase): Promise<
     remove: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
+
+/** A database that does not exist yet (SQLite) or has no tables (PostgreSQL), for first-start tests. */
+export async function emptyDatabase(template: TemplateDatabase): Promise<{ url: string; remove(): Promise<void> }> {
+  const suffix = randomBytes(6).toString('hex');
+  if (template.provider === 'sqlite') {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'badges-empty-'));
+    return { url: `file:${path.join(dir, 'data', 'badges.db')}`, remove: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const adminUrl = template.adminUrl!;
+  const name = `badges_empty_${suffix}`;
+  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
+  return {
+    url: withDatabaseName(adminUrl, name),
+    remove: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}

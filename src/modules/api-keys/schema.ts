@@ -18,7 +18,7 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
   // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
   nullable: true,
-  // Load only the columns the query asks for.
+  // Load only the columns a query asks for.
   select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({

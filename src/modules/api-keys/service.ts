@@ -1,4 +1,5 @@
 import type { Actor, Deps } from '../../deps.js';
+import type { OrganizationEvent } from '../../events/events.js';
 import type { PrismaClient } from '../../db/client.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
@@ -20,32 +21,52 @@ const LAST_USED_PRECISION_MS = 60_000;
 
 /**
  * The principal of an API key. With `whitelabelHost` (from X-Whitelabel-Host), the key must belong
- * to the organization of that host.
+ * to the organization of that host. Results are cached for a few seconds (PrincipalCache).
  */
 export async function authenticate(deps: Deps, secret: string, whitelabelHost?: string): Promise<Authentication> {
+  const secretHash = hashApiKey(secret);
+  const cacheKey = `${secretHash}|${whitelabelHost ?? ''}`;
+  const now = deps.clock.now();
+  const cached = deps.principals.get(cacheKey);
+  if (cached) {
+    const { result } = cached;
+    if ('principal' in result && now.getTime() - cached.lastUseRecordedAt >= LAST_USED_PRECISION_MS) {
+      cached.lastUseRecordedAt = now.getTime();
+      deps.background.run(() => recordUse(deps, result.principal.apiKeyId, now));
+    }
+    return result;
+  }
   const key = await deps.reader.apiKey.findUnique({
-    where: { secretHash: hashApiKey(secret) },
+    where: { secretHash },
     select: { id: true, organizationId: true, permissions: true, revokedAt: true, lastUsedAt: true },
   });
-  if (!key) return { failure: 'The API key is not valid.' };
-  if (key.revokedAt) return { failure: 'The API key has been revoked.' };
-  if (whitelabelHost) {
-    const owner = await deps.reader.organization.findUnique({ where: { whitelabelHost }, select: { id: true } });
-    if (owner?.id !== key.organizationId) {
-      return { forbidden: "The API key does not belong to the X-Whitelabel-Host's organization." };
+  let result: Authentication;
+  let lastUseRecordedAt = now.getTime();
+  if (!key) result = { failure: 'The API key is not valid.' };
+  else if (key.revokedAt) result = { failure: 'The API key has been revoked.' };
+  else if (whitelabelHost && !(await ownsHost(deps, key.organizationId, whitelabelHost))) {
+    result = { forbidden: "The API key does not belong to the X-Whitelabel-Host's organization." };
+  } else {
+    result = {
+      principal: {
+        apiKeyId: key.id,
+        organizationId: key.organizationId,
+        permissions: new Set(parsePermissions(key.permissions)),
+      },
+    };
+    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_PRECISION_MS) {
+      deps.background.run(() => recordUse(deps, key.id, now));
+    } else {
+      lastUseRecordedAt = key.lastUsedAt.getTime();
     }
   }
-  const now = deps.clock.now();
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_PRECISION_MS) {
-    void recordUse(deps, key.id, now);
-  }
-  return {
-    principal: {
-      apiKeyId: key.id,
-      organizationId: key.organizationId,
-      permissions: new Set(parsePermissions(key.permissions)),
-    },
-  };
+  deps.principals.set(cacheKey, result, lastUseRecordedAt);
+  return result;
+}
+
+async function ownsHost(deps: Deps, organizationId: string, whitelabelHost: string): Promise<boolean> {
+  const owner = await deps.reader.organization.findUnique({ where: { whitelabelHost }, select: { id: true } });
+  return owner?.id === organizationId;
 }
 
 async function recordUse(deps: Deps, apiKeyId: string, at: Date): Promise<void> {
@@ -93,16 +114,26 @@ export async function createApiKey(deps: Deps, actor: Principal, rawInput: { nam
       rule: 'subsetOfOwn',
     });
   }
-  return inTransaction(deps.db, (tx) => insertApiKey(tx, actor.organizationId, { name: input.name, permissions }));
+  const created = await inTransaction(deps.db, (tx) => insertApiKey(tx, actor.organizationId, { name: input.name, permissions }));
+  deps.events.publish([apiKeyEvent('API_KEY_CREATED', created.apiKey, deps.clock.now())]);
+  return created;
 }
 
+function apiKeyEvent(change: OrganizationEvent['change'], key: { id: string; organizationId: string }, at: Date): OrganizationEvent {
+  return { kind: 'organization', change, organizationId: key.organizationId, subjectId: key.id, at: at.toISOString() };
+}
+
+/** Revokes a key: from the moment this returns, this instance refuses it. */
 export async function revokeApiKey(deps: Deps, actor: Actor, apiKeyId: string) {
-  return inTransaction(deps.db, async (tx) => {
+  const revoked = await inTransaction(deps.db, async (tx) => {
     const key = await tx.apiKey.findFirst({ where: { id: apiKeyId, organizationId: actor.organizationId } });
     if (!key) throw new NotFoundError('API key');
     if (key.revokedAt) throw new ConflictError('This API key is already revoked.', { field: 'id', rule: 'notRevoked' });
     return tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: deps.clock.now() } });
   });
+  deps.principals.clear();
+  deps.events.publish([apiKeyEvent('API_KEY_REVOKED', revoked, deps.clock.now())]);
+  return revoked;
 }
 
 export function findApiKey(reader: PrismaClient, actor: Actor, id: string) {

@@ -1,4 +1,5 @@
 import { builder, type InputFieldBuilder } from '../../graphql/builder.js';
+import { validUntil } from '../../graphql/context.js';
 import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
@@ -100,7 +101,7 @@ export const AwardRef = builder.prismaNode('Award', {
   id: { field: 'id' },
   // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
   nullable: true,
-  // Load only the columns the query asks for.
+  // Load only the columns a query asks for.
   select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
@@ -116,7 +117,12 @@ export const AwardRef = builder.prismaNode('Award', {
       type: AwardStatusEnum,
       description: 'Current status; an award past its expiry reads EXPIRED.',
       select: { status: true, expiresAt: true },
-      resolve: (award, _args, context) => effectiveStatus(award, context.deps.clock.now()),
+      resolve: (award, _args, context) => {
+        const now = context.deps.clock.now();
+        const status = effectiveStatus(award, now);
+        if ((status === 'PENDING' || status === 'ACCEPTED') && award.expiresAt) validUntil(context, award.expiresAt);
+        return status;
+      },
     }),
     imported: t.exposeBoolean('imported', { description: 'True when imported from another system rather than issued here.' }),
     imageUrl: t.exposeString('imageUrl', { nullable: true, description: 'Badge image.' }),

@@ -130,7 +130,7 @@ const updateInput = z.object({
  */
 export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, rawInput: z.input<typeof updateInput>) {
   const input = parseInput(updateInput, rawInput);
-  return inTransaction(deps.db, async (tx) => {
+  const updated = await inTransaction(deps.db, async (tx) => {
     const earner = await tx.earner.findFirst({ where: { id: earnerId, organizationId: actor.organizationId } });
     if (!earner) throw new NotFoundError('earner');
     const emailLower = input.email === undefined ? undefined : searchKey(input.email);
@@ -167,6 +167,10 @@ export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, r
       },
     });
   });
+  deps.events.publish([
+    { kind: 'organization', change: 'EARNER_UPDATED', organizationId: updated.organizationId, subjectId: updated.id, at: updated.updatedAt.toISOString() },
+  ]);
+  return updated;
 }
 
 export function earnerWhere(organizationId: string, search?: string | null): Prisma.EarnerWhereInput {

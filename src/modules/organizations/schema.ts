@@ -8,7 +8,7 @@ export const OrganizationRef = builder.prismaNode('Organization', {
   id: { field: 'id' },
   // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
   nullable: true,
-  // Load only the columns the query asks for.
+  // Load only the columns a query asks for.
   select: { id: true },
   // Only the caller's own organization can be looked up.
   findUnique: (id, context) => ({ id, AND: [{ id: context.auth.current.organizationId }] }),

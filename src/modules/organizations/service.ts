@@ -68,10 +68,16 @@ export async function createOrganization(
 
 export async function updateOrganization(deps: Deps, actor: Actor, rawInput: z.input<typeof updateInput>) {
   const input = parseInput(updateInput, rawInput);
-  return inTransaction(deps.db, async (tx) => {
+  const organization = await inTransaction(deps.db, async (tx) => {
     await assertHostFree(tx, input.whitelabelHost, actor.organizationId);
     return tx.organization.update({ where: { id: actor.organizationId }, data: input });
   });
+  // A new white-label host changes which requests authenticate.
+  if (input.whitelabelHost !== undefined) deps.principals.clear();
+  deps.events.publish([
+    { kind: 'organization', change: 'PROFILE_UPDATED', organizationId: organization.id, subjectId: null, at: organization.updatedAt.toISOString() },
+  ]);
+  return organization;
 }
 
 const BOOTSTRAP_SETTING = 'bootstrap';

@@ -51,7 +51,7 @@ export const BadgeTemplateVersionRef = builder.prismaNode('BadgeTemplateVersion'
   id: { field: 'id' },
   // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
   nullable: true,
-  // Load only the columns the query asks for.
+  // Load only the columns a query asks for.
   select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
@@ -81,7 +81,7 @@ export const BadgeTemplateRef = builder.prismaNode('BadgeTemplate', {
   id: { field: 'id' },
   // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
   nullable: true,
-  // Load only the columns the query asks for.
+  // Load only the columns a query asks for.
   select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({

@@ -168,10 +168,13 @@ CREATE UNIQUE INDEX "Organization_whitelabelHost_key" ON "Organization"("whitela
 CREATE UNIQUE INDEX "ApiKey_secretHash_key" ON "ApiKey"("secretHash");
 
 -- CreateIndex
-CREATE INDEX "ApiKey_organizationId_createdAt_idx" ON "ApiKey"("organizationId", "createdAt");
+CREATE INDEX "ApiKey_organizationId_createdAt_id_idx" ON "ApiKey"("organizationId", "createdAt", "id");
 
 -- CreateIndex
-CREATE INDEX "BadgeTemplate_organizationId_createdAt_idx" ON "BadgeTemplate"("organizationId", "createdAt");
+CREATE INDEX "BadgeTemplate_organizationId_createdAt_id_idx" ON "BadgeTemplate"("organizationId", "createdAt", "id");
+
+-- CreateIndex
+CREATE INDEX "BadgeTemplate_organizationId_name_id_idx" ON "BadgeTemplate"("organizationId", "name", "id");
 
 -- CreateIndex
 CREATE INDEX "BadgeTemplate_organizationId_state_idx" ON "BadgeTemplate"("organizationId", "state");
@@ -186,10 +189,7 @@ CREATE UNIQUE INDEX "BadgeTemplateVersion_templateId_version_key" ON "BadgeTempl
 CREATE INDEX "BadgeTemplateTag_organizationId_nameLower_idx" ON "BadgeTemplateTag"("organizationId", "nameLower");
 
 -- CreateIndex
-CREATE INDEX "Earner_organizationId_createdAt_idx" ON "Earner"("organizationId", "createdAt");
-
--- CreateIndex
-CREATE INDEX "Earner_organizationId_nameLower_idx" ON "Earner"("organizationId", "nameLower");
+CREATE INDEX "Earner_organizationId_createdAt_id_idx" ON "Earner"("organizationId", "createdAt", "id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Earner_organizationId_emailLower_key" ON "Earner"("organizationId", "emailLower");
@@ -204,13 +204,16 @@ CREATE UNIQUE INDEX "Award_publicId_key" ON "Award"("publicId");
 CREATE UNIQUE INDEX "Award_onceHoldKey_key" ON "Award"("onceHoldKey");
 
 -- CreateIndex
-CREATE INDEX "Award_organizationId_issuedAt_idx" ON "Award"("organizationId", "issuedAt");
+CREATE INDEX "Award_organizationId_issuedAt_id_idx" ON "Award"("organizationId", "issuedAt", "id");
 
 -- CreateIndex
-CREATE INDEX "Award_organizationId_templateId_issuedAt_idx" ON "Award"("organizationId", "templateId", "issuedAt");
+CREATE INDEX "Award_organizationId_recipientNameLower_id_idx" ON "Award"("organizationId", "recipientNameLower", "id");
 
 -- CreateIndex
-CREATE INDEX "Award_organizationId_earnerId_issuedAt_idx" ON "Award"("organizationId", "earnerId", "issuedAt");
+CREATE INDEX "Award_templateId_issuedAt_id_idx" ON "Award"("templateId", "issuedAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Award_earnerId_issuedAt_id_idx" ON "Award"("earnerId", "issuedAt", "id");
 
 -- CreateIndex
 CREATE INDEX "Award_organizationId_status_idx" ON "Award"("organizationId", "status");
@@ -225,7 +228,7 @@ CREATE INDEX "Award_templateId_templateVersionNumber_idx" ON "Award"("templateId
 CREATE UNIQUE INDEX "Award_organizationId_idempotencyKey_key" ON "Award"("organizationId", "idempotencyKey");
 
 -- CreateIndex
-CREATE INDEX "AwardHistoryEntry_awardId_at_idx" ON "AwardHistoryEntry"("awardId", "at");
+CREATE INDEX "AwardHistoryEntry_awardId_at_id_idx" ON "AwardHistoryEntry"("awardId", "at", "id");
 
 -- CreateIndex
 CREATE INDEX "AwardHistoryEntry_organizationId_at_idx" ON "AwardHistoryEntry"("organizationId", "at");

@@ -1,0 +1,158 @@
+// Shared by the benchmarks: a throw-away database per provider, the real server in a child process,
+// and autocannon runs summarised the same way everywhere.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DEFAULT_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDatabase {
+  provider: 'sqlite' | 'postgresql';
+  url: string;
+  remove(): Promise<void>;
+}
+
+/** The providers to measure: SQLite always; PostgreSQL when BENCH_DATABASE_URL (or the default) answers. */
+export async function benchDatabases(): Promise<Array<() => Promise<BenchDatabase>>> {
+  const makers: Array<() => Promise<BenchDatabase>> = [
+    async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'badges-bench-'));
+      return { provider: 'sqlite', url: `file:${path.join(dir, 'bench.db')}`, remove: () => rm(dir, { recursive: true, force: true }) };
+    },
+  ];
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_PG_URL;
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+    await client.end();
+    makers.push(async () => {
+      const name = `badges_bench_${randomBytes(4).toString('hex')}`;
+      const admin = async (sql: string) => {
+        const connection = new pg.Client({ connectionString: adminUrl });
+        await connection.connect();
+        await connection.query(sql).finally(() => connection.end());
+      };
+      await admin(`CREATE DATABASE "${name}"`);
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      return { provider: 'postgresql', url: url.toString(), remove: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+    });
+  } catch {
+    console.warn(`PostgreSQL at ${adminUrl} did not answer: measuring SQLite only.`);
+  }
+  return makers;
+}
+
+export interface RunningServer {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `src/main.ts` as `npm start` would, in production mode, and waits until it listens. */
+export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    child,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function graphql<T = Record<string, unknown>>(
+  url: string,
+  apiKey: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<T> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+export interface Measurement {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+}
+
+/**
+ * Runs autocannon against one GraphQL operation: a warm-up, then the measured run. Every response
+ * body is checked for GraphQL errors, which count as failures.
+ */
+export async function measure(options: {
+  name: string;
+  url: string;
+  apiKey: string;
+  body: () => string;
+  connections: number;
+  seconds: number;
+  warmupSeconds?: number;
+}): Promise<Measurement> {
+  const run = async (duration: number): Promise<Measurement> => {
+    let graphqlErrors = 0;
+    const result = await autocannon({
+      url: `${options.url}/graphql`,
+      connections: options.connections,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
+          setupRequest: (request) => ({ ...request, body: options.body() }),
+          onResponse: (status, body) => {
+            if (status !== 200 || body.includes('"errors"')) graphqlErrors += 1;
+          },
+        },
+      ],
+    });
+    return {
+      name: options.name,
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      requests: result.requests.total,
+      errors: result.errors + result.non2xx + graphqlErrors,
+    };
+  };
+  if (options.warmupSeconds) await run(options.warmupSeconds);
+  return run(options.seconds);
+}
+
+export function table(rows: Array<Record<string, string | number>>): string {
+  const headers = Object.keys(rows[0] ?? {});
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map((row) => line(headers.map((key) => row[key] ?? '')))].join('\n');
+}

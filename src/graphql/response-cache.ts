@@ -1,0 +1,126 @@
+// A cache of query results, scoped to the API key that asked and emptied for a whole organization
+// whenever anything of that organization changes.
+//
+// Why our own and not @graphql-yoga/plugin-response-cache: that plugin forgets a cached result
+// only when an entity inside it changes, so a list cached before an award was issued never learns
+// of the new award; and it cannot refuse to store a result read before a change committed but
+// finished after the invalidation. Here:
+// - the key holds the API key id (so its organization and permissions), the document and the
+//   variables: one organization, or one key, never sees another's results;
+// - every change of an organization (a mutation on this instance, or a domain event from any
+//   instance or from automation) bumps the organization's generation and drops its entries, and a
+//   result is stored only if its generation did not move while it executed;
+// - a result lives at most `ttlMs`, and never past the first moment a derived value in it
+//   changes on its own (an award whose expiry passes: see Context.validUntil);
+// - results with errors, mutations and subscriptions are never cached.
+import type { Plugin } from '@envelop/core';
+import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { stableStringify } from '../shared/stable-json.js';
+import type { Context } from './context.js';
+
+interface Entry {
+  organizationId: string;
+  result: ExecutionResult;
+  /** Epoch ms by the application's clock; the LRU's own TTL only bounds memory. */
+  expiresAt: number;
+}
+
+export class ResponseCache {
+  readonly #entries: LRUCache<string, Entry>;
+  readonly #generations = new Map<string, number>();
+  readonly #keysByOrganization = new Map<string, Set<string>>();
+
+  constructor(
+    readonly ttlMs: number,
+    maxEntries = 10_000,
+  ) {
+    this.#entries = new LRUCache<string, Entry>({
+      max: maxEntries,
+      ttl: Math.max(ttlMs, 1),
+      dispose: (entry, key) => this.#keysByOrganization.get(entry.organizationId)?.delete(key),
+    });
+  }
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  get(key: string, now: number): ExecutionResult | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt > now) return entry.result;
+    this.#entries.delete(key);
+    return undefined;
+  }
+
+  generation(organizationId: string): number {
+    return this.#generations.get(organizationId) ?? 0;
+  }
+
+  /**
+   * Stores `result` until `expiresAt` (at most `ttlMs` from `now`), unless the organization
+   * changed since `generation` was read.
+   */
+  set(key: string, organizationId: string, generation: number, result: ExecutionResult, now: number, expiresAt: number): void {
+    const until = Math.min(expiresAt, now + this.ttlMs);
+    if (until <= now || this.generation(organizationId) !== generation) return;
+    this.#entries.set(key, { organizationId, result, expiresAt: until });
+    let keys = this.#keysByOrganization.get(organizationId);
+    if (!keys) this.#keysByOrganization.set(organizationId, (keys = new Set()));
+    keys.add(key);
+  }
+
+  invalidateOrganization(organizationId: string): void {
+    this.#generations.set(organizationId, this.generation(organizationId) + 1);
+    const keys = this.#keysByOrganization.get(organizationId);
+    if (!keys) return;
+    this.#keysByOrganization.delete(organizationId);
+    for (const key of keys) this.#entries.delete(key);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+// Printing a document costs more than the lookup; Yoga hands the same parsed document object to
+// every request with the same query text, so each is printed once.
+const printed = new WeakMap<DocumentNode, string>();
+function documentKey(document: DocumentNode): string {
+  let text = printed.get(document);
+  if (text === undefined) printed.set(document, (text = print(document)));
+  return text;
+}
+
+export function useResponseCache(cache: ResponseCache): Plugin<Context> {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      if (!cache.enabled) return;
+      const context = args.contextValue;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation || operation.operation === 'subscription') return;
+      const principal = await context.auth.principal();
+      if (!principal) return;
+      const { organizationId } = principal;
+
+      if (operation.operation === 'mutation') {
+        return { onExecuteDone: () => cache.invalidateOrganization(organizationId) };
+      }
+      const key = `${principal.apiKeyId}\n${args.operationName ?? ''}\n${stableStringify(args.variableValues ?? {})}\n${documentKey(args.document)}`;
+      const hit = cache.get(key, context.deps.clock.now().getTime());
+      if (hit) {
+        setResultAndStopExecution(hit);
+        return;
+      }
+      const generation = cache.generation(organizationId);
+      return {
+        onExecuteDone: ({ result }) => {
+          if (!('data' in result) || result.errors?.length) return;
+          const now = context.deps.clock.now().getTime();
+          cache.set(key, organizationId, generation, result, now, context.validUntil ?? Number.POSITIVE_INFINITY);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// The response cache answers repeated queries without SQL, yet never serves a stale, expired,
+// foreign or unauthorised result.
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResponseCache } from '../src/graphql/response-cache.js';
+import { revokeAward } from '../src/modules/awards/service.js';
+import {
+  AwardDocument,
+  AwardsDocument,
+  CreateApiKeyDocument,
+  RevokeApiKeyDocument,
+  TemplatesDocument,
+} from './generated/graphql.js';
+import { GraphQLClient } from './helpers/client.js';
+import { DAY } from './helpers/clock.js';
+import { createActiveTemplate, issue } from './helpers/fixtures.js';
+import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let org: TestOrganization;
+let templateId: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  org = await server.createOrganization();
+  templateId = (await createActiveTemplate(org.client, { awardMode: 'REPEATABLE' })).id;
+  await issue(org.client, templateId, 'first@example.com');
+});
+afterAll(() => server?.stop());
+
+async function listWithStatements(client = org.client) {
+  server.statements.length = 0;
+  const { awards } = await client.data(AwardsDocument, { filter: { templateId } });
+  return { ids: awards.edges.map((edge) => edge.node.id), statements: server.statements.length };
+}
+
+describe('response cache', () => {
+  it('answers a repeated query without touching the database', async () => {
+    const first = await listWithStatements();
+    expect(first.statements).toBeGreaterThan(0);
+    const second = await listWithStatements();
+    expect(second).toEqual({ ids: first.ids, statements: 0 });
+  });
+
+  it('forgets an organization’s results when a mutation changes it', async () => {
+    const before = await listWithStatements();
+    const { award } = await issue(org.client, templateId, 'second@example.com');
+    const after = await listWithStatements();
+    expect(after.ids).toEqual([award.id, ...before.ids]);
+  });
+
+  it('forgets them too when a change arrives as an event (another instance, automation)', async () => {
+    const { award } = await issue(org.client, templateId, 'third@example.com');
+    expect((await org.client.data(AwardDocument, { id: award.id })).award?.status).toBe('PENDING');
+    await org.client.data(AwardDocument, { id: award.id }); // now cached
+    await revokeAward(server.app.deps, { organizationId: org.id, apiKeyId: null }, decodeGlobalID(award.id).id, 'Revoked elsewhere.');
+    expect((await org.client.data(AwardDocument, { id: award.id })).award?.status).toBe('REVOKED');
+  });
+
+  it('never serves a status past the award’s expiry', async () => {
+    const expiresAt = new Date(server.clock.now().getTime() + DAY).toISOString();
+    const { award } = await issue(org.client, templateId, 'expiring@example.com', { expiresAt });
+    expect((await org.client.data(AwardDocument, { id: award.id })).award?.status).toBe('PENDING');
+    server.clock.advance(2 * DAY);
+    try {
+      expect((await org.client.data(AwardDocument, { id: award.id })).award?.status).toBe('EXPIRED');
+    } finally {
+      server.clock.advance(-2 * DAY);
+    }
+  });
+
+  it('keeps organizations and keys apart', async () => {
+    await org.client.data(TemplatesDocument, {});
+    const other = await server.createOrganization();
+    expect((await other.client.data(TemplatesDocument, {})).badgeTemplates.totalCount).toBe(0);
+
+    // A key without `read` is refused even though the same query is cached for another key.
+    const { createApiKey } = await org.client.data(CreateApiKeyDocument, { input: { name: 'No read', permissions: ['AWARDS_ISSUE'] } });
+    const writer = new GraphQLClient(server.url, { 'x-api-key': createApiKey.secret });
+    expect((await writer.error(TemplatesDocument, {})).extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses a revoked key, whatever is cached', async () => {
+    const { createApiKey } = await org.client.data(CreateApiKeyDocument, { input: { name: 'Soon revoked', permissions: ['READ'] } });
+    const reader = new GraphQLClient(server.url, { 'x-api-key': createApiKey.secret });
+    await reader.data(TemplatesDocument, {});
+    await reader.data(TemplatesDocument, {}); // served from the cache
+    await org.client.data(RevokeApiKeyDocument, { id: createApiKey.apiKey.id });
+    expect((await reader.error(TemplatesDocument, {})).extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('ResponseCache', () => {
+  const result = { data: { value: 1 } };
+
+  it('drops a result read before a change that committed while it executed', () => {
+    const cache = new ResponseCache(30_000);
+    const generation = cache.generation('org');
+    cache.invalidateOrganization('org'); // a change commits while the query runs
+    cache.set('key', 'org', generation, result, 0, Number.POSITIVE_INFINITY);
+    expect(cache.get('key', 1)).toBeUndefined();
+    cache.set('key', 'org', cache.generation('org'), result, 0, Number.POSITIVE_INFINITY);
+    expect(cache.get('key', 1)).toBe(result);
+  });
+
+  it('keeps a result no longer than its TTL or its own validity, by the application clock', () => {
+    const cache = new ResponseCache(30_000);
+    cache.set('short', 'org', 0, result, 1_000, 5_000);
+    cache.set('long', 'org', 0, result, 1_000, Number.POSITIVE_INFINITY);
+    expect(cache.get('short', 4_999)).toBe(result);
+    expect(cache.get('short', 5_000)).toBeUndefined();
+    expect(cache.get('long', 30_999)).toBe(result);
+    expect(cache.get('long', 31_000)).toBeUndefined();
+  });
+
+  it('empties one organization without touching another', () => {
+    const cache = new ResponseCache(30_000);
+    cache.set('a', 'org-a', 0, result, 0, Number.POSITIVE_INFINITY);
+    cache.set('b', 'org-b', 0, result, 0, Number.POSITIVE_INFINITY);
+    cache.invalidateOrganization('org-a');
+    expect(cache.get('a', 1)).toBeUndefined();
+    expect(cache.get('b', 1)).toBe(result);
+  });
+});
