@@ -26,7 +26,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface ServerOptions {
+  /** Receives the server's log lines (JSON), e.g. to assert what was logged. */
+  logLines?: string[];
+}
+
+export async function startServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   const database = await copyTemplateDatabase(inject('templateDatabase'));
   const clock = new TestClock();
   const statements: string[] = [];
@@ -35,7 +40,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     config,
     clock,
     migrate: false,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logLines
+      ? pino({ level: 'info' }, { write: (line: string) => void options.logLines!.push(line) })
+      : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     database: { onQuery: (sql) => statements.push(sql) },
   });
   const url = await app.start();
