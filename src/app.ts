@@ -1,5 +1,6 @@
-// Builds the whole application from a config: database, services' dependencies, GraphQL over
-// HTTP. Nothing lives at module scope, so tests build as many independent apps as they need.
+// Builds the whole application from a config: database, event bus, services' dependencies,
+// GraphQL over HTTP, Server-Sent Events and websockets. Nothing lives at module scope, so tests
+// build as many independent apps as they need.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -9,13 +10,16 @@ import type { Config } from './config.js';
 import { openDatabase, type DatabaseOptions } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createDeps, type Deps } from './deps.js';
+import { EventBus } from './events/bus.js';
 import { createContext, type Context } from './graphql/context.js';
 import { createMaskError } from './graphql/errors.js';
 import { ResponseCache, useResponseCache } from './graphql/response-cache.js';
-import { EventBus } from './events/bus.js';
 import { getSchema } from './graphql/schema.js';
 import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
 import type { Clock } from './shared/clock.js';
+import { SubscriptionHub } from './subscriptions/hub.js';
+import { useSubscriptionHub } from './subscriptions/plugin.js';
+import { attachWebSockets, originAllowed, type WebSocketContext, type WebSocketTransport } from './transport/websocket.js';
 
 /** Larger bodies are refused before they are read; a full bulk issue of 1,000 awards is far below. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -33,11 +37,14 @@ export interface App {
   deps: Deps;
   events: EventBus;
   responseCache: ResponseCache;
-  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  subscriptions: SubscriptionHub;
+  yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
   /** Listens on config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
-  /** Closes every connection and the database. */
+  /** Closes every connection, websocket and event stream, then the database. */
   stop(): Promise<void>;
+  /** Open websocket connections (for tests and monitoring). */
+  readonly websocketCount: number;
 }
 
 const GRAPHIQL_QUERY = `# Send your API key in the Headers tab below as {"X-Api-Key": "bdg_..."}.
@@ -56,27 +63,43 @@ export async function createApp(options: AppOptions): Promise<App> {
     const applied = await migrateDatabase(config.databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
   }
-  const database = await openDatabase(config.databaseUrl, options.database);
   const events = new EventBus(logger);
+  if (config.redisUrl) await events.connectRedis(config.redisUrl, config.redisChannel);
+  const database = await openDatabase(config.databaseUrl, options.database);
   const deps = createDeps({ database, config, clock: options.clock, logger, events });
   const responseCache = new ResponseCache(config.responseCacheTtlMs);
-  events.subscribe((event) => {
-    responseCache.invalidateOrganization(event.organizationId);
-    if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED') deps.principals.clear();
+  const subscriptions = new SubscriptionHub(deps, { maxPendingPerMember: config.subscriptionMaxPending });
+  let websockets: WebSocketTransport | undefined;
+
+  events.subscribe((batch) => {
+    for (const event of batch) {
+      responseCache.invalidateOrganization(event.organizationId);
+      if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
+        deps.principals.clear();
+        subscriptions.revokeKey(event.subjectId);
+        websockets?.revokeKey(event.subjectId);
+      }
+    }
   });
 
-  const yoga = createYoga<Record<string, unknown>, Context>({
+  const yoga = createYoga<Partial<WebSocketContext>, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
-    context: ({ request }) => createContext(deps, credentialsFromHeaders(request.headers)),
+    // Websocket operations arrive with the credentials of their connection_init.
+    context: ({ request, wsCredentials, connection }) =>
+      createContext(deps, wsCredentials ?? credentialsFromHeaders(request.headers), connection),
     maskedErrors: { maskError: createMaskError(logger) },
+    cors: (request) => {
+      const origin = request.headers.get('origin') ?? undefined;
+      return { origin: origin && originAllowed(origin, request.headers.get('host') ?? undefined, config.allowedOrigins) ? origin : [] };
+    },
     graphiql: config.graphiql
       ? { title: 'Badges API', defaultQuery: GRAPHIQL_QUERY, headers: '{\n  "X-Api-Key": ""\n}' }
       : false,
     renderGraphiQL,
     landingPage: false,
     maxRequestBodySize: false, // enforced by `handle` below
-    plugins: [useResponseCache(responseCache)],
+    plugins: [useResponseCache(responseCache), useSubscriptionHub(subscriptions)],
     // Yoga reports every error its mask function rewrote, expected ones included; the mask
     // function itself logs the unexpected ones in full, so Yoga's reports are only debug noise.
     logging: {
@@ -113,12 +136,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  websockets = attachWebSockets({ server, yoga, deps, allowedOrigins: config.allowedOrigins });
 
   return {
     deps,
     events,
     responseCache,
+    subscriptions,
     yoga,
+    get websocketCount() {
+      return websockets?.connectionCount ?? 0;
+    },
     start: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -129,11 +157,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       }),
     stop: async () => {
+      // Subscriptions first, so their streams (SSE responses among them) end before sockets go.
+      await subscriptions.close();
+      await websockets?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       for (const socket of sockets) socket.destroy();
       if (server.listening) await closed;
       await deps.background.drain();
+      await events.close();
       await database.close();
     },
   };

@@ -16,6 +16,14 @@ export interface Config {
   graphiql: boolean;
   /** How long a query result may be served from the response cache; 0 turns the cache off. */
   responseCacheTtlMs: number;
+  /** With Redis, committed changes reach every instance (subscriptions, caches). */
+  redisUrl: string | undefined;
+  /** The Redis pub/sub channel; instances that share one see each other's changes. */
+  redisChannel: string;
+  /** Browser origins allowed to call the API and open websockets, besides the server's own. */
+  allowedOrigins: string[];
+  /** Results a subscriber may leave unread before it is dropped as too slow. */
+  subscriptionMaxPending: number;
 }
 
 const envSchema = z.object({
@@ -47,6 +55,24 @@ const envSchema = z.object({
     .min(0, 'must be a number of seconds from 0 to 3600')
     .max(3600, 'must be a number of seconds from 0 to 3600')
     .default(30),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_CHANNEL: z.string().regex(/^[\w:.-]{1,100}$/, 'must be 1 to 100 characters of A-Z a-z 0-9 _ : . -').default('badges:events'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter(Boolean))
+    .refine((origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/]+$/.test(origin)), {
+      message: 'must be a comma-separated list of origins such as https://app.example.com, or *',
+    }),
+  SUBSCRIPTION_MAX_PENDING: z.coerce
+    .number({ error: 'must be a whole number from 1 to 1000' })
+    .int('must be a whole number from 1 to 1000')
+    .min(1, 'must be a whole number from 1 to 1000')
+    .max(1000, 'must be a whole number from 1 to 1000')
+    .default(500),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -68,14 +94,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const values = parsed.data;
+  const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
   return {
     port: values.PORT,
     host: values.HOST,
     databaseUrl: values.DATABASE_URL,
-    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     bootstrapApiKey: values.BOOTSTRAP_API_KEY,
     logLevel: values.LOG_LEVEL,
     graphiql: values.GRAPHIQL,
     responseCacheTtlMs: values.RESPONSE_CACHE_TTL_SECONDS * 1000,
+    redisUrl: values.REDIS_URL,
+    redisChannel: values.REDIS_CHANNEL,
+    allowedOrigins: [...new Set([new URL(publicUrl).origin, ...values.ALLOWED_ORIGINS])],
+    subscriptionMaxPending: values.SUBSCRIPTION_MAX_PENDING,
   };
 }

@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database, PrismaClient } from './db/client.js';
 import type { Provider } from './db/provider.js';
-import type { EventPublisher } from './events/events.js';
+import { EventBus } from './events/bus.js';
 import { PrincipalCache } from './modules/api-keys/principal-cache.js';
 import { BackgroundTasks } from './shared/background.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -17,7 +17,8 @@ export interface Deps {
   clock: Clock;
   config: Config;
   logger: Logger;
-  events: EventPublisher;
+  /** Committed changes: publish after commit; subscriptions and caches listen. */
+  events: EventBus;
   /** Recent API key authentications. */
   principals: PrincipalCache;
   /** Work started by requests and finished after them (drained on shutdown). */
@@ -35,16 +36,17 @@ export function createDeps(options: {
   config: Config;
   clock?: Clock | undefined;
   logger?: Logger | undefined;
-  events?: EventPublisher | undefined;
+  events?: EventBus | undefined;
 }): Deps {
+  const logger = options.logger ?? pino({ level: options.config.logLevel });
   return {
     provider: options.database.provider,
     db: options.database.db,
     reader: options.database.reader,
     clock: options.clock ?? systemClock,
     config: options.config,
-    logger: options.logger ?? pino({ level: options.config.logLevel }),
-    events: options.events ?? { publish: () => {} },
+    logger,
+    events: options.events ?? new EventBus(logger),
     principals: new PrincipalCache(),
     background: new BackgroundTasks(),
   };

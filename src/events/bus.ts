@@ -1,31 +1,95 @@
+// Committed changes, delivered to listeners in this process (caches, subscriptions) and, with
+// REDIS_URL, to every other instance.
+//
+// A batch published here reaches this process's listeners at once, synchronously, so a client
+// that reads right after its own change never sees the state before it. It also goes to Redis
+// tagged with this instance's id; each instance delivers the batches of the others and ignores
+// its own. Events are plain JSON (ISO dates, string ids), so they arrive as they left.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DomainEvent, EventPublisher } from './events.js';
 
-export type EventListener = (event: DomainEvent) => void;
+/** Receives the events of one committed change together (a bulk issue is one batch). */
+export type EventListener = (events: readonly DomainEvent[]) => void;
 
-/**
- * Delivers committed changes to the listeners of this process (caches to invalidate, and later
- * subscriptions). A listener that throws is logged and does not stop the others.
- */
+interface RedisTransport {
+  publisher: Redis;
+  subscriber: Redis;
+  channel: string;
+}
+
 export class EventBus implements EventPublisher {
+  readonly instanceId = randomUUID();
   readonly #listeners = new Set<EventListener>();
+  #redis: RedisTransport | undefined;
 
   constructor(private readonly logger: Logger) {}
 
+  /** Connects to Redis and starts receiving other instances' events; fails if Redis does not answer. */
+  async connectRedis(url: string, channel: string, timeoutMs = 10_000): Promise<void> {
+    const options = { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: timeoutMs };
+    const publisher = new Redis(url, options);
+    const subscriber = new Redis(url, options);
+    for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+      client.on('error', (error) => this.logger.warn({ err: error, role }, 'Redis connection error'));
+    }
+    try {
+      await Promise.all([publisher.connect(), subscriber.connect()]);
+      await subscriber.subscribe(channel);
+    } catch (error) {
+      publisher.disconnect();
+      subscriber.disconnect();
+      throw new Error(`Could not connect to Redis at REDIS_URL: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    subscriber.on('message', (_channel: string, message: string) => this.#receive(message));
+    this.#redis = { publisher, subscriber, channel };
+  }
+
   publish(events: readonly DomainEvent[]): void {
-    for (const event of events) {
-      for (const listener of this.#listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          this.logger.error({ err: error, event }, 'an event listener failed');
-        }
-      }
+    if (events.length === 0) return;
+    this.#deliver(events);
+    const redis = this.#redis;
+    if (redis) {
+      redis.publisher.publish(redis.channel, JSON.stringify({ origin: this.instanceId, events })).catch((error: unknown) => {
+        this.logger.error({ err: error, count: events.length }, 'could not publish events to Redis');
+      });
     }
   }
 
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  async close(): Promise<void> {
+    const redis = this.#redis;
+    this.#redis = undefined;
+    if (redis) await Promise.allSettled([redis.subscriber.quit(), redis.publisher.quit()]);
+  }
+
+  #receive(message: string): void {
+    try {
+      const { origin, events } = JSON.parse(message) as { origin: string; events: DomainEvent[] };
+      if (origin !== this.instanceId) this.#deliver(events);
+    } catch (error) {
+      this.logger.error({ err: error }, 'unreadable event message from Redis');
+    }
+  }
+
+  #deliver(events: readonly DomainEvent[]): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        this.logger.error({ err: error, count: events.length }, 'an event listener failed');
+      }
+    }
   }
 }

@@ -12,6 +12,8 @@ import type { Context } from './context.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
+/** Query cost limits, for HTTP and websocket operations alike (subscriptions: src/subscriptions/hub.ts). */
+export const COMPLEXITY_LIMIT = { complexity: 20_000, depth: 12, breadth: 300 };
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -81,7 +83,7 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: { complexity: 20_000, depth: 12, breadth: 300 },
+    limit: COMPLEXITY_LIMIT,
   },
 });
 

@@ -17,6 +17,14 @@ function innermost(error: unknown): unknown {
   return current;
 }
 
+/** A domain error as the GraphQL error clients receive. */
+export function toGraphQLError(error: DomainError, location: { path?: ReadonlyArray<string | number> | null } = {}): GraphQLError {
+  return new GraphQLError(error.message, {
+    path: location.path ?? null,
+    extensions: { code: error.code, ...withoutUndefined(error.details) },
+  });
+}
+
 export function createMaskError(logger: Logger) {
   return (error: unknown): Error => {
     const outer = isGraphQLError(error) ? error : undefined;

@@ -13,11 +13,12 @@
 // - a result lives at most `ttlMs`, and never past the first moment a derived value in it
 //   changes on its own (an award whose expiry passes: see Context.validUntil);
 // - results with errors, mutations and subscriptions are never cached.
-import type { Plugin } from '@envelop/core';
-import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { getOperationAST, type ExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { stableStringify } from '../shared/stable-json.js';
 import type { Context } from './context.js';
+import { documentKey } from './document-key.js';
 
 interface Entry {
   organizationId: string;
@@ -82,15 +83,6 @@ export class ResponseCache {
   get size(): number {
     return this.#entries.size;
   }
-}
-
-// Printing a document costs more than the lookup; Yoga hands the same parsed document object to
-// every request with the same query text, so each is printed once.
-const printed = new WeakMap<DocumentNode, string>();
-function documentKey(document: DocumentNode): string {
-  let text = printed.get(document);
-  if (text === undefined) printed.set(document, (text = print(document)));
-  return text;
 }
 
 export function useResponseCache(cache: ResponseCache): Plugin<Context> {

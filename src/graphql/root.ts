@@ -7,3 +7,8 @@ builder.mutationType({ description: 'Every change an API key can make, each in o
 
 builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSONObject', JSONObjectResolver);
+
+builder.subscriptionType({
+  description:
+    'Live changes of the key’s organization, over websockets (graphql-transport-ws on /graphql) or Server-Sent Events. Each event is delivered after its change has committed, once.',
+});

@@ -6,6 +6,8 @@ import '../modules/api-keys/schema.js';
 import '../modules/templates/schema.js';
 import '../modules/earners/schema.js';
 import '../modules/awards/schema.js';
+import '../modules/awards/subscriptions.js';
+import '../modules/templates/subscriptions.js';
 import { builder } from './builder.js';
 
 let schema: GraphQLSchema | undefined;

@@ -29,6 +29,19 @@ export class RequestAuth {
     private readonly credentials: Credentials,
   ) {}
 
+  /** Authentication already done elsewhere (a subscription's events run as their subscriber). */
+  static forPrincipal(deps: Deps, principal: Principal): RequestAuth {
+    const auth = new RequestAuth(deps, { apiKey: undefined, whitelabelHost: undefined });
+    auth.#principal = principal;
+    auth.#result = Promise.resolve(principal);
+    return auth;
+  }
+
+  /** Why authentication failed, once `principal()` has resolved to nothing. */
+  get failure(): DomainError | undefined {
+    return this.#failure;
+  }
+
   principal(): Promise<Principal | undefined> {
     this.#result ??= this.#resolve();
     return this.#result;

@@ -1,0 +1,182 @@
+// GraphQL over websockets (graphql-transport-ws, the graphql-ws protocol) on the HTTP server's
+// port and path. Everything that guards HTTP requests guards these too: the same API keys (sent in
+// connection_init), the same validation and limits, the same context and error masking (the
+// operations run through Yoga's envelop). On top of HTTP's rules:
+// - the Origin of browser connections must be allowed (ALLOWED_ORIGINS), checked before upgrade;
+// - a connection whose key is revoked is closed with 4403, at once on the revocation event and
+//   at the latest REVALIDATE_MS later should the event be lost;
+// - a subscriber too slow to read its results is closed with 1008 (see SubscriptionHub);
+// - graphql-ws itself closes with 4400 (bad message), 4401 (subscribe before init), 4403 (refused
+//   init), 4408 (no init in time), 4409 (duplicate subscription id), 4429 (repeated init), and
+//   pings every 12 s, terminating connections that do not answer.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { ConnectionInitMessage } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Deps } from '../deps.js';
+import type { Context } from '../graphql/context.js';
+import { authenticate } from '../modules/api-keys/service.js';
+import type { Credentials } from '../modules/api-keys/request-auth.js';
+import { RequestAuth } from '../modules/api-keys/request-auth.js';
+import type { Connection, DropReason } from '../subscriptions/hub.js';
+
+const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+const REVALIDATE_MS = 10_000;
+
+const CLOSE_CODES: Record<DropReason, number> = { slowConsumer: 1008, keyRevoked: 4403 };
+
+/** The initial context a websocket operation hands Yoga (see createApp's context factory). */
+export interface WebSocketContext {
+  wsCredentials: Credentials;
+  connection: Connection;
+}
+
+interface Extra extends Record<PropertyKey, unknown> {
+  credentials?: Credentials;
+  apiKeyId?: string;
+}
+
+type ConnectionParams = ConnectionInitMessage['payload'];
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/**
+ * The API key of a websocket: from connection_init's payload (`apiKey`, `X-Api-Key`,
+ * `Authorization: Bearer …`, also inside a `headers` object, as browser clients send them), else
+ * from the upgrade request's headers.
+ */
+export function credentialsFromConnection(params: ConnectionParams, request: IncomingMessage): Credentials {
+  const sources = [params ?? {}, (params?.headers as Record<string, unknown> | undefined) ?? {}];
+  const field = (names: string[]) => {
+    for (const source of sources) {
+      for (const [key, value] of Object.entries(source)) {
+        if (names.includes(key.toLowerCase()) && text(value)) return text(value);
+      }
+    }
+    return undefined;
+  };
+  const bearer = /^Bearer\s+(.+)$/i.exec(field(['authorization']) ?? text(request.headers.authorization) ?? '')?.[1];
+  return {
+    apiKey: field(['apikey', 'api_key', 'x-api-key']) ?? bearer?.trim() ?? text(request.headers['x-api-key']),
+    whitelabelHost: (field(['x-whitelabel-host', 'whitelabelhost']) ?? text(request.headers['x-whitelabel-host']))?.toLowerCase(),
+  };
+}
+
+/** Browsers send Origin; other clients do not, and are not subject to the check. */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (!origin || allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export interface WebSocketTransport {
+  /** Closes the connections of a revoked key now. */
+  revokeKey(apiKeyId: string): void;
+  readonly connectionCount: number;
+  close(): Promise<void>;
+}
+
+export function attachWebSockets(options: {
+  server: Server;
+  yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
+  deps: Deps;
+  allowedOrigins: readonly string[];
+}): WebSocketTransport {
+  const { server, yoga, deps, allowedOrigins } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const keys = new Map<WebSocket, Extra>();
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== '/graphql') return refuseUpgrade(socket, '404 Not Found');
+    if (!originAllowed(request.headers.origin, request.headers.host, allowedOrigins)) {
+      return refuseUpgrade(socket, '403 Forbidden');
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
+
+  const graphqlWs = useServer<ConnectionParams, Extra>(
+    {
+      execute: (args) => (args.rootValue as { execute: (args: ExecutionArgs) => never }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: (args: ExecutionArgs) => never }).subscribe(args),
+      onConnect: async (ctx) => {
+        const credentials = credentialsFromConnection(ctx.connectionParams, ctx.extra.request);
+        const principal = await new RequestAuth(deps, credentials).principal();
+        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        ctx.extra.credentials = credentials;
+        ctx.extra.apiKeyId = principal.apiKeyId;
+        keys.set(ctx.extra.socket, ctx.extra);
+        ctx.extra.socket.once('close', () => keys.delete(ctx.extra.socket));
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may run on one connection.`)];
+        }
+        const socket = ctx.extra.socket;
+        const connection: Connection = {
+          drop: (reason, message) => socket.close(CLOSE_CODES[reason], message.slice(0, 120)),
+        };
+        const enveloped = yoga.getEnveloped({ wsCredentials: ctx.extra.credentials!, connection });
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length) return errors;
+        return {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
+    },
+    wss,
+  );
+
+  // Revocation events can be lost (Redis down for a moment); re-check every key regularly.
+  const revalidation = setInterval(() => {
+    void (async () => {
+      for (const [socket, extra] of keys) {
+        const result = await authenticate(deps, extra.credentials!.apiKey ?? '', extra.credentials!.whitelabelHost);
+        if (!('principal' in result)) socket.close(CLOSE_CODES.keyRevoked, 'The API key is no longer valid.');
+      }
+    })().catch((error: unknown) => deps.logger.warn({ err: error }, 'could not revalidate websocket keys'));
+  }, REVALIDATE_MS);
+  revalidation.unref();
+
+  return {
+    revokeKey(apiKeyId) {
+      for (const [socket, extra] of keys) {
+        if (extra.apiKeyId === apiKeyId) socket.close(CLOSE_CODES.keyRevoked, 'The API key has been revoked.');
+      }
+    },
+    get connectionCount() {
+      return wss.clients.size;
+    },
+    async close() {
+      clearInterval(revalidation);
+      server.off('upgrade', onUpgrade);
+      await graphqlWs.dispose();
+    },
+  };
+}
