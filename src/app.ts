@@ -68,7 +68,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const database = await openDatabase(config.databaseUrl, options.database);
   const deps = createDeps({ database, config, clock: options.clock, logger, events });
   const responseCache = new ResponseCache(config.responseCacheTtlMs);
-  const subscriptions = new SubscriptionHub(deps, { maxPendingPerMember: config.subscriptionMaxPending });
+  const subscriptions = new SubscriptionHub(deps, {
+    maxLagMs: config.subscriptionMaxLagMs,
+    maxPending: config.subscriptionMaxPending,
+  });
   let websockets: WebSocketTransport | undefined;
 
   events.subscribe((batch) => {

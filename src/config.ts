@@ -22,7 +22,9 @@ export interface Config {
   redisChannel: string;
   /** Browser origins allowed to call the API and open websockets, besides the server's own. */
   allowedOrigins: string[];
-  /** Results a subscriber may leave unread before it is dropped as too slow. */
+  /** A subscriber whose oldest unread result is older than this is dropped as too slow. */
+  subscriptionMaxLagMs: number;
+  /** ...and so is one with more unread results than this. */
   subscriptionMaxPending: number;
 }
 
@@ -67,12 +69,17 @@ const envSchema = z.object({
     .refine((origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/]+$/.test(origin)), {
       message: 'must be a comma-separated list of origins such as https://app.example.com, or *',
     }),
+  SUBSCRIPTION_MAX_LAG_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.1 to 3600' })
+    .min(0.1, 'must be a number of seconds from 0.1 to 3600')
+    .max(3600, 'must be a number of seconds from 0.1 to 3600')
+    .default(30),
   SUBSCRIPTION_MAX_PENDING: z.coerce
-    .number({ error: 'must be a whole number from 1 to 1000' })
-    .int('must be a whole number from 1 to 1000')
-    .min(1, 'must be a whole number from 1 to 1000')
-    .max(1000, 'must be a whole number from 1 to 1000')
-    .default(500),
+    .number({ error: 'must be a whole number from 1 to 1000000' })
+    .int('must be a whole number from 1 to 1000000')
+    .min(1, 'must be a whole number from 1 to 1000000')
+    .max(1_000_000, 'must be a whole number from 1 to 1000000')
+    .default(10_000),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -107,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisUrl: values.REDIS_URL,
     redisChannel: values.REDIS_CHANNEL,
     allowedOrigins: [...new Set([new URL(publicUrl).origin, ...values.ALLOWED_ORIGINS])],
+    subscriptionMaxLagMs: values.SUBSCRIPTION_MAX_LAG_SECONDS * 1000,
     subscriptionMaxPending: values.SUBSCRIPTION_MAX_PENDING,
   };
 }

@@ -1,65 +1,9 @@
 // The real entry point, as `npm start` runs it, in a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ViewerDocument } from './generated/graphql.js';
 import { GraphQLClient } from './helpers/client.js';
+import { runToExit, startMain } from './helpers/processes.js';
 import { emptyDatabase } from './setup/databases.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startMain(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const check = () => {
-      const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output });
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function stop(running: Running): Promise<number | null> {
-  const exited = once(running.child, 'exit');
-  running.child.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
-  return code;
-}
-
-async function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, output };
-}
 
 let database: { url: string; remove(): Promise<void> };
 
@@ -85,13 +29,13 @@ describe('first start', () => {
     expect(html).toContain('<title>Badges API</title>');
     expect(html).not.toContain('unpkg.com');
 
-    expect(await stop(first)).toBe(0);
+    expect(await first.stop()).toBe(0);
 
     const second = await startMain({ DATABASE_URL: database.url });
     expect(second.output()).not.toMatch(/bdg_/);
     expect(second.output()).not.toContain('applied database migrations');
     await new GraphQLClient(second.url, { 'x-api-key': key! }).data(ViewerDocument);
-    expect(await stop(second)).toBe(0);
+    expect(await second.stop()).toBe(0);
   });
 
   it('uses BOOTSTRAP_API_KEY when set, and never prints it', async () => {
@@ -102,7 +46,7 @@ describe('first start', () => {
       expect(running.output()).not.toContain(key);
       const { viewer } = await new GraphQLClient(running.url, { 'x-api-key': key }).data(ViewerDocument);
       expect(viewer.apiKey.name).toBe('Bootstrap administrator');
-      expect(await stop(running)).toBe(0);
+      expect(await running.stop()).toBe(0);
     } finally {
       await fresh.remove();
     }

@@ -1,10 +1,12 @@
 // Applies the committed migrations of prisma/<provider>/migrations, exactly as
 // `prisma migrate deploy` would (same engine, same `_prisma_migrations` bookkeeping).
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { migrationsDir, schemaFile, type Provider } from '../../prisma/providers.js';
 import { providerFromUrl, sqlitePath } from './provider.js';
@@ -43,11 +45,44 @@ export function adapterFactoryFor(provider: Provider, url: string) {
     : new PrismaPg({ connectionString: url, max: 2 });
 }
 
-/** Brings the database at `url` up to date; returns the names of the migrations it applied. */
+/** Names of the migrations recorded as applied (none when the database or its table is new). */
+async function appliedMigrations(provider: Provider, url: string): Promise<Set<string>> {
+  const sql = 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
+  if (provider === 'sqlite') {
+    const file = path.resolve(sqlitePath(url));
+    if (!existsSync(file)) return new Set();
+    const db = new Database(file, { readonly: true, timeout: 10_000 });
+    try {
+      return new Set((db.prepare(sql).all() as Array<{ migration_name: string }>).map((row) => row.migration_name));
+    } catch {
+      return new Set(); // no migrations table yet
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return new Set((await client.query<{ migration_name: string }>(sql)).rows.map((row) => row.migration_name));
+  } catch {
+    return new Set();
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Brings the database at `url` up to date; returns the names of the migrations it applied. When
+ * nothing is pending (every start but the first after an upgrade) only one read is made: the
+ * schema engine, which takes the write lock, starts only when there is work for it.
+ */
 export async function migrateDatabase(url: string): Promise<string[]> {
   const provider = providerFromUrl(url);
   if (!provider) throw new Error(`Unsupported database URL: ${url}`);
   if (provider === 'sqlite') await mkdir(path.dirname(path.resolve(sqlitePath(url))), { recursive: true });
+  const migrationsList = await readMigrationList(provider);
+  const applied = await appliedMigrations(provider, url);
+  if (migrationsList.migrationDirectories.every((directory) => applied.has(directory.path))) return [];
 
   return withMigrationLock(provider, url, async () => {
     const engineOptions = {
@@ -55,7 +90,6 @@ export async function migrateDatabase(url: string): Promise<string[]> {
       schema: await readFile(schemaFile(provider), 'utf8'),
       adapterFactory: adapterFactoryFor(provider, url),
     };
-    const migrationsList = await readMigrationList(provider);
     return withSchemaEngine(engineOptions, async (engine) => {
       const result = await engine.applyMigrations({ migrationsList, filters: NO_SCHEMA_FILTER });
       return result.appliedMigrationNames;
@@ -63,10 +97,20 @@ export async function migrateDatabase(url: string): Promise<string[]> {
   });
 }
 
-// Two instances starting at once against one PostgreSQL database must not both migrate it.
-// SQLite needs no lock of ours: its own write lock serialises the engine's transactions.
+// Two instances starting at once against one PostgreSQL database must not both migrate it. On
+// SQLite the file's write lock serialises them; the engine reports a busy lock at once instead of
+// waiting, so it is asked again a few times.
 async function withMigrationLock<T>(provider: Provider, url: string, work: () => Promise<T>): Promise<T> {
-  if (provider !== 'postgresql') return work();
+  if (provider !== 'postgresql') {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= 20 || !String(error).includes('SocketTimeout')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

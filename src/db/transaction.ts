@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient } from './client.js';
 
 export type Tx = Prisma.TransactionClient;
 
-const ATTEMPTS = 4;
+const ATTEMPTS = 6;
 
 function prismaCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
@@ -11,16 +11,14 @@ function prismaCode(error: unknown): string | undefined {
     : undefined;
 }
 
-/** A unique constraint refused a write. */
-export function isUniqueViolation(error: unknown): boolean {
-  return prismaCode(error) === 'P2002';
-}
-
 /**
- * Runs `work` in one transaction. Services check their rules inside the transaction first, so a
- * unique violation or write conflict here means another request won a race between that check and
- * the write: the whole transaction is rolled back and run again, and the second run sees the
- * winner's rows (an existing earner, a ONCE award already held, a reused idempotency key).
+ * Runs `work` in one transaction, and again when the database says another writer got in the way
+ * (the transaction was rolled back, so running it again is safe):
+ * - a unique violation or write conflict: another request won a race between this transaction's
+ *   checks and its write; the next run sees the winner's rows (an existing earner, a ONCE award
+ *   already held, a reused idempotency key) and answers accordingly;
+ * - SQLite busy: another process holds the file's write lock, and a transaction that read before
+ *   writing is refused at once rather than made to wait (several instances on one SQLite file).
  */
 export async function inTransaction<T>(
   db: PrismaClient,
@@ -33,7 +31,11 @@ export async function inTransaction<T>(
     } catch (error) {
       const code = prismaCode(error);
       const raced = code === 'P2002' || code === 'P2034';
-      if (raced && attempt < ATTEMPTS) continue;
+      const busy = code === 'P1008';
+      if ((raced || busy) && attempt < ATTEMPTS) {
+        if (busy || code === 'P2034') await sleep(10 * 2 ** attempt * (0.5 + Math.random()));
+        continue;
+      }
       if (raced) {
         throw new ConflictError('Concurrent requests changed the same records; retry the request.', {
           rule: 'concurrentChange',
@@ -42,4 +44,8 @@ export async function inTransaction<T>(
       throw error;
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,11 +7,11 @@
 // from an earlier event leaks in), then hands the same result to every member. A thousand
 // dashboards on the same board cost one execution per event, not a thousand.
 //
-// Each member has a bounded queue. A member that falls too far behind (its socket stalled, its
-// client gone quiet) is dropped through its connection, so one slow reader neither delays the
-// others nor makes the server buffer without bound.
+// Each member has its own queue of results waiting to be written to its connection. A member that
+// falls too far behind (its socket stalled, its client gone quiet) is dropped through its
+// connection, so one slow reader neither delays the others nor makes the server buffer without
+// bound.
 import { complexityFromQuery } from '@pothos/plugin-complexity';
-import { Repeater } from '@repeaterjs/repeater';
 import {
   createSourceEventStream,
   execute,
@@ -25,7 +25,8 @@ import { contextFor, type Context } from '../graphql/context.js';
 import { documentKey } from '../graphql/document-key.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import type { Principal } from '../modules/api-keys/service.js';
-import { DomainError, ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
+import { DomainError, UnauthenticatedError } from '../shared/errors.js';
+import { SubscriberQueue } from './queue.js';
 import { stableStringify } from '../shared/stable-json.js';
 
 /** Why a member was dropped; the transport turns it into a close code (see src/transport). */
@@ -39,8 +40,7 @@ export interface Connection {
 interface Member {
   apiKeyId: string;
   connection: Connection | undefined;
-  deliver(result: ExecutionResult): void;
-  end(error?: Error): void;
+  queue: SubscriberQueue;
 }
 
 interface Group {
@@ -52,8 +52,10 @@ interface Group {
 }
 
 export interface HubOptions {
-  /** Results a member may have waiting before it is dropped as too slow. */
-  maxPendingPerMember: number;
+  /** A member whose oldest unread result is older than this is dropped as too slow. */
+  maxLagMs: number;
+  /** ...and so is one with more unread results than this (a bulk issue sends up to 1,000 at once). */
+  maxPending: number;
 }
 
 function errorResult(error: DomainError | GraphQLError): ExecutionResult {
@@ -109,9 +111,8 @@ export class SubscriptionHub {
     for (const group of this.#groups.values()) {
       for (const member of group.members) {
         if (member.apiKeyId !== apiKeyId) continue;
-        const message = 'The API key of this subscription has been revoked.';
-        if (member.connection) member.connection.drop('keyRevoked', message);
-        member.end(new ForbiddenError(message));
+        member.connection?.drop('keyRevoked', 'The API key of this subscription has been revoked.');
+        member.queue.end();
       }
     }
   }
@@ -120,7 +121,7 @@ export class SubscriptionHub {
   async close(): Promise<void> {
     this.#closed = true;
     const groups = [...this.#groups.values()];
-    for (const group of groups) for (const member of group.members) member.end();
+    for (const group of groups) for (const member of group.members) member.queue.end();
     await Promise.allSettled(groups.map((group) => group.source.return(undefined)));
   }
 
@@ -161,46 +162,43 @@ export class SubscriptionHub {
           rootValue: payload,
           contextValue: contextFor(this.deps, group.principal),
         });
-        for (const member of group.members) member.deliver(result);
+        const now = Date.now();
+        for (const member of group.members) this.#deliver(member, result, now);
       }
     } catch (error) {
       this.deps.logger.error({ err: error }, 'a subscription group failed');
-      for (const member of group.members) member.end(error instanceof Error ? error : new Error(String(error)));
+      for (const member of group.members) member.queue.end();
     } finally {
       if (this.#groups.get(group.key) === group) this.#groups.delete(group.key);
     }
   }
 
+  #deliver(member: Member, result: ExecutionResult, now: number): void {
+    const { queue } = member;
+    const lag = queue.lag(now);
+    if (lag > this.options.maxLagMs || queue.length >= this.options.maxPending) {
+      this.deps.logger.info({ apiKeyId: member.apiKeyId, lagMs: lag, pending: queue.length }, 'dropping a slow subscriber');
+      member.connection?.drop('slowConsumer', `Subscriber too slow: ${queue.length} results waiting, the oldest for ${lag} ms.`);
+      queue.end();
+      return;
+    }
+    queue.push(result, now);
+  }
+
   #join(group: Group, principal: Principal, connection: Connection | undefined): AsyncGenerator<ExecutionResult> {
-    const { maxPendingPerMember } = this.options;
-    return new Repeater<ExecutionResult>(async (push, stop) => {
-      let pending = 0;
-      const member: Member = {
-        apiKeyId: principal.apiKeyId,
-        connection,
-        deliver: (result) => {
-          if (pending >= maxPendingPerMember) {
-            const message = `Subscriber too slow: ${pending} results waiting.`;
-            if (connection) connection.drop('slowConsumer', message);
-            stop(new Error(message));
-            return;
-          }
-          pending += 1;
-          push(result).then(
-            () => (pending -= 1),
-            () => {},
-          );
-        },
-        end: (error) => stop(error),
-      };
-      group.members.add(member);
-      this.#joined += 1;
-      await stop;
-      group.members.delete(member);
-      if (group.members.size === 0 && this.#groups.get(group.key) === group) {
-        this.#groups.delete(group.key);
-        await group.source.return(undefined);
-      }
-    });
+    const member: Member = {
+      apiKeyId: principal.apiKeyId,
+      connection,
+      queue: new SubscriberQueue(() => {
+        group.members.delete(member);
+        if (group.members.size === 0 && this.#groups.get(group.key) === group) {
+          this.#groups.delete(group.key);
+          void group.source.return(undefined);
+        }
+      }),
+    };
+    group.members.add(member);
+    this.#joined += 1;
+    return member.queue;
   }
 }

@@ -26,6 +26,7 @@ import type { Connection, DropReason } from '../subscriptions/hub.js';
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const REVALIDATE_MS = 10_000;
+const DROP_GRACE_MS = 1_000;
 
 const CLOSE_CODES: Record<DropReason, number> = { slowConsumer: 1008, keyRevoked: 4403 };
 
@@ -129,7 +130,11 @@ export function attachWebSockets(options: {
         }
         const socket = ctx.extra.socket;
         const connection: Connection = {
-          drop: (reason, message) => socket.close(CLOSE_CODES[reason], message.slice(0, 120)),
+          // A slow client may not read the close frame either: stop waiting for it after a moment.
+          drop: (reason, message) => {
+            socket.close(CLOSE_CODES[reason], message.slice(0, 120));
+            setTimeout(() => socket.terminate(), DROP_GRACE_MS).unref();
+          },
         };
         const enveloped = yoga.getEnveloped({ wsCredentials: ctx.extra.credentials!, connection });
         let document;

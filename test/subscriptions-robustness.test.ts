@@ -1,0 +1,103 @@
+// A subscriber that stops reading is dropped without slowing anyone else, and stopping the
+// server ends every websocket and event stream.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { IssueAwardsDocument, OnAwardIssuedDocument } from './generated/graphql.js';
+import { createActiveTemplate } from './helpers/fixtures.js';
+import { eventually, liveClient, Subscription, websocketUrl } from './helpers/live.js';
+import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let org: TestOrganization;
+let templateId: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ SUBSCRIPTION_MAX_LAG_SECONDS: '1' }, { logLines });
+  org = await server.createOrganization();
+  templateId = (await createActiveTemplate(org.client, { awardMode: 'REPEATABLE' })).id;
+});
+afterAll(() => server?.stop());
+
+// Each result repeats a 10,000-character note twenty times: 200 KB a message, so a reader that
+// stops fills the socket buffers after a few dozen events.
+const HEAVY = `subscription { awardIssued { change award { ${Array.from({ length: 20 }, (_, index) => `n${index}: notes`).join(' ')} } } }`;
+
+function stalledSubscriber(apiKey: string) {
+  const socket = new WebSocket(websocketUrl(server.url), 'graphql-transport-ws');
+  return new Promise<WebSocket>((resolve) => {
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey } })));
+    socket.once('message', () => {
+      socket.send(JSON.stringify({ id: 'heavy', type: 'subscribe', payload: { query: HEAVY } }));
+      // Stop reading: everything the server sends from now on piles up.
+      (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      resolve(socket);
+    });
+  });
+}
+
+describe('slow subscribers', () => {
+  it('are dropped, freeing their connection, while the others receive everything', async () => {
+    const joined = server.app.subscriptions.stats.joined;
+    const stalled = await stalledSubscriber(org.apiKey);
+    const fast = liveClient(server.url, { apiKey: org.apiKey });
+    const reader = new Subscription(fast.client, OnAwardIssuedDocument, { filter: { templateId } });
+    await eventually(() => server.app.subscriptions.stats.joined === joined + 2);
+    expect(server.app.websocketCount).toBe(2);
+
+    // Two bursts of 60 heavy events, more than a second apart: by the second, the stalled
+    // subscriber's oldest unread result has waited too long.
+    const notes = 'x'.repeat(10_000);
+    const burst = (round: number) =>
+      org.client.data(IssueAwardsDocument, {
+        input: {
+          awards: Array.from({ length: 60 }, (_, index) => ({
+            templateId,
+            recipient: { email: `slow${round}-${index}@example.com`, name: `Slow Earner ${index}` },
+            notes,
+          })),
+        },
+      });
+    await burst(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await burst(2);
+    for (let index = 0; index < 120; index += 1) {
+      expect((await reader.data(10_000)).awardIssued.change).toBe('ISSUED');
+    }
+    await eventually(() => server.app.subscriptions.stats.members === 1 && server.app.websocketCount === 1, 10_000);
+    // The close frame (1008, policy violation) cannot reach a client that reads nothing; the log says why.
+    const drops = logLines.map((line) => JSON.parse(line) as { msg: string; lagMs?: number }).filter((line) => line.msg === 'dropping a slow subscriber');
+    expect(drops).toHaveLength(1);
+    expect(drops[0]!.lagMs).toBeGreaterThan(1_000);
+    stalled.terminate();
+    await fast.client.dispose();
+  });
+});
+
+describe('stopping the server', () => {
+  it('closes every websocket and every event stream', async () => {
+    const own = await startServer();
+    const ownOrg = await own.createOrganization();
+    const live = liveClient(own.url, { apiKey: ownOrg.apiKey });
+    new Subscription(live.client, OnAwardIssuedDocument);
+    const sse = await fetch(`${own.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': ownOrg.apiKey },
+      body: JSON.stringify({ query: 'subscription { awardIssued { change } }' }),
+    });
+    await eventually(() => own.app.subscriptions.stats.members === 2);
+
+    const reading = (async () => {
+      const reader = sse.body!.getReader();
+      while (!(await reader.read()).done);
+    })();
+    const started = Date.now();
+    await own.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await reading; // the event stream ended
+    await eventually(() => live.closes.length > 0);
+    expect(live.closes[0]?.code).toBe(1001);
+    expect(own.app.subscriptions.stats).toMatchObject({ members: 0, groups: 0 });
+    await live.client.dispose();
+  });
+});
