@@ -68,9 +68,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const database = await openDatabase(config.databaseUrl, options.database);
   const deps = createDeps({ database, config, clock: options.clock, logger, events });
   const responseCache = new ResponseCache(config.responseCacheTtlMs);
+  const maskError = createMaskError(logger);
   const subscriptions = new SubscriptionHub(deps, {
+    maskError,
     maxLagMs: config.subscriptionMaxLagMs,
     maxPending: config.subscriptionMaxPending,
+    maxBufferedBytes: config.subscriptionMaxBufferedBytes,
   });
   let websockets: WebSocketTransport | undefined;
 
@@ -89,9 +92,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     // Websocket operations arrive with the credentials of their connection_init.
-    context: ({ request, wsCredentials, connection }) =>
-      createContext(deps, wsCredentials ?? credentialsFromHeaders(request.headers), connection),
-    maskedErrors: { maskError: createMaskError(logger) },
+    context: ({ request, wsCredentials }) => createContext(deps, wsCredentials ?? credentialsFromHeaders(request.headers)),
+    maskedErrors: { maskError },
     cors: (request) => {
       const origin = request.headers.get('origin') ?? undefined;
       return { origin: origin && originAllowed(origin, request.headers.get('host') ?? undefined, config.allowedOrigins) ? origin : [] };
@@ -139,7 +141,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  websockets = attachWebSockets({ server, yoga, deps, allowedOrigins: config.allowedOrigins });
+  websockets = attachWebSockets({ server, yoga, deps, subscriptions, allowedOrigins: config.allowedOrigins });
 
   return {
     deps,

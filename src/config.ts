@@ -26,6 +26,8 @@ export interface Config {
   subscriptionMaxLagMs: number;
   /** ...and so is one with more unread results than this. */
   subscriptionMaxPending: number;
+  /** A websocket with more than this many bytes waiting to be sent is dropped as too slow. */
+  subscriptionMaxBufferedBytes: number;
 }
 
 const envSchema = z.object({
@@ -80,6 +82,12 @@ const envSchema = z.object({
     .min(1, 'must be a whole number from 1 to 1000000')
     .max(1_000_000, 'must be a whole number from 1 to 1000000')
     .default(10_000),
+  SUBSCRIPTION_MAX_BUFFERED_KB: z.coerce
+    .number({ error: 'must be a whole number of KB from 16 to 1048576' })
+    .int('must be a whole number of KB from 16 to 1048576')
+    .min(16, 'must be a whole number of KB from 16 to 1048576')
+    .max(1_048_576, 'must be a whole number of KB from 16 to 1048576')
+    .default(4096),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -116,5 +124,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedOrigins: [...new Set([new URL(publicUrl).origin, ...values.ALLOWED_ORIGINS])],
     subscriptionMaxLagMs: values.SUBSCRIPTION_MAX_LAG_SECONDS * 1000,
     subscriptionMaxPending: values.SUBSCRIPTION_MAX_PENDING,
+    subscriptionMaxBufferedBytes: values.SUBSCRIPTION_MAX_BUFFERED_KB * 1024,
   };
 }

@@ -13,7 +13,7 @@ let templateId: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ SUBSCRIPTION_MAX_LAG_SECONDS: '1' }, { logLines });
+  server = await startServer({ SUBSCRIPTION_MAX_BUFFERED_KB: '256', SUBSCRIPTION_MAX_LAG_SECONDS: '1' }, { logLines });
   org = await server.createOrganization();
   templateId = (await createActiveTemplate(org.client, { awardMode: 'REPEATABLE' })).id;
 });
@@ -36,41 +36,70 @@ function stalledSubscriber(apiKey: string) {
   });
 }
 
+/** Issues `count` awards carrying a 10,000-character note, in one transaction. */
+function heavyBurst(round: string, count = 60) {
+  const notes = 'x'.repeat(10_000);
+  return org.client.data(IssueAwardsDocument, {
+    input: {
+      awards: Array.from({ length: count }, (_, index) => ({
+        templateId,
+        recipient: { email: `slow${round}-${index}@example.com`, name: `Slow Earner ${index}` },
+        notes,
+      })),
+    },
+  });
+}
+
+function drops() {
+  return logLines
+    .map((line) => JSON.parse(line) as { msg: string; lagMs?: number; bufferedBytes?: number })
+    .filter((line) => line.msg === 'dropping a slow subscriber');
+}
+
 describe('slow subscribers', () => {
-  it('are dropped, freeing their connection, while the others receive everything', async () => {
+  it('on a websocket that stops draining are dropped, while the others receive everything', async () => {
     const joined = server.app.subscriptions.stats.joined;
+    const dropped = drops().length;
     const stalled = await stalledSubscriber(org.apiKey);
     const fast = liveClient(server.url, { apiKey: org.apiKey });
     const reader = new Subscription(fast.client, OnAwardIssuedDocument, { filter: { templateId } });
     await eventually(() => server.app.subscriptions.stats.joined === joined + 2);
     expect(server.app.websocketCount).toBe(2);
 
-    // Two bursts of 60 heavy events, more than a second apart: by the second, the stalled
-    // subscriber's oldest unread result has waited too long.
-    const notes = 'x'.repeat(10_000);
-    const burst = (round: number) =>
-      org.client.data(IssueAwardsDocument, {
-        input: {
-          awards: Array.from({ length: 60 }, (_, index) => ({
-            templateId,
-            recipient: { email: `slow${round}-${index}@example.com`, name: `Slow Earner ${index}` },
-            notes,
-          })),
-        },
-      });
-    await burst(1);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await burst(2);
+    // 120 results of 200 KB: far more than the socket buffers hold, and past the 256 KB limit.
+    await heavyBurst('ws-1');
+    await heavyBurst('ws-2');
     for (let index = 0; index < 120; index += 1) {
       expect((await reader.data(10_000)).awardIssued.change).toBe('ISSUED');
     }
     await eventually(() => server.app.subscriptions.stats.members === 1 && server.app.websocketCount === 1, 10_000);
     // The close frame (1008, policy violation) cannot reach a client that reads nothing; the log says why.
-    const drops = logLines.map((line) => JSON.parse(line) as { msg: string; lagMs?: number }).filter((line) => line.msg === 'dropping a slow subscriber');
-    expect(drops).toHaveLength(1);
-    expect(drops[0]!.lagMs).toBeGreaterThan(1_000);
+    expect(drops().slice(dropped)).toHaveLength(1);
+    expect(drops().at(-1)!.bufferedBytes).toBeGreaterThan(256 * 1024);
     stalled.terminate();
     await fast.client.dispose();
+  });
+
+  it('on an event stream that is not read are dropped once their oldest result waits too long', async () => {
+    const joined = server.app.subscriptions.stats.joined;
+    const dropped = drops().length;
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': org.apiKey },
+      body: JSON.stringify({ query: HEAVY }),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200); // and its body is never read
+    await eventually(() => server.app.subscriptions.stats.joined === joined + 1);
+
+    await heavyBurst('sse-1');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await heavyBurst('sse-2');
+    await eventually(() => drops().length > dropped, 10_000);
+    expect(drops().at(-1)!.lagMs).toBeGreaterThan(1_000);
+    await eventually(() => server.app.subscriptions.stats.members === 0);
+    controller.abort();
   });
 });
 

@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DomainEvent, EventPublisher } from './events.js';
+import type { Committed, DomainEvent, EventPublisher } from './events.js';
 
 /** Receives the events of one committed change together (a bulk issue is one batch). */
-export type EventListener = (events: readonly DomainEvent[]) => void;
+export type EventListener = (events: readonly Committed[]) => void;
 
 interface RedisTransport {
   publisher: Redis;
@@ -46,8 +46,11 @@ export class EventBus implements EventPublisher {
     this.#redis = { publisher, subscriber, channel };
   }
 
-  publish(events: readonly DomainEvent[]): void {
-    if (events.length === 0) return;
+  /** Call after the change's transaction has committed. */
+  publish(uncommitted: readonly DomainEvent[]): void {
+    if (uncommitted.length === 0) return;
+    const committedAt = new Date().toISOString();
+    const events = uncommitted.map((event) => ({ ...event, committedAt }));
     this.#deliver(events);
     const redis = this.#redis;
     if (redis) {
@@ -76,14 +79,14 @@ export class EventBus implements EventPublisher {
 
   #receive(message: string): void {
     try {
-      const { origin, events } = JSON.parse(message) as { origin: string; events: DomainEvent[] };
+      const { origin, events } = JSON.parse(message) as { origin: string; events: Committed[] };
       if (origin !== this.instanceId) this.#deliver(events);
     } catch (error) {
       this.logger.error({ err: error }, 'unreadable event message from Redis');
     }
   }
 
-  #deliver(events: readonly DomainEvent[]): void {
+  #deliver(events: readonly Committed[]): void {
     for (const listener of this.#listeners) {
       try {
         listener(events);

@@ -35,6 +35,9 @@ export interface OrganizationEvent {
 
 export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent;
 
+/** An event as listeners receive it: stamped with the moment its transaction had committed. */
+export type Committed<Event extends DomainEvent = DomainEvent> = Event & { committedAt: string };
+
 /** Receives events once their transaction has committed. */
 export interface EventPublisher {
   publish(events: readonly DomainEvent[]): void;

@@ -2,7 +2,6 @@ import type { Deps } from '../deps.js';
 import type { Credentials } from '../modules/api-keys/request-auth.js';
 import { RequestAuth } from '../modules/api-keys/request-auth.js';
 import type { Principal } from '../modules/api-keys/service.js';
-import type { Connection } from '../subscriptions/hub.js';
 
 /** Built fresh for every HTTP request and every subscription event. */
 export interface Context {
@@ -13,12 +12,10 @@ export interface Context {
    * award's status when its expiry passes; the response cache keeps the result no longer.
    */
   validUntil?: number;
-  /** The websocket the operation arrived on, so subscriptions can drop it (absent over HTTP). */
-  connection?: Connection;
 }
 
-export function createContext(deps: Deps, credentials: Credentials, connection?: Connection): Context {
-  return { deps, auth: new RequestAuth(deps, credentials), ...(connection ? { connection } : {}) };
+export function createContext(deps: Deps, credentials: Credentials): Context {
+  return { deps, auth: new RequestAuth(deps, credentials) };
 }
 
 /** A context for work on behalf of an already authenticated caller (one subscription event). */

@@ -7,10 +7,15 @@
 // from an earlier event leaks in), then hands the same result to every member. A thousand
 // dashboards on the same board cost one execution per event, not a thousand.
 //
-// Each member has its own queue of results waiting to be written to its connection. A member that
-// falls too far behind (its socket stalled, its client gone quiet) is dropped through its
-// connection, so one slow reader neither delays the others nor makes the server buffer without
-// bound.
+// Members are of two kinds:
+// - a websocket member has a sink: the result is serialised once per event and written straight
+//   to each socket as a graphql-ws `next` message (graphql-ws still owns the protocol: it starts,
+//   completes and numbers the subscription). A socket that stops draining (more than
+//   `maxBufferedBytes` waiting to be sent) is dropped, so it can make the server buffer only that
+//   much;
+// - any other member (Server-Sent Events) reads a queue. One whose oldest unread result is older
+//   than `maxLagMs`, or that has more than `maxPending` unread, is dropped.
+// Either way one slow reader delays nobody else.
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
   createSourceEventStream,
@@ -26,21 +31,26 @@ import { documentKey } from '../graphql/document-key.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import type { Principal } from '../modules/api-keys/service.js';
 import { DomainError, UnauthenticatedError } from '../shared/errors.js';
-import { SubscriberQueue } from './queue.js';
 import { stableStringify } from '../shared/stable-json.js';
+import { SubscriberQueue } from './queue.js';
 
-/** Why a member was dropped; the transport turns it into a close code (see src/transport). */
+/** Why a member was dropped; its transport turns this into a close code (src/transport). */
 export type DropReason = 'slowConsumer' | 'keyRevoked';
 
-/** How a transport lets the hub end one subscriber's connection. */
-export interface Connection {
+/** Where a websocket subscription's results are written. */
+export interface Sink {
+  /** Writes one result, already serialised as a GraphQL response. */
+  send(payloadJson: string): void;
+  /** Bytes written but not yet sent: they grow when the client stops reading. */
+  readonly bufferedBytes: number;
   drop(reason: DropReason, message: string): void;
 }
 
 interface Member {
   apiKeyId: string;
-  connection: Connection | undefined;
+  /** Ends the member's stream; for sink members, graphql-ws then completes the subscription. */
   queue: SubscriberQueue;
+  sink: Sink | undefined;
 }
 
 interface Group {
@@ -52,10 +62,14 @@ interface Group {
 }
 
 export interface HubOptions {
-  /** A member whose oldest unread result is older than this is dropped as too slow. */
+  /** Masks unexpected errors in results, as for queries (src/graphql/errors.ts). */
+  maskError: (error: unknown) => Error;
+  /** A queue member whose oldest unread result is older than this is dropped as too slow. */
   maxLagMs: number;
   /** ...and so is one with more unread results than this (a bulk issue sends up to 1,000 at once). */
   maxPending: number;
+  /** A sink member with more than this many bytes waiting to be sent is dropped. */
+  maxBufferedBytes: number;
 }
 
 function errorResult(error: DomainError | GraphQLError): ExecutionResult {
@@ -73,8 +87,11 @@ export class SubscriptionHub {
     private readonly options: HubOptions,
   ) {}
 
-  /** Replaces graphql-js's `subscribe`: the same contract, shared work. */
-  async subscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+  /**
+   * Replaces graphql-js's `subscribe`: the same contract, shared work. With a sink, results are
+   * written to it and the returned stream only ends; without, results are read from the stream.
+   */
+  async subscribe(args: ExecutionArgs, sink?: Sink): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
     if (this.#closed) return errorResult(new GraphQLError('The server is shutting down.'));
     const context = args.contextValue as Context;
     const principal = await context.auth.principal();
@@ -85,7 +102,11 @@ export class SubscriptionHub {
       ctx: context,
       variables: (args.variableValues ?? {}) as Record<string, unknown>,
     });
-    if (complexity.depth > COMPLEXITY_LIMIT.depth || complexity.breadth > COMPLEXITY_LIMIT.breadth || complexity.complexity > COMPLEXITY_LIMIT.complexity) {
+    if (
+      complexity.depth > COMPLEXITY_LIMIT.depth ||
+      complexity.breadth > COMPLEXITY_LIMIT.breadth ||
+      complexity.complexity > COMPLEXITY_LIMIT.complexity
+    ) {
       return errorResult(
         new GraphQLError(
           `Subscription exceeds the limits (depth ${complexity.depth}/${COMPLEXITY_LIMIT.depth}, breadth ${complexity.breadth}/${COMPLEXITY_LIMIT.breadth}, complexity ${complexity.complexity}/${COMPLEXITY_LIMIT.complexity}).`,
@@ -103,7 +124,7 @@ export class SubscriptionHub {
     ].join('\n');
     const group = this.#groups.get(key) ?? (await this.#open(key, principal, args));
     if (!('members' in group)) return group;
-    return this.#join(group, principal, context.connection);
+    return this.#join(group, principal, sink);
   }
 
   /** Ends the subscriptions of a revoked API key, telling their connections why. */
@@ -111,7 +132,7 @@ export class SubscriptionHub {
     for (const group of this.#groups.values()) {
       for (const member of group.members) {
         if (member.apiKeyId !== apiKeyId) continue;
-        member.connection?.drop('keyRevoked', 'The API key of this subscription has been revoked.');
+        member.sink?.drop('keyRevoked', 'The API key of this subscription has been revoked.');
         member.queue.end();
       }
     }
@@ -139,7 +160,7 @@ export class SubscriptionHub {
       opening = (async () => {
         try {
           const source = await createSourceEventStream(args);
-          if (!(Symbol.asyncIterator in source)) return source; // errors: permissions, filters
+          if (!(Symbol.asyncIterator in source)) return this.#masked(source); // permissions, filters
           const group: Group = { key, principal, args, source: source as AsyncGenerator<unknown>, members: new Set() };
           this.#groups.set(key, group);
           void this.#pump(group);
@@ -153,17 +174,24 @@ export class SubscriptionHub {
     return opening;
   }
 
+  #masked(result: ExecutionResult): ExecutionResult {
+    if (!result.errors?.length) return result;
+    return { ...result, errors: result.errors.map((error) => this.options.maskError(error) as GraphQLError) };
+  }
+
   async #pump(group: Group): Promise<void> {
     try {
       for await (const payload of group.source) {
         if (group.members.size === 0) break;
-        const result = await execute({
-          ...group.args,
-          rootValue: payload,
-          contextValue: contextFor(this.deps, group.principal),
-        });
+        const result = this.#masked(
+          await execute({ ...group.args, rootValue: payload, contextValue: contextFor(this.deps, group.principal) }),
+        );
         const now = Date.now();
-        for (const member of group.members) this.#deliver(member, result, now);
+        let json: string | undefined;
+        for (const member of group.members) {
+          if (member.sink) this.#send(member, member.sink, (json ??= JSON.stringify(result)));
+          else this.#deliver(member, result, now);
+        }
       }
     } catch (error) {
       this.deps.logger.error({ err: error }, 'a subscription group failed');
@@ -173,22 +201,37 @@ export class SubscriptionHub {
     }
   }
 
+  #send(member: Member, sink: Sink, json: string): void {
+    if (sink.bufferedBytes > this.options.maxBufferedBytes) {
+      this.#drop(member, `Subscriber too slow: ${sink.bufferedBytes} bytes waiting to be sent.`, { bufferedBytes: sink.bufferedBytes });
+      return;
+    }
+    sink.send(json);
+  }
+
   #deliver(member: Member, result: ExecutionResult, now: number): void {
     const { queue } = member;
     const lag = queue.lag(now);
     if (lag > this.options.maxLagMs || queue.length >= this.options.maxPending) {
-      this.deps.logger.info({ apiKeyId: member.apiKeyId, lagMs: lag, pending: queue.length }, 'dropping a slow subscriber');
-      member.connection?.drop('slowConsumer', `Subscriber too slow: ${queue.length} results waiting, the oldest for ${lag} ms.`);
-      queue.end();
+      this.#drop(member, `Subscriber too slow: ${queue.length} results waiting, the oldest for ${lag} ms.`, {
+        lagMs: lag,
+        pending: queue.length,
+      });
       return;
     }
     queue.push(result, now);
   }
 
-  #join(group: Group, principal: Principal, connection: Connection | undefined): AsyncGenerator<ExecutionResult> {
+  #drop(member: Member, message: string, details: Record<string, number>): void {
+    this.deps.logger.info({ apiKeyId: member.apiKeyId, ...details }, 'dropping a slow subscriber');
+    member.sink?.drop('slowConsumer', message);
+    member.queue.end();
+  }
+
+  #join(group: Group, principal: Principal, sink: Sink | undefined): AsyncGenerator<ExecutionResult> {
     const member: Member = {
       apiKeyId: principal.apiKeyId,
-      connection,
+      sink,
       queue: new SubscriberQueue(() => {
         group.members.delete(member);
         if (group.members.size === 0 && this.#groups.get(group.key) === group) {

@@ -5,23 +5,24 @@
 // - the Origin of browser connections must be allowed (ALLOWED_ORIGINS), checked before upgrade;
 // - a connection whose key is revoked is closed with 4403, at once on the revocation event and
 //   at the latest REVALIDATE_MS later should the event be lost;
-// - a subscriber too slow to read its results is closed with 1008 (see SubscriptionHub);
+// - subscriptions go to the SubscriptionHub, which writes their results straight to the socket,
+//   and closes with 1008 a socket that stops draining;
 // - graphql-ws itself closes with 4400 (bad message), 4401 (subscribe before init), 4403 (refused
 //   init), 4408 (no init in time), 4409 (duplicate subscription id), 4429 (repeated init), and
 //   pings every 12 s, terminating connections that do not answer.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { ConnectionInitMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Deps } from '../deps.js';
-import type { Context } from '../graphql/context.js';
+import { createContext, type Context } from '../graphql/context.js';
 import { authenticate } from '../modules/api-keys/service.js';
 import type { Credentials } from '../modules/api-keys/request-auth.js';
 import { RequestAuth } from '../modules/api-keys/request-auth.js';
-import type { Connection, DropReason } from '../subscriptions/hub.js';
+import type { DropReason, Sink, SubscriptionHub } from '../subscriptions/hub.js';
 
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -33,12 +34,15 @@ const CLOSE_CODES: Record<DropReason, number> = { slowConsumer: 1008, keyRevoked
 /** The initial context a websocket operation hands Yoga (see createApp's context factory). */
 export interface WebSocketContext {
   wsCredentials: Credentials;
-  connection: Connection;
 }
+
+type Enveloped = ReturnType<YogaServerInstance<Partial<WebSocketContext>, Context>['getEnveloped']>;
 
 interface Extra extends Record<PropertyKey, unknown> {
   credentials?: Credentials;
   apiKeyId?: string;
+  /** Yoga's parse, validate and execute for this connection (parse and validation are cached). */
+  enveloped?: Enveloped;
 }
 
 type ConnectionParams = ConnectionInitMessage['payload'];
@@ -94,9 +98,10 @@ export function attachWebSockets(options: {
   server: Server;
   yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
   deps: Deps;
+  subscriptions: SubscriptionHub;
   allowedOrigins: readonly string[];
 }): WebSocketTransport {
-  const { server, yoga, deps, allowedOrigins } = options;
+  const { server, yoga, deps, subscriptions, allowedOrigins } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const keys = new Map<WebSocket, Extra>();
 
@@ -120,23 +125,16 @@ export function attachWebSockets(options: {
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.credentials = credentials;
         ctx.extra.apiKeyId = principal.apiKeyId;
+        ctx.extra.enveloped = yoga.getEnveloped({ wsCredentials: credentials });
         keys.set(ctx.extra.socket, ctx.extra);
         ctx.extra.socket.once('close', () => keys.delete(ctx.extra.socket));
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may run on one connection.`)];
         }
-        const socket = ctx.extra.socket;
-        const connection: Connection = {
-          // A slow client may not read the close frame either: stop waiting for it after a moment.
-          drop: (reason, message) => {
-            socket.close(CLOSE_CODES[reason], message.slice(0, 120));
-            setTimeout(() => socket.terminate(), DROP_GRACE_MS).unref();
-          },
-        };
-        const enveloped = yoga.getEnveloped({ wsCredentials: ctx.extra.credentials!, connection });
+        const enveloped = ctx.extra.enveloped!;
         let document;
         try {
           document = enveloped.parse(payload.query);
@@ -145,13 +143,30 @@ export function attachWebSockets(options: {
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length) return errors;
+        const operation = { schema: enveloped.schema, document, operationName: payload.operationName ?? null, variableValues: payload.variables ?? null };
+        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
+          return { ...operation, contextValue: await enveloped.contextFactory(), rootValue: { execute: enveloped.execute } };
+        }
+        // Subscriptions skip Yoga's per-operation machinery: the hub masks, serialises once per
+        // event for all its members, and writes each result to the socket itself.
+        const socket = ctx.extra.socket;
+        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const sink: Sink = {
+          send: (payloadJson) => socket.send(`${prefix}${payloadJson}}`),
+          get bufferedBytes() {
+            return socket.bufferedAmount;
+          },
+          // A client that stopped reading will not read the close frame either: stop waiting for
+          // it after a moment.
+          drop: (reason, message) => {
+            socket.close(CLOSE_CODES[reason], message.slice(0, 120));
+            setTimeout(() => socket.terminate(), DROP_GRACE_MS).unref();
+          },
+        };
         return {
-          schema: enveloped.schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          ...operation,
+          contextValue: createContext(deps, ctx.extra.credentials!),
+          rootValue: { subscribe: (args: ExecutionArgs) => subscriptions.subscribe(args, sink) },
         };
       },
     },

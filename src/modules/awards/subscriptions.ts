@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import type { Context } from '../../graphql/context.js';
 import { decodeOptionalId } from '../../graphql/ids.js';
-import type { AwardChange, AwardEvent, DomainEvent } from '../../events/events.js';
+import type { AwardChange, AwardEvent, Committed } from '../../events/events.js';
 import { eventStream } from '../../events/stream.js';
 
 const CHANGES = ['ISSUED', 'ACCEPTED', 'REJECTED', 'REVOKED', 'RESTORED', 'EXPIRED', 'UPDATED', 'DELETED'] as const satisfies readonly AwardChange[];
@@ -20,11 +20,16 @@ const AwardChangeEnum = builder.enumType('AwardChange', {
   } satisfies Record<(typeof CHANGES)[number], { description: string }>,
 });
 
-const AwardEventRef = builder.objectRef<AwardEvent>('AwardEvent').implement({
+const AwardEventRef = builder.objectRef<Committed<AwardEvent>>('AwardEvent').implement({
   description: 'A committed change to one award.',
   fields: (t) => ({
     change: t.field({ type: AwardChangeEnum, description: 'What happened.', resolve: (event) => event.change }),
     at: t.field({ type: 'DateTime', description: 'When the change happened.', resolve: (event) => new Date(event.at) }),
+    committedAt: t.field({
+      type: 'DateTime',
+      description: 'When the change was committed and announced (a few ms after `at`).',
+      resolve: (event) => new Date(event.committedAt),
+    }),
     awardId: t.globalID({
       description: 'The award’s id (still given after a deletion).',
       resolve: (event) => ({ type: 'Award', id: event.awardId }),
@@ -43,12 +48,18 @@ interface AwardsIssuedBatch {
   organizationId: string;
   awardIds: string[];
   at: string;
+  committedAt: string;
 }
 
 const AwardsIssuedRef = builder.objectRef<AwardsIssuedBatch>('AwardsIssuedEvent').implement({
   description: 'The awards issued by one committed change: one for issueAward, up to 1,000 for issueAwards.',
   fields: (t) => ({
     at: t.field({ type: 'DateTime', description: 'When they were issued.', resolve: (batch) => new Date(batch.at) }),
+    committedAt: t.field({
+      type: 'DateTime',
+      description: 'When the change was committed and announced.',
+      resolve: (batch) => new Date(batch.committedAt),
+    }),
     count: t.int({ description: 'How many awards the batch holds.', resolve: (batch) => batch.awardIds.length }),
     awards: t.prismaField({
       type: ['Award'],
@@ -80,7 +91,7 @@ function matcher(context: Context, filter: Filter, changes: readonly AwardChange
   const { organizationId } = context.auth.current;
   const templateId = decodeOptionalId('BadgeTemplate', filter?.templateId, 'filter.templateId');
   const earnerId = decodeOptionalId('Earner', filter?.earnerId, 'filter.earnerId');
-  return (event: DomainEvent): event is AwardEvent =>
+  return (event: Committed): event is Committed<AwardEvent> =>
     event.kind === 'award' &&
     event.organizationId === organizationId &&
     changes.includes(event.change) &&
@@ -112,7 +123,14 @@ builder.subscriptionFields((t) => ({
       return eventStream(context.deps.events, (batch) => {
         const issued = batch.filter(matches);
         return issued.length
-          ? [{ organizationId: issued[0]!.organizationId, awardIds: issued.map((event) => event.awardId), at: issued[0]!.at }]
+          ? [
+              {
+                organizationId: issued[0]!.organizationId,
+                awardIds: issued.map((event) => event.awardId),
+                at: issued[0]!.at,
+                committedAt: issued[0]!.committedAt,
+              },
+            ]
           : [];
       });
     },

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { decodeOptionalId } from '../../graphql/ids.js';
-import type { TemplateEvent } from '../../events/events.js';
+import type { Committed, TemplateEvent } from '../../events/events.js';
 import { eventStream } from '../../events/stream.js';
 
 const BadgeTemplateChangeEnum = builder.enumType('BadgeTemplateChange', {
@@ -13,11 +13,16 @@ const BadgeTemplateChangeEnum = builder.enumType('BadgeTemplateChange', {
   } satisfies Record<TemplateEvent['change'], { description: string }>,
 });
 
-const BadgeTemplateEventRef = builder.objectRef<TemplateEvent>('BadgeTemplateEvent').implement({
+const BadgeTemplateEventRef = builder.objectRef<Committed<TemplateEvent>>('BadgeTemplateEvent').implement({
   description: 'A committed change to one badge template.',
   fields: (t) => ({
     change: t.field({ type: BadgeTemplateChangeEnum, description: 'What happened.', resolve: (event) => event.change }),
     at: t.field({ type: 'DateTime', description: 'When it happened.', resolve: (event) => new Date(event.at) }),
+    committedAt: t.field({
+      type: 'DateTime',
+      description: 'When the change was committed and announced.',
+      resolve: (event) => new Date(event.committedAt),
+    }),
     version: t.int({ description: 'The template’s version after the change.', resolve: (event) => event.version }),
     badgeTemplate: t.prismaField({
       type: 'BadgeTemplate',
@@ -39,7 +44,7 @@ builder.subscriptionField('badgeTemplateChanged', (t) =>
       const templateId = decodeOptionalId('BadgeTemplate', args.templateId, 'templateId');
       return eventStream(context.deps.events, (batch) =>
         batch.filter(
-          (event): event is TemplateEvent =>
+          (event): event is Committed<TemplateEvent> =>
             event.kind === 'template' &&
             event.organizationId === organizationId &&
             (!templateId || event.templateId === templateId),
