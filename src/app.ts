@@ -141,7 +141,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  websockets = attachWebSockets({ server, yoga, deps, subscriptions, allowedOrigins: config.allowedOrigins });
+  websockets = attachWebSockets({
+    server,
+    yoga,
+    deps,
+    subscriptions,
+    allowedOrigins: config.allowedOrigins,
+    keepAliveMs: config.websocketKeepAliveMs,
+  });
 
   return {
     deps,

@@ -28,6 +28,8 @@ export interface Config {
   subscriptionMaxPending: number;
   /** A websocket with more than this many bytes waiting to be sent is dropped as too slow. */
   subscriptionMaxBufferedBytes: number;
+  /** How often websockets are pinged; one that has not answered by the next ping is closed. */
+  websocketKeepAliveMs: number;
 }
 
 const envSchema = z.object({
@@ -88,6 +90,11 @@ const envSchema = z.object({
     .min(16, 'must be a whole number of KB from 16 to 1048576')
     .max(1_048_576, 'must be a whole number of KB from 16 to 1048576')
     .default(4096),
+  WEBSOCKET_KEEPALIVE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.1 to 600' })
+    .min(0.1, 'must be a number of seconds from 0.1 to 600')
+    .max(600, 'must be a number of seconds from 0.1 to 600')
+    .default(12),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -125,5 +132,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     subscriptionMaxLagMs: values.SUBSCRIPTION_MAX_LAG_SECONDS * 1000,
     subscriptionMaxPending: values.SUBSCRIPTION_MAX_PENDING,
     subscriptionMaxBufferedBytes: values.SUBSCRIPTION_MAX_BUFFERED_KB * 1024,
+    websocketKeepAliveMs: values.WEBSOCKET_KEEPALIVE_SECONDS * 1000,
   };
 }

@@ -103,6 +103,32 @@ describe('slow subscribers', () => {
   });
 });
 
+describe('keep-alive', () => {
+  it('pings every connection, and drops one that stops answering', async () => {
+    const own = await startServer({ WEBSOCKET_KEEPALIVE_SECONDS: '0.3' });
+    try {
+      const ownOrg = await own.createOrganization();
+      const open = () =>
+        new Promise<WebSocket>((resolve) => {
+          const socket = new WebSocket(websocketUrl(own.url), 'graphql-transport-ws');
+          socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: ownOrg.apiKey } })));
+          socket.once('message', () => resolve(socket));
+        });
+      const alive = await open();
+      const silent = await open();
+      let pings = 0;
+      alive.on('ping', () => (pings += 1)); // ws answers each ping with a pong by itself
+      (silent as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing, answers nothing
+      await eventually(() => pings >= 3 && own.app.websocketCount === 1, 5_000);
+      expect(alive.readyState).toBe(WebSocket.OPEN);
+      alive.close();
+      silent.terminate();
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('stopping the server', () => {
   it('closes every websocket and every event stream', async () => {
     const own = await startServer();

@@ -9,7 +9,7 @@
 //   and closes with 1008 a socket that stops draining;
 // - graphql-ws itself closes with 4400 (bad message), 4401 (subscribe before init), 4403 (refused
 //   init), 4408 (no init in time), 4409 (duplicate subscription id), 4429 (repeated init), and
-//   pings every 12 s, terminating connections that do not answer.
+//   pings every `keepAliveMs` (12 s by default), terminating connections that do not answer.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
@@ -100,8 +100,9 @@ export function attachWebSockets(options: {
   deps: Deps;
   subscriptions: SubscriptionHub;
   allowedOrigins: readonly string[];
+  keepAliveMs: number;
 }): WebSocketTransport {
-  const { server, yoga, deps, subscriptions, allowedOrigins } = options;
+  const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const keys = new Map<WebSocket, Extra>();
 
@@ -171,6 +172,7 @@ export function attachWebSockets(options: {
       },
     },
     wss,
+    keepAliveMs,
   );
 
   // Revocation events can be lost (Redis down for a moment); re-check every key regularly.
