@@ -16,6 +16,8 @@ import { createMaskError } from './graphql/errors.js';
 import { ResponseCache, useResponseCache } from './graphql/response-cache.js';
 import { getSchema } from './graphql/schema.js';
 import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
+import { AutomationJobs } from './modules/automation/jobs.js';
+import { Scheduler } from './modules/automation/scheduler.js';
 import type { Clock } from './shared/clock.js';
 import { SubscriptionHub } from './subscriptions/hub.js';
 import { useSubscriptionHub } from './subscriptions/plugin.js';
@@ -38,6 +40,8 @@ export interface App {
   events: EventBus;
   responseCache: ResponseCache;
   subscriptions: SubscriptionHub;
+  /** Time-based automation (membership ends, award expiry, backfills); tests call its tick(). */
+  scheduler: Scheduler;
   yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
   /** Listens on config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
@@ -76,10 +80,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     maxBufferedBytes: config.subscriptionMaxBufferedBytes,
   });
   let websockets: WebSocketTransport | undefined;
+  const automationJobs = new AutomationJobs(deps, events.instanceId, config.automationBatchSize);
+  const scheduler = new Scheduler(deps, automationJobs, config.automationTickMs);
 
   events.subscribe((batch) => {
     for (const event of batch) {
       responseCache.invalidateOrganization(event.organizationId);
+      // Any instance may run a queued job: the first to claim it does.
+      if (event.kind === 'automationJob' && event.status === 'QUEUED') automationJobs.kick();
       if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
         deps.principals.clear();
         subscriptions.revokeKey(event.subjectId);
@@ -155,6 +163,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     events,
     responseCache,
     subscriptions,
+    scheduler,
     yoga,
     get websocketCount() {
       return websockets?.connectionCount ?? 0;
@@ -165,6 +174,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           const { port } = server.address() as AddressInfo;
+          // The first tick also resumes work a stopped instance left (due dates, claimed jobs).
+          scheduler.start();
           resolve(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`);
         });
       }),
@@ -177,6 +188,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       for (const socket of sockets) socket.destroy();
       if (server.listening) await closed;
       await deps.background.drain();
+      await scheduler.stop();
       await events.close();
       await database.close();
     },

@@ -30,6 +30,10 @@ export interface Config {
   subscriptionMaxBufferedBytes: number;
   /** How often websockets are pinged; one that has not answered by the next ping is closed. */
   websocketKeepAliveMs: number;
+  /** How often the scheduler looks for due work: membership end dates, award expiry, backfill jobs. */
+  automationTickMs: number;
+  /** Earners per transaction when a rule is applied to every earner (a backfill). */
+  automationBatchSize: number;
 }
 
 const envSchema = z.object({
@@ -95,6 +99,17 @@ const envSchema = z.object({
     .min(0.1, 'must be a number of seconds from 0.1 to 600')
     .max(600, 'must be a number of seconds from 0.1 to 600')
     .default(12),
+  AUTOMATION_TICK_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.05 to 60' })
+    .min(0.05, 'must be a number of seconds from 0.05 to 60')
+    .max(60, 'must be a number of seconds from 0.05 to 60')
+    .default(10),
+  AUTOMATION_BATCH_SIZE: z.coerce
+    .number({ error: 'must be a whole number from 100 to 100000' })
+    .int('must be a whole number from 100 to 100000')
+    .min(100, 'must be a whole number from 100 to 100000')
+    .max(100_000, 'must be a whole number from 100 to 100000')
+    .default(5000),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -133,5 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     subscriptionMaxPending: values.SUBSCRIPTION_MAX_PENDING,
     subscriptionMaxBufferedBytes: values.SUBSCRIPTION_MAX_BUFFERED_KB * 1024,
     websocketKeepAliveMs: values.WEBSOCKET_KEEPALIVE_SECONDS * 1000,
+    automationTickMs: values.AUTOMATION_TICK_SECONDS * 1000,
+    automationBatchSize: values.AUTOMATION_BATCH_SIZE,
   };
 }

@@ -4,7 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../src/graphql/schema.js';
 import {
   AcceptAwardDocument,
+  ActionsDocument,
   ActivateTemplateDocument,
+  AddPointsBatchDocument,
+  AddPointsDocument,
+  AutomationJobsDocument,
+  AwardForActionDocument,
+  EarnerActivityDocument,
+  EndMembershipDocument,
+  MembershipsDocument,
+  RecordActionDocument,
+  RemoveAwardRuleDocument,
+  SetAwardRuleDocument,
+  StartMembershipDocument,
   ApiKeysDocument,
   ArchiveTemplateDocument,
   AwardDocument,
@@ -37,7 +49,16 @@ import { startServer, type TestOrganization, type TestServer } from './helpers/s
 let server: TestServer;
 let a: TestOrganization;
 let b: TestOrganization;
-let mine: { templateId: string; awardId: string; revokedAwardId: string; earnerId: string; apiKeyId: string };
+let mine: {
+  templateId: string;
+  awardId: string;
+  revokedAwardId: string;
+  earnerId: string;
+  apiKeyId: string;
+  ruledTemplateId: string;
+  membershipId: string;
+  actionId: string;
+};
 let snapshot: unknown;
 
 async function snapshotOfA() {
@@ -50,7 +71,14 @@ async function snapshotOfA() {
   ]);
   const award = await a.client.data(AwardDocument, { id: mine.awardId });
   const template = await a.client.data(TemplateDocument, { id: mine.templateId });
-  return { templates, awards, earners, keys: keys.viewer.organization.apiKeys.edges.map((e) => e.node.active), viewer, award, template };
+  const [activity, memberships, actions, jobs] = await Promise.all([
+    a.client.data(EarnerActivityDocument, { id: mine.earnerId }),
+    a.client.data(MembershipsDocument, {}),
+    a.client.data(ActionsDocument, {}),
+    a.client.data(AutomationJobsDocument, {}),
+  ]);
+  const keyStates = keys.viewer.organization.apiKeys.edges.map((e) => e.node.active);
+  return { templates, awards, earners, keys: keyStates, viewer, award, template, activity, memberships, actions, jobs };
 }
 
 beforeAll(async () => {
@@ -62,7 +90,17 @@ beforeAll(async () => {
   const revoked = await issue(a.client, (await createActiveTemplate(a.client)).id, 'a-earner@example.com');
   await a.client.data(RevokeAwardDocument, { id: revoked.award.id, reason: 'Test.' });
   const key = await a.client.data(CreateApiKeyDocument, { input: { name: 'A reader', permissions: ['READ'] } });
+  const ruled = await createActiveTemplate(a.client);
+  await a.client.data(SetAwardRuleDocument, { input: { templateId: ruled.id, points: { category: 'lifetime', threshold: 10 } } });
+  await server.app.scheduler.tick();
+  const earnerId = award.earner.id;
+  await a.client.data(AddPointsDocument, { input: { earnerId, amount: 5, idempotencyKey: 'shared-points-key' } });
+  const membership = await a.client.data(StartMembershipDocument, { input: { earnerId, productId: 'mango' } });
+  const action = await a.client.data(RecordActionDocument, { input: { earnerId, type: 'answer.accepted', idempotencyKey: 'shared-action-key' } });
   mine = {
+    ruledTemplateId: ruled.id,
+    membershipId: membership.startMembership.membership.id,
+    actionId: action.recordAction.action.id,
     templateId: template.id,
     awardId: award.id,
     revokedAwardId: revoked.award.id,
@@ -113,6 +151,19 @@ describe('queries', () => {
     const keys = await b.client.data(ApiKeysDocument);
     expect(keys.viewer.organization.apiKeys.edges.map((edge) => edge.node.id)).not.toContain(mine.apiKeyId);
   });
+
+  it('automation lists hold only the caller’s memberships, actions and jobs', async () => {
+    covered.add('Query.memberships').add('Query.actions').add('Query.automationJobs');
+    expect((await a.client.data(MembershipsDocument, {})).memberships.totalCount).toBe(1);
+    expect((await b.client.data(MembershipsDocument, {})).memberships.totalCount).toBe(0);
+    expect((await b.client.data(MembershipsDocument, { filter: { earnerId: mine.earnerId } })).memberships.totalCount).toBe(0);
+    expect((await a.client.data(ActionsDocument, {})).actions.totalCount).toBe(1);
+    expect((await b.client.data(ActionsDocument, {})).actions.totalCount).toBe(0);
+    expect((await b.client.data(ActionsDocument, { filter: { earnerId: mine.earnerId } })).actions.totalCount).toBe(0);
+    expect((await a.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBeGreaterThan(0);
+    expect((await b.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBe(0);
+    expect((await b.client.data(AutomationJobsDocument, { filter: { templateId: mine.ruledTemplateId } })).automationJobs.totalCount).toBe(0);
+  });
 });
 
 describe('mutations', () => {
@@ -153,6 +204,34 @@ describe('mutations', () => {
     expectNotFound(await b.client.error(DeleteAwardDocument, { id: mine.awardId }));
     expectNotFound(await b.client.error(UpdateEarnerDocument, { input: { id: mine.earnerId, email: 'hijack@example.com' } }));
     expectNotFound(await b.client.error(RevokeApiKeyDocument, { id: mine.apiKeyId }));
+  });
+
+  it('automation against another organization’s templates, earners, memberships and actions says NOT_FOUND', async () => {
+    for (const name of ['setAwardRule', 'removeAwardRule', 'addPoints', 'addPointsBatch', 'startMembership', 'endMembership', 'recordAction', 'awardForAction']) {
+      covered.add(`Mutation.${name}`);
+    }
+    const earnerId = mine.earnerId;
+    expectNotFound(await b.client.error(SetAwardRuleDocument, { input: { templateId: mine.templateId, points: { category: 'lifetime', threshold: 1 } } }));
+    expectNotFound(await b.client.error(RemoveAwardRuleDocument, { templateId: mine.ruledTemplateId }));
+    expectNotFound(await b.client.error(AddPointsDocument, { input: { earnerId, amount: 100 } }));
+    expectNotFound(await b.client.error(AddPointsBatchDocument, { input: { entries: [{ earnerId, amount: 100 }] } }));
+    expectNotFound(await b.client.error(StartMembershipDocument, { input: { earnerId, productId: 'mango' } }));
+    expectNotFound(await b.client.error(EndMembershipDocument, { input: { id: mine.membershipId } }));
+    expectNotFound(await b.client.error(RecordActionDocument, { input: { earnerId, type: 'answer.accepted' } }));
+    expectNotFound(await b.client.error(AwardForActionDocument, { templateId: mine.ruledTemplateId, actionId: mine.actionId }));
+    const own = await createActiveTemplate(b.client);
+    expectNotFound(await b.client.error(AwardForActionDocument, { templateId: own.id, actionId: mine.actionId }));
+  });
+
+  it('idempotency keys and recipient e-mails are scoped to the caller’s organization', async () => {
+    // The same key as A's entry is a new entry for B, never a replay of A's.
+    const recipient = { email: 'a-earner@example.com', name: 'Earner of B' };
+    const pointsOfB = await b.client.data(AddPointsDocument, { input: { earner: recipient, amount: 7, idempotencyKey: 'shared-points-key' } });
+    expect(pointsOfB.addPoints).toMatchObject({ replayed: false, balance: 7 });
+    expect(pointsOfB.addPoints.entry.earner.id).not.toBe(mine.earnerId);
+    const actionOfB = await b.client.data(RecordActionDocument, { input: { earner: recipient, type: 'answer.accepted', idempotencyKey: 'shared-action-key' } });
+    expect(actionOfB.recordAction.replayed).toBe(false);
+    expect(actionOfB.recordAction.action.id).not.toBe(mine.actionId);
   });
 
   it('creations and profile changes land in the caller’s organization only', async () => {

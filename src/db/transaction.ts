@@ -6,9 +6,10 @@ export type Tx = Prisma.TransactionClient;
 const ATTEMPTS = 6;
 
 function prismaCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
+  if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string') return undefined;
+  // A raw statement's unique violation is P2010 with the driver's reason; treat it as P2002.
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta?.driverAdapterError?.cause;
+  return error.code === 'P2010' && cause?.kind === 'UniqueConstraintViolation' ? 'P2002' : error.code;
 }
 
 /**

@@ -33,7 +33,17 @@ export interface OrganizationEvent {
   at: string;
 }
 
-export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent;
+/** Progress of an automation job (a rule applied to every earner). */
+export interface AutomationJobEvent {
+  kind: 'automationJob';
+  organizationId: string;
+  jobId: string;
+  templateId: string;
+  status: 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SUPERSEDED';
+  at: string;
+}
+
+export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent | AutomationJobEvent;
 
 /** An event as listeners receive it: stamped with the moment its transaction had committed. */
 export type Committed<Event extends DomainEvent = DomainEvent> = Event & { committedAt: string };

@@ -8,6 +8,7 @@ import '../modules/earners/schema.js';
 import '../modules/awards/schema.js';
 import '../modules/awards/subscriptions.js';
 import '../modules/templates/subscriptions.js';
+import '../modules/automation/schema.js';
 import { builder } from './builder.js';
 
 let schema: GraphQLSchema | undefined;

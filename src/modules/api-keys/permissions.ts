@@ -6,6 +6,8 @@ export const PERMISSIONS = {
   'awards:revoke': 'Revoke awards.',
   'awards:delete': 'Delete awards for good (erasure requests).',
   'earners:write': 'Change earners, for example their email address.',
+  'automation:write': "Set and remove templates' award rules (points, memberships, actions).",
+  'activity:write': "Record earners' points, memberships and actions, which award and revoke badges by rule.",
   'keys:manage': 'Create and revoke API keys.',
   'organization:write': "Change the organization's profile.",
 } as const;

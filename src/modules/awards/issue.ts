@@ -2,6 +2,7 @@
 // batch of one, so both paths share every rule.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Actor, Deps } from '../../deps.js';
+import type { Provider } from '../../db/provider.js';
 import type { Prisma } from '../../db/client.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
@@ -155,7 +156,7 @@ export async function issueAwards(
   const rows = parseRows(inputs, field, now);
   const { results, events } = await inTransaction(
     deps.db,
-    (tx) => issueInTransaction(tx, actor, rows, field, now),
+    (tx) => issueInTransaction(tx, deps.provider, actor, rows, field, now),
     { timeoutMs: 60_000 },
   );
   deps.events.publish(events);
@@ -164,6 +165,7 @@ export async function issueAwards(
 
 async function issueInTransaction(
   tx: Tx,
+  provider: Provider,
   actor: Actor,
   rows: ParsedIssue[],
   field: FieldNamer,
@@ -224,6 +226,7 @@ async function issueInTransaction(
   // 3. Earners, found or created.
   const earners = await findOrCreateEarners(
     tx,
+    provider,
     organizationId,
     pending.map(({ row }) => row.recipient),
     (position, name) => field(pending[position]!.index, `recipient.${name}`),

@@ -29,6 +29,16 @@ export const AwardStatusEnum = builder.enumType('AwardStatus', {
   },
 });
 
+const AwardSourceEnum = builder.enumType('AwardSource', {
+  description: 'Who made an award.',
+  values: {
+    MANUAL: { description: 'Issued by issueAward or issueAwards. Automation never revokes it.' },
+    AUTOMATION: {
+      description: 'Issued by the template’s award rule (points, membership or action), or by awardForAction in its name. Automation may revoke and restore it.',
+    },
+  },
+});
+
 const AwardActionEnum = builder.enumType('AwardAction', {
   description: 'A change in an award’s history.',
   values: {
@@ -125,6 +135,7 @@ export const AwardRef = builder.prismaNode('Award', {
       },
     }),
     imported: t.exposeBoolean('imported', { description: 'True when imported from another system rather than issued here.' }),
+    source: t.expose('source', { type: AwardSourceEnum, description: 'MANUAL, or AUTOMATION when the template’s award rule issued it.' }),
     imageUrl: t.exposeString('imageUrl', { nullable: true, description: 'Badge image.' }),
     imageHighResolutionUrl: t.exposeString('imageHighResolutionUrl', { nullable: true, description: 'High-resolution badge image.' }),
     imageThumbnailUrl: t.exposeString('imageThumbnailUrl', { nullable: true, description: 'Thumbnail badge image.' }),
@@ -194,6 +205,7 @@ const AwardFilterInput = builder.inputType('AwardFilter', {
     searchField: t.field({ type: AwardSearchFieldEnum, description: 'Where `search` looks: NAME (default) or EMAIL.' }),
     legacyId: t.string({ description: 'Has this legacy id.' }),
     imported: t.boolean({ description: 'Imported (true) or issued here (false).' }),
+    source: t.field({ type: AwardSourceEnum, description: 'Issued by people (MANUAL) or by an award rule (AUTOMATION).' }),
   }),
 });
 
@@ -248,7 +260,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const RecipientInput = builder.inputType('RecipientInput', {
+export const RecipientInput = builder.inputType('RecipientInput', {
   description: 'Who receives an award: the name whole (at least 5 characters) or as first and last name.',
   fields: (t) => ({
     email: t.string({ required: true, description: 'Email address; identifies the earner unless externalId does.' }),

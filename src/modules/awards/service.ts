@@ -1,7 +1,8 @@
 // The life of an issued award: accept, reject, revoke, restore, update, delete; and the filters of
 // the awards list. Issuing lives in ./issue.ts.
 import type { Actor, Deps } from '../../deps.js';
-import type { Prisma } from '../../db/client.js';
+import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { dialectFor } from '../../db/dialect.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { AwardChange, AwardEvent } from '../../events/events.js';
 import type { Award, AwardAction, AwardStatus } from '../../generated/prisma-sqlite/client.js';
@@ -181,6 +182,38 @@ export function updateAward(deps: Deps, actor: Actor, awardId: string, rawInput:
   });
 }
 
+/**
+ * Records the expiry of awards whose expiry date has passed (reads already show them EXPIRED), and
+ * announces it. The conditional update decides which instance records each one, so each award's
+ * expiry is recorded and announced once however many instances run this at the same time.
+ */
+export async function expireDueAwards(deps: Deps, limit = 500): Promise<number> {
+  const now = deps.clock.now();
+  const due = await deps.reader.award.findMany({
+    where: { status: { in: ['PENDING', 'ACCEPTED'] }, expiresAt: { lte: now } },
+    select: { id: true },
+    orderBy: { expiresAt: 'asc' },
+    take: limit,
+  });
+  if (due.length === 0) return 0;
+  const d = dialectFor(deps.provider);
+  const expired = await inTransaction(deps.db, async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: string; organizationId: string; templateId: string; earnerId: string }>>`
+      UPDATE "Award" SET "status" = ${d.enumValue('AwardStatus', 'EXPIRED')}, "onceHoldKey" = NULL, "updatedAt" = ${d.timestamp(now)}
+      WHERE "id" IN (${Prisma.join(due.map((award) => award.id))}) AND "status" IN ('PENDING', 'ACCEPTED') AND "expiresAt" <= ${d.timestamp(now)}
+      RETURNING "id", "organizationId", "templateId", "earnerId"`;
+    if (rows.length) {
+      await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ("id", "organizationId", "awardId", "action", "reason", "actorApiKeyId", "at")
+        SELECT ${d.randomId}, a."organizationId", a."id", ${d.enumValue('AwardAction', 'EXPIRED')}, NULL, NULL, ${d.timestamp(now)}
+        FROM "Award" a WHERE a."id" IN (${Prisma.join(rows.map((row) => row.id))})`;
+    }
+    return rows;
+  });
+  const at = now.toISOString();
+  deps.events.publish(expired.map((award) => ({ kind: 'award' as const, change: 'EXPIRED' as const, ...award, awardId: award.id, at })));
+  return expired.length;
+}
+
 /** Erases an award and its history for good (an erasure request); revocation is the other path. */
 export async function deleteAward(deps: Deps, actor: Actor, awardId: string): Promise<Award> {
   const now = deps.clock.now();
@@ -206,6 +239,7 @@ export interface AwardFilter {
   searchField?: (typeof SEARCH_FIELDS)[number] | null | undefined;
   legacyId?: string | null | undefined;
   imported?: boolean | null | undefined;
+  source?: 'MANUAL' | 'AUTOMATION' | null | undefined;
 }
 
 /** The awards list's filter; `issuedAfter` is inclusive, `issuedBefore` exclusive. */
@@ -232,5 +266,6 @@ export function awardWhere(organizationId: string, filter: AwardFilter, now: Dat
   if (filter.statuses?.length) conditions.push({ OR: filter.statuses.map((status) => statusWhere(status, now)) });
   if (filter.legacyId) conditions.push({ legacyId: filter.legacyId });
   if (filter.imported != null) conditions.push({ imported: filter.imported });
+  if (filter.source) conditions.push({ source: filter.source });
   return conditions.length === 1 ? conditions[0]! : { AND: conditions };
 }

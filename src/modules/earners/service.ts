@@ -1,7 +1,9 @@
 import type { Actor, Deps } from '../../deps.js';
-import type { Prisma } from '../../db/client.js';
+import { v7 as uuidv7 } from 'uuid';
+import { dialectFor } from '../../db/dialect.js';
+import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
-import type { Earner } from '../../generated/prisma-sqlite/client.js';
+import { Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { searchKey } from '../../shared/search-key.js';
 import { addIssue, email, omittable, parseInput, text, z } from '../../shared/validation.js';
@@ -38,6 +40,7 @@ export type Recipient = z.output<typeof recipientSchema>;
  */
 export async function findOrCreateEarners(
   tx: Tx,
+  provider: Provider,
   organizationId: string,
   recipients: Recipient[],
   field: (index: number, name: string) => string,
@@ -55,7 +58,7 @@ export async function findOrCreateEarners(
   const byExternalId = new Map(known.flatMap((earner) => (earner.externalId ? [[earner.externalId, earner]] : [])));
 
   const issues: FieldIssue[] = [];
-  const toCreate = new Map<string, Prisma.EarnerCreateManyInput>();
+  const toCreate = new Map<string, Omit<Earner, 'id'>>();
   const pendingByExternalId = new Map<string, string>();
   const toLink: Array<{ earner: Earner; externalId: string }> = [];
   const mismatch = (index: number, message: string) =>
@@ -109,11 +112,28 @@ export async function findOrCreateEarners(
   for (const { earner, externalId } of toLink) {
     await tx.earner.update({ where: { id: earner.id }, data: { externalId, updatedAt: now } });
   }
-  const created = toCreate.size
-    ? await tx.earner.createManyAndReturn({ data: [...toCreate.values()] })
-    : [];
+  const created = [...toCreate.values()].map((row): Earner => ({ ...row, id: uuidv7() }));
+  await insertEarners(tx, provider, created);
   const createdByEmail = new Map(created.map((earner) => [earner.emailLower, earner]));
   return resolved.map((entry) => (typeof entry === 'string' ? createdByEmail.get(entry)! : entry));
+}
+
+/**
+ * Multi-row INSERTs: Prisma's createMany spends about a millisecond per row planning the query.
+ * A concurrent request that created one of these earners first makes this fail with a unique
+ * violation, and inTransaction runs the request again, which then finds that earner.
+ */
+async function insertEarners(tx: Tx, provider: Provider, earners: Earner[]): Promise<void> {
+  const d = dialectFor(provider);
+  for (let start = 0; start < earners.length; start += 500) {
+    const values = earners.slice(start, start + 500).map(
+      (earner) => Prisma.sql`(${d.text(earner.id)}, ${d.text(earner.organizationId)}, ${d.text(earner.email)}, ${d.text(earner.emailLower)},
+        ${d.text(earner.name)}, ${d.text(earner.nameLower)}, ${d.text(earner.firstName)}, ${d.text(earner.lastName)},
+        ${d.text(earner.externalId)}, ${d.timestamp(earner.createdAt)}, ${d.timestamp(earner.updatedAt)})`,
+    );
+    await tx.$executeRaw`INSERT INTO "Earner" ("id", "organizationId", "email", "emailLower", "name", "nameLower", "firstName",
+      "lastName", "externalId", "createdAt", "updatedAt") VALUES ${Prisma.join(values)}`;
+  }
 }
 
 const updateInput = z.object({

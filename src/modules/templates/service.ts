@@ -3,9 +3,10 @@ import type { Prisma } from '../../db/client.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { TemplateChange, TemplateEvent } from '../../events/events.js';
 import type { BadgeLevel, BadgeTemplate, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
-import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { searchKey } from '../../shared/search-key.js';
 import { httpUrl, omittable, parseInput, text, z } from '../../shared/validation.js';
+import { jobEvent, lockRules, queueBackfill } from '../automation/rules.js';
 
 const LEVELS = ['NONE', 'BRONZE', 'SILVER', 'GOLD'] as const;
 const MODES = ['ONCE', 'REPEATABLE'] as const;
@@ -188,13 +189,23 @@ export async function updateTemplate(deps: Deps, actor: Actor, templateId: strin
     }
     const changedContent = CONTENT_KEYS.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 
-    if (input.awardMode !== undefined && input.awardMode !== current.awardMode) {
+    const modeChanges = input.awardMode !== undefined && input.awardMode !== current.awardMode;
+    if (modeChanges) await lockRules(tx, deps.provider, actor.organizationId, 'change');
+    const rule = modeChanges ? await tx.awardRule.findUnique({ where: { templateId: current.id } }) : null;
+    if (modeChanges) {
       const issued = await tx.award.count({ where: { templateId: current.id }, take: 1 });
       if (issued > 0) {
         throw new ConflictError('The award mode cannot change once awards have been issued from the template.', {
           field: 'awardMode',
           rule: 'immutableAfterIssue',
         });
+      }
+      if (input.awardMode === 'REPEATABLE' && rule?.actionWindowDays) {
+        throw ValidationError.single(
+          'awardMode',
+          'actionWindowOnceOnly',
+          'cannot be REPEATABLE while the template’s action rule has windowDays; change the rule first',
+        );
       }
     }
 
@@ -217,9 +228,11 @@ export async function updateTemplate(deps: Deps, actor: Actor, templateId: strin
       });
     }
     if (changedContent.includes('tags')) await replaceTags(tx, actor.organizationId, current.id, after.tags);
-    return { template, newVersion };
+    // A rule awards differently under the other mode: apply it again.
+    const job = rule ? await queueBackfill(tx, actor.organizationId, current.id, rule.revision, now) : undefined;
+    return { template, newVersion, job };
   });
-  deps.events.publish([templateEvent(result.template, 'UPDATED')]);
+  deps.events.publish([templateEvent(result.template, 'UPDATED'), ...(result.job ? [jobEvent(result.job)] : [])]);
   return result;
 }
 
@@ -232,7 +245,8 @@ const TRANSITIONS: Record<'ACTIVE' | 'ARCHIVED', { from: BadgeTemplateState[]; c
 export async function setTemplateState(deps: Deps, actor: Actor, templateId: string, state: 'ACTIVE' | 'ARCHIVED') {
   const now = deps.clock.now();
   const transition = TRANSITIONS[state];
-  const template = await inTransaction(deps.db, async (tx) => {
+  const result = await inTransaction(deps.db, async (tx) => {
+    await lockRules(tx, deps.provider, actor.organizationId, 'change');
     const current = await tx.badgeTemplate.findFirst({ where: { id: templateId, organizationId: actor.organizationId } });
     if (!current) throw new NotFoundError('badge template');
     if (!transition.from.includes(current.state)) {
@@ -242,16 +256,20 @@ export async function setTemplateState(deps: Deps, actor: Actor, templateId: str
         state: current.state,
       });
     }
-    return tx.badgeTemplate.update({
+    const template = await tx.badgeTemplate.update({
       where: { id: current.id },
       data:
         state === 'ACTIVE'
           ? { state, activatedAt: current.activatedAt ?? now, archivedAt: null, updatedAt: now }
           : { state, archivedAt: now, updatedAt: now },
     });
+    // Activating applies the template's rule to every earner; archiving stops a backfill under way.
+    const rule = await tx.awardRule.findUnique({ where: { templateId: current.id }, select: { revision: true } });
+    const job = rule ? await queueBackfill(tx, actor.organizationId, current.id, rule.revision, now) : undefined;
+    return { template, job };
   });
-  deps.events.publish([templateEvent(template, transition.change)]);
-  return template;
+  deps.events.publish([templateEvent(result.template, transition.change), ...(result.job ? [jobEvent(result.job)] : [])]);
+  return result.template;
 }
 
 export interface TemplateFilter {

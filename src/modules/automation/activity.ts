@@ -1,0 +1,539 @@
+// What earners do, as integrators report it: points, memberships, actions. Each change applies
+// the rules it concerns in its own transaction (src/modules/automation/reconcile.ts), so the
+// response already reflects any award it earned or lost.
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor, Deps } from '../../deps.js';
+import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { dialectFor } from '../../db/dialect.js';
+import type { Provider } from '../../db/provider.js';
+import { inTransaction, type Tx } from '../../db/transaction.js';
+import type { DomainEvent } from '../../events/events.js';
+import type { Membership } from '../../generated/prisma-sqlite/client.js';
+import { ConflictError, DomainError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
+import { stableStringify } from '../../shared/stable-json.js';
+import { jsonObject, parseInput, text, toFieldIssues, z } from '../../shared/validation.js';
+import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
+import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
+import { identifier, lockRules, MAX_POINTS_LEVELS, rulesFor, toRule, type RuleOfTemplate } from './rules.js';
+
+// A little slack for clocks of callers that run slightly ahead of ours.
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+export const MAX_POINTS_BATCH = 1000;
+export const DEFAULT_CATEGORY = 'lifetime';
+
+/** Who an activity belongs to: a known earner's id, or a recipient found or created like an award's. */
+const earnerRef = {
+  earnerId: z.string().nullish(),
+  earner: recipientSchema.nullish(),
+};
+
+function requireOneEarner(input: { earnerId?: string | null; earner?: unknown }, context: z.RefinementCtx) {
+  if (Boolean(input.earnerId) === Boolean(input.earner)) {
+    context.addIssue({ code: 'custom', path: ['earnerId'], message: 'give exactly one of earnerId and earner', params: { rule: 'exactlyOne' } });
+  }
+}
+
+function notInFuture(now: Date) {
+  return z.date().refine((date) => date.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS, {
+    message: 'must not be in the future',
+    params: { rule: 'notInFuture' },
+  });
+}
+
+function requestHash(input: object): string {
+  return createHash('sha256').update(stableStringify(input)).digest('base64url');
+}
+
+/** Resolves each row's earner in one round: ids must exist in the organization; recipients are found or created. */
+async function resolveEarners(
+  tx: Tx,
+  provider: Provider,
+  organizationId: string,
+  rows: Array<{ earnerId?: string | null | undefined; earner?: z.output<typeof recipientSchema> | null | undefined }>,
+  field: (index: number, name: string) => string,
+  now: Date,
+): Promise<string[]> {
+  const ids = [...new Set(rows.flatMap((row) => row.earnerId ?? []))];
+  const known = new Set(
+    ids.length
+      ? (await tx.earner.findMany({ where: { organizationId, id: { in: ids } }, select: { id: true } })).map((earner) => earner.id)
+      : [],
+  );
+  const missing = rows.flatMap((row, index) => (row.earnerId && !known.has(row.earnerId) ? [index] : []));
+  if (missing.length) {
+    const issues = missing.map((index) => ({ field: field(index, 'earnerId'), rule: 'exists', message: 'is not an earner of this organization', code: 'NOT_FOUND' }));
+    throw new DomainError('NOT_FOUND', `${issues[0]!.field}: ${issues[0]!.message}`, { ...issues[0], issues });
+  }
+  const byRecipient = rows.flatMap((row, index) => (row.earner ? [{ index, recipient: row.earner }] : []));
+  const created = byRecipient.length
+    ? await findOrCreateEarners(
+        tx,
+        provider,
+        organizationId,
+        byRecipient.map((entry) => entry.recipient),
+        (position, name) => field(byRecipient[position]!.index, `earner.${name}`),
+        now,
+      )
+    : [];
+  const fromRecipient = new Map(byRecipient.map((entry, position) => [entry.index, created[position]!.id]));
+  return rows.map((row, index) => row.earnerId ?? fromRecipient.get(index)!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Points
+
+const pointsSchema = (now: Date) =>
+  z
+    .object({
+      ...earnerRef,
+      category: identifier(64).nullish(),
+      amount: z
+        .number()
+        .int('must be a whole number')
+        .min(-1_000_000_000, 'must be at least -1000000000')
+        .max(1_000_000_000, 'must be at most 1000000000')
+        .refine((amount) => amount !== 0, { message: 'must not be zero', params: { rule: 'notZero' } }),
+      reason: text(500).nullish(),
+      source: text(200).nullish(),
+      at: notInFuture(now).nullish(),
+      idempotencyKey: text(200).nullish(),
+    })
+    .superRefine(requireOneEarner);
+
+export type AddPointsInput = Omit<z.input<ReturnType<typeof pointsSchema>>, 'earner'> & { earner?: RecipientInput | null };
+
+export interface PointsResult {
+  entryId: string;
+  earnerId: string;
+  category: string;
+  balance: number;
+  replayed: boolean;
+}
+
+/** The number of live awards a points rule wants for a balance (its slots p1..pN). */
+function pointsLevel(rule: RuleOfTemplate, once: boolean, balance: number): number {
+  const levels = Math.floor(Math.max(balance, 0) / rule.pointsThreshold!);
+  return Math.min(levels, once ? 1 : MAX_POINTS_LEVELS);
+}
+
+/**
+ * Records points, all rows or none. A row whose idempotency key was used before returns that
+ * entry instead (the same key with a different request is a CONFLICT). Rules of the categories
+ * whose balances crossed one of their levels are applied in the same transaction.
+ */
+export async function addPoints(
+  deps: Deps,
+  actor: Actor,
+  inputs: AddPointsInput[],
+  field: (index: number, name: string) => string = (index, name) => `entries[${index}].${name}`,
+): Promise<{ results: PointsResult[]; reconciled: Reconciled }> {
+  if (inputs.length > MAX_POINTS_BATCH) {
+    throw ValidationError.single('entries', 'maxItems', `must have at most ${MAX_POINTS_BATCH} entries`);
+  }
+  const now = deps.clock.now();
+  const schema = pointsSchema(now);
+  const issues: FieldIssue[] = [];
+  const rows = inputs.map((input, index) => {
+    const parsed = schema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    issues.push(...toFieldIssues(parsed.error).map((issue) => ({ ...issue, field: field(index, issue.field) })));
+    return undefined;
+  });
+  if (issues.length) throw new ValidationError(issues);
+  const valid = rows as Array<NonNullable<(typeof rows)[number]>>;
+
+  const outcome = await inTransaction(deps.db, async (tx) => {
+    const keys = valid.flatMap((row) => row.idempotencyKey ?? []);
+    const previous = new Map(
+      (keys.length
+        ? await tx.pointsEntry.findMany({ where: { organizationId: actor.organizationId, idempotencyKey: { in: keys } } })
+        : []
+      ).map((entry) => [entry.idempotencyKey!, { id: entry.id, earnerId: entry.earnerId, category: entry.category, hash: entry.idempotencyHash }]),
+    );
+    const earnerIds = await resolveEarners(tx, deps.provider, actor.organizationId, valid, field, now);
+
+    // Which rows are new, and which replay an entry recorded before (or earlier in this batch).
+    const fresh: Array<{ index: number; id: string; earnerId: string; category: string; hash: string }> = [];
+    const replays: Array<{ index: number; entryId: string; earnerId: string; category: string }> = [];
+    for (const [index, row] of valid.entries()) {
+      const category = row.category ?? DEFAULT_CATEGORY;
+      const earnerId = earnerIds[index]!;
+      const { idempotencyKey, ...request } = row;
+      const hash = requestHash({ ...request, earnerId, category });
+      const earlier = idempotencyKey ? previous.get(idempotencyKey) : undefined;
+      if (earlier) {
+        if (earlier.hash !== hash) {
+          throw new ConflictError(`${field(index, 'idempotencyKey')}: was already used for a different request`, {
+            field: field(index, 'idempotencyKey'),
+            rule: 'sameRequest',
+          });
+        }
+        replays.push({ index, entryId: earlier.id, earnerId: earlier.earnerId, category: earlier.category });
+        continue;
+      }
+      const id = uuidv7();
+      if (idempotencyKey) previous.set(idempotencyKey, { id, earnerId, category, hash });
+      fresh.push({ index, id, earnerId, category, hash });
+    }
+
+    // Balances move by each key's total in one statement, whose row locks also order concurrent
+    // requests for the same earner; each entry's balanceAfter is then worked out in input order.
+    const totals = new Map<string, number>();
+    for (const row of fresh) totals.set(balanceKey(row), (totals.get(balanceKey(row)) ?? 0) + valid[row.index]!.amount);
+    const finals = await addToBalances(tx, deps.provider, actor.organizationId, totals, now);
+    const before = new Map([...totals].map(([key, total]) => [key, finals.get(key)! - total]));
+    const running = new Map(before);
+    const entries = fresh.map((row) => {
+      const input = valid[row.index]!;
+      const balanceAfter = running.get(balanceKey(row))! + input.amount;
+      running.set(balanceKey(row), balanceAfter);
+      return {
+        id: row.id,
+        organizationId: actor.organizationId,
+        earnerId: row.earnerId,
+        category: row.category,
+        amount: input.amount,
+        balanceAfter,
+        reason: input.reason ?? null,
+        source: input.source ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        idempotencyHash: input.idempotencyKey ? row.hash : null,
+        at: input.at ?? now,
+      };
+    });
+    await insertEntries(tx, deps.provider, entries);
+    const replayedBalances = await currentBalances(tx, replays.filter((row) => !finals.has(balanceKey(row))));
+
+    const results: PointsResult[] = [];
+    for (const [position, row] of fresh.entries()) {
+      results[row.index] = { entryId: row.id, earnerId: row.earnerId, category: row.category, balance: entries[position]!.balanceAfter, replayed: false };
+    }
+    for (const row of replays) {
+      const balance = finals.get(balanceKey(row)) ?? replayedBalances.get(balanceKey(row)) ?? 0;
+      results[row.index] = { entryId: row.entryId, earnerId: row.earnerId, category: row.category, balance, replayed: true };
+    }
+
+    // Apply each rule to the earners whose balance crossed one of its levels.
+    if (before.size === 0) return { results, reconciled: mergeReconciled([]) };
+    const categories = [...new Set([...before.keys()].map((key) => key.split('\n')[1]!))];
+    const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } });
+    const reconciled: Reconciled[] = [];
+    for (const rule of rules) {
+      const crossed = [...before].flatMap(([key, old]) => {
+        const [earnerId, category] = key.split('\n') as [string, string];
+        if (category !== rule.pointsCategory) return [];
+        return pointsLevel(rule, rule.once, old) !== pointsLevel(rule, rule.once, finals.get(key)!) ? [earnerId] : [];
+      });
+      if (crossed.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: crossed }, now, actor.apiKeyId));
+    }
+    return { results, reconciled: mergeReconciled(reconciled) };
+  });
+  deps.events.publish(outcome.reconciled.events);
+  return outcome;
+}
+
+/** Balances are 32-bit, like GraphQL's Int. */
+const MAX_BALANCE = 2_147_483_647;
+
+function balanceOutOfRange() {
+  return ValidationError.single('amount', 'balanceRange', `would take a balance beyond ±${MAX_BALANCE}`);
+}
+
+function balanceKey(row: { earnerId: string; category: string }): string {
+  return `${row.earnerId}\n${row.category}`;
+}
+
+/** Adds each total to its balance (creating it at the total), returning the balances after. */
+async function addToBalances(tx: Tx, provider: Provider, organizationId: string, totals: Map<string, number>, now: Date) {
+  const d = dialectFor(provider);
+  const finals = new Map<string, number>();
+  const rows = [...totals];
+  for (let start = 0; start < rows.length; start += 500) {
+    const values = rows.slice(start, start + 500).map(([key, total]) => {
+      const [earnerId, category] = key.split('\n') as [string, string];
+      return Prisma.sql`(${d.text(organizationId)}, ${d.text(earnerId)}, ${d.text(category)}, ${d.int(total)}, ${d.timestamp(now)})`;
+    });
+    const updated = await tx.$queryRaw<Array<{ earnerId: string; category: string; balance: number | bigint }>>`
+      INSERT INTO "PointsBalance" ("organizationId", "earnerId", "category", "balance", "updatedAt")
+      VALUES ${Prisma.join(values)}
+      ON CONFLICT ("earnerId", "category") DO UPDATE SET "balance" = "PointsBalance"."balance" + excluded."balance", "updatedAt" = excluded."updatedAt"
+      RETURNING "earnerId", "category", "balance"`.catch((error: unknown) => {
+      // PostgreSQL refuses an integer overflow; SQLite's 64-bit integers are checked below.
+      if (String(error).includes('out of range')) throw balanceOutOfRange();
+      throw error;
+    });
+    for (const row of updated) finals.set(balanceKey(row), Number(row.balance));
+  }
+  if ([...finals.values()].some((balance) => Math.abs(balance) > MAX_BALANCE)) throw balanceOutOfRange();
+  return finals;
+}
+
+/** Writes entries with multi-row INSERTs: Prisma's createMany costs milliseconds per row to plan. */
+async function insertEntries(tx: Tx, provider: Provider, entries: Prisma.PointsEntryCreateManyInput[]) {
+  const d = dialectFor(provider);
+  for (let start = 0; start < entries.length; start += 500) {
+    const values = entries.slice(start, start + 500).map(
+      (entry) => Prisma.sql`(${d.text(entry.id!)}, ${d.text(entry.organizationId)}, ${d.text(entry.earnerId)}, ${d.text(entry.category)},
+        ${d.int(entry.amount)}, ${d.int(entry.balanceAfter)}, ${d.text(entry.reason ?? null)}, ${d.text(entry.source ?? null)},
+        ${d.text(entry.idempotencyKey ?? null)}, ${d.text(entry.idempotencyHash ?? null)}, ${d.timestamp(entry.at as Date)})`,
+    );
+    await tx.$executeRaw`INSERT INTO "PointsEntry" ("id", "organizationId", "earnerId", "category", "amount", "balanceAfter", "reason",
+      "source", "idempotencyKey", "idempotencyHash", "at") VALUES ${Prisma.join(values)}`;
+  }
+}
+
+async function currentBalances(tx: Tx, rows: Array<{ earnerId: string; category: string }>) {
+  if (rows.length === 0) return new Map<string, number>();
+  const balances = await tx.pointsBalance.findMany({
+    where: { OR: rows.map((row) => ({ earnerId: row.earnerId, category: row.category })) },
+  });
+  return new Map(balances.map((balance) => [balanceKey(balance), balance.balance]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memberships
+
+/** Applies the membership rules that list `productId` to the earners given. */
+async function applyMembershipRules(tx: Tx, deps: Deps, organizationId: string, productIds: string[], earnerIds: string[], now: Date, actor: string | null) {
+  // Product ids live in a JSON array, so the rules are matched here rather than in SQL.
+  const rules = (await rulesFor(tx, deps.provider, organizationId, { kind: 'MEMBERSHIP' })).filter((rule) =>
+    rule.productIds.some((id) => productIds.includes(id)),
+  );
+  const results: Reconciled[] = [];
+  for (const rule of rules) results.push(await reconcile(tx, deps.provider, rule, { earnerIds }, now, actor));
+  return mergeReconciled(results);
+}
+
+const startMembershipSchema = (now: Date) =>
+  z
+    .object({
+      ...earnerRef,
+      productId: text(200),
+      startedAt: notInFuture(now).nullish(),
+      endsAt: z.date().nullish(),
+    })
+    .superRefine(requireOneEarner)
+    .superRefine((input, context) => {
+      if (input.endsAt && input.endsAt <= now) {
+        context.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be in the future', params: { rule: 'future' } });
+      }
+      if (input.endsAt && input.startedAt && input.endsAt <= input.startedAt) {
+        context.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startedAt', params: { rule: 'after:startedAt' } });
+      }
+    });
+
+export type StartMembershipInput = Omit<z.input<ReturnType<typeof startMembershipSchema>>, 'earner'> & { earner?: RecipientInput | null };
+
+/**
+ * Starts an earner's membership of a product, or renews the one already active (its end date
+ * becomes the new one). An earner has at most one active membership of each product.
+ */
+export async function startMembership(deps: Deps, actor: Actor, rawInput: StartMembershipInput) {
+  const now = deps.clock.now();
+  const input = parseInput(startMembershipSchema(now), rawInput);
+  const result = await inTransaction(deps.db, async (tx) => {
+    const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
+    const activeKey = `${earnerId}:${input.productId}`;
+    const active = await tx.membership.findUnique({ where: { activeKey } });
+    const membership = active
+      ? await tx.membership.update({ where: { id: active.id }, data: { endsAt: input.endsAt ?? null, updatedAt: now } })
+      : await tx.membership.create({
+          data: {
+            organizationId: actor.organizationId,
+            earnerId: earnerId!,
+            productId: input.productId,
+            startedAt: input.startedAt ?? now,
+            endsAt: input.endsAt ?? null,
+            activeKey,
+            createdAt: now,
+            updatedAt: now,
+          },
+        });
+    const reconciled = await applyMembershipRules(tx, deps, actor.organizationId, [input.productId], [earnerId!], now, actor.apiKeyId);
+    return { membership, renewed: Boolean(active), reconciled };
+  });
+  deps.events.publish(result.reconciled.events);
+  return result;
+}
+
+/** Ends a membership now: cancelled by the earner, or removed by the organization. */
+export async function endMembership(deps: Deps, actor: Actor, membershipId: string, reason: 'CANCELLED' | 'REMOVED') {
+  const now = deps.clock.now();
+  const result = await inTransaction(deps.db, async (tx) => {
+    const membership = await tx.membership.findFirst({ where: { id: membershipId, organizationId: actor.organizationId } });
+    if (!membership) throw new NotFoundError('membership');
+    if (membershipStatus(membership, now) === 'ENDED') {
+      throw new ConflictError('The membership has already ended.', { field: 'id', rule: 'active' });
+    }
+    const ended = await tx.membership.update({
+      where: { id: membership.id },
+      data: { status: 'ENDED', endedAt: now, endReason: reason, activeKey: null, updatedAt: now },
+    });
+    const reconciled = await applyMembershipRules(tx, deps, actor.organizationId, [membership.productId], [membership.earnerId], now, actor.apiKeyId);
+    return { membership: ended, reconciled };
+  });
+  deps.events.publish(result.reconciled.events);
+  return result;
+}
+
+/** A membership past its end date reads ENDED even before the scheduler has recorded it. */
+export function membershipStatus(membership: Pick<Membership, 'status' | 'endsAt'>, now: Date): 'ACTIVE' | 'ENDED' {
+  return membership.status === 'ACTIVE' && membership.endsAt && membership.endsAt <= now ? 'ENDED' : membership.status;
+}
+
+/**
+ * Records the end of memberships whose end date has passed, and applies the rules they concern.
+ * The conditional update decides which instance ends each membership, so with several instances
+ * running this at once, each membership ends, and its awards are revoked, exactly once.
+ */
+export async function endDueMemberships(deps: Deps, limit = 500): Promise<number> {
+  const now = deps.clock.now();
+  const due = await deps.reader.membership.findMany({
+    where: { status: 'ACTIVE', endsAt: { lte: now } },
+    select: { id: true },
+    orderBy: { endsAt: 'asc' },
+    take: limit,
+  });
+  if (due.length === 0) return 0;
+  const d = dialectFor(deps.provider);
+  const result = await inTransaction(deps.db, async (tx) => {
+    const ended = await tx.$queryRaw<Array<{ id: string; organizationId: string; earnerId: string; productId: string }>>`
+      UPDATE "Membership" SET "status" = ${d.enumValue('MembershipStatus', 'ENDED')}, "endedAt" = "endsAt",
+        "endReason" = ${d.enumValue('MembershipEndReason', 'EXPIRED')}, "activeKey" = NULL, "updatedAt" = ${d.timestamp(now)}
+      WHERE "id" IN (${Prisma.join(due.map((membership) => membership.id))}) AND "status" = 'ACTIVE' AND "endsAt" <= ${d.timestamp(now)}
+      RETURNING "id", "organizationId", "earnerId", "productId"`;
+    const reconciled: Reconciled[] = [];
+    for (const organizationId of new Set(ended.map((membership) => membership.organizationId))) {
+      const ofOrganization = ended.filter((membership) => membership.organizationId === organizationId);
+      for (const rule of await rulesFor(tx, deps.provider, organizationId, { kind: 'MEMBERSHIP' })) {
+        const earnerIds = [...new Set(ofOrganization.filter((membership) => rule.productIds.includes(membership.productId)).map((membership) => membership.earnerId))];
+        reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds }, now));
+      }
+    }
+    return { count: ended.length, reconciled: mergeReconciled(reconciled) };
+  });
+  deps.events.publish(result.reconciled.events);
+  return result.count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+const actionSchema = (now: Date) =>
+  z
+    .object({
+      ...earnerRef,
+      type: identifier(100),
+      occurredAt: notInFuture(now).nullish(),
+      metadata: jsonObject(16_384).nullish(),
+      idempotencyKey: text(200).nullish(),
+    })
+    .superRefine(requireOneEarner);
+
+export type RecordActionInput = Omit<z.input<ReturnType<typeof actionSchema>>, 'earner'> & { earner?: RecipientInput | null };
+
+/**
+ * Records an action and applies the rules of its type. Retried with the same idempotency key, it
+ * returns the action recorded the first time.
+ */
+export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordActionInput) {
+  const now = deps.clock.now();
+  const input = parseInput(actionSchema(now), rawInput);
+  const result = await inTransaction(deps.db, async (tx) => {
+    const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
+    const { idempotencyKey, ...request } = input;
+    const hash = requestHash({ ...request, earnerId });
+    if (idempotencyKey) {
+      const earlier = await tx.action.findUnique({ where: { organizationId_idempotencyKey: { organizationId: actor.organizationId, idempotencyKey } } });
+      if (earlier) {
+        if (earlier.idempotencyHash !== hash) {
+          throw new ConflictError('idempotencyKey: was already used for a different request', { field: 'idempotencyKey', rule: 'sameRequest' });
+        }
+        return { action: earlier, replayed: true, reconciled: mergeReconciled([]) };
+      }
+    }
+    const action = await tx.action.create({
+      data: {
+        organizationId: actor.organizationId,
+        earnerId: earnerId!,
+        type: input.type,
+        occurredAt: input.occurredAt ?? now,
+        ...(input.metadata ? { metadata: input.metadata as Prisma.InputJsonObject } : {}),
+        idempotencyKey: idempotencyKey ?? null,
+        idempotencyHash: idempotencyKey ? hash : null,
+        createdAt: now,
+      },
+    });
+    const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'ACTION', actionType: input.type });
+    const reconciled: Reconciled[] = [];
+    for (const rule of rules) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: [earnerId!] }, now, actor.apiKeyId));
+    return { action, replayed: false, reconciled: mergeReconciled(reconciled) };
+  });
+  deps.events.publish(result.reconciled.events);
+  return result;
+}
+
+export type AwardForActionOutcome = 'ISSUED' | 'ALREADY_HELD' | 'ALREADY_AWARDED';
+
+/**
+ * Awards a template for one action (seed 003), as the template's action rule would but for this
+ * action in particular. A ONCE template the earner already holds is a no-op that says so; a
+ * REPEATABLE template awards once per action, never twice for the same action, however many
+ * times this is retried or raced (the action's slot is unique).
+ */
+export async function awardForAction(deps: Deps, actor: Actor & { apiKeyId: string }, templateId: string, actionId: string) {
+  const now = deps.clock.now();
+  const result = await inTransaction(deps.db, async (tx) => {
+    await lockRules(tx, deps.provider, actor.organizationId, 'apply');
+    const template = await tx.badgeTemplate.findFirst({
+      where: { id: templateId, organizationId: actor.organizationId },
+      include: { rule: true },
+    });
+    if (!template) throw new NotFoundError('badge template', 'templateId');
+    const action = await tx.action.findFirst({ where: { id: actionId, organizationId: actor.organizationId } });
+    if (!action) throw new NotFoundError('action', 'actionId');
+    if (template.state !== 'ACTIVE') {
+      throw new ConflictError(`The template is ${template.state.toLowerCase()}; only active templates issue.`, {
+        field: 'templateId',
+        rule: 'templateActive',
+      });
+    }
+    if (template.rule?.kind !== 'ACTION' || template.rule.actionType !== action.type) {
+      throw new ConflictError(`The template does not award for "${action.type}" actions: give it an action rule of that type.`, {
+        field: 'templateId',
+        rule: 'recognizesAction',
+      });
+    }
+    const once = template.awardMode === 'ONCE';
+    const existing = async (): Promise<{ outcome: AwardForActionOutcome; awardId: string } | undefined> => {
+      if (once) {
+        const holder = await tx.award.findUnique({ where: { onceHoldKey: `${template.id}:${action.earnerId}` }, select: { id: true } });
+        if (holder) return { outcome: 'ALREADY_HELD', awardId: holder.id };
+      }
+      const slot = await tx.award.findUnique({
+        where: { automationKey: actionSlotKey(template.id, action.earnerId, action.id, once) },
+        select: { id: true },
+      });
+      return slot ? { outcome: once ? 'ALREADY_HELD' : 'ALREADY_AWARDED', awardId: slot.id } : undefined;
+    };
+    const before = await existing();
+    if (before) return { ...before, events: [] as DomainEvent[] };
+    const issued = await issueForAction(
+      tx,
+      deps.provider,
+      toRule(template.rule),
+      action.earnerId,
+      actionSlotKey(template.id, action.earnerId, action.id, once),
+      now,
+      actor.apiKeyId,
+    );
+    if (issued) return { outcome: 'ISSUED' as const, awardId: issued.awardId, events: issued.events as DomainEvent[] };
+    // A concurrent request took the slot (or the hold) between the check and the insert.
+    const after = await existing();
+    if (!after) throw new ConflictError('The earner holds this badge through another award.', { field: 'actionId', rule: 'onceAlreadyHeld' });
+    return { ...after, events: [] as DomainEvent[] };
+  });
+  deps.events.publish(result.events);
+  return { outcome: result.outcome, awardId: result.awardId };
+}
