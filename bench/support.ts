@@ -72,6 +72,16 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
   });
+  // Warnings and errors of the server reach the benchmark's output; a crash is reported.
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) if (/"level":(4|5|6)\d/.test(line)) console.error(`server: ${line}`);
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`server exited with ${code ?? signal}`);
+  });
   return {
     url,
     child,

@@ -80,7 +80,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     maxBufferedBytes: config.subscriptionMaxBufferedBytes,
   });
   let websockets: WebSocketTransport | undefined;
-  const automationJobs = new AutomationJobs(deps, events.instanceId, config.automationBatchSize);
+  const parallelism = deps.provider === 'postgresql' ? config.automationParallelism : 1;
+  const automationJobs = new AutomationJobs(deps, events.instanceId, config.automationBatchSize, parallelism);
   const scheduler = new Scheduler(deps, automationJobs, config.automationTickMs);
 
   events.subscribe((batch) => {

@@ -34,6 +34,8 @@ export interface Config {
   automationTickMs: number;
   /** Earners per transaction when a rule is applied to every earner (a backfill). */
   automationBatchSize: number;
+  /** Concurrent transactions per backfill batch on PostgreSQL (SQLite has one writer: always 1). */
+  automationParallelism: number;
 }
 
 const envSchema = z.object({
@@ -110,6 +112,12 @@ const envSchema = z.object({
     .min(100, 'must be a whole number from 100 to 100000')
     .max(100_000, 'must be a whole number from 100 to 100000')
     .default(5000),
+  AUTOMATION_PARALLELISM: z.coerce
+    .number({ error: 'must be a whole number from 1 to 16' })
+    .int('must be a whole number from 1 to 16')
+    .min(1, 'must be a whole number from 1 to 16')
+    .max(16, 'must be a whole number from 1 to 16')
+    .default(2),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -150,5 +158,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     websocketKeepAliveMs: values.WEBSOCKET_KEEPALIVE_SECONDS * 1000,
     automationTickMs: values.AUTOMATION_TICK_SECONDS * 1000,
     automationBatchSize: values.AUTOMATION_BATCH_SIZE,
+    automationParallelism: values.AUTOMATION_PARALLELISM,
   };
 }

@@ -7,9 +7,14 @@ const ATTEMPTS = 6;
 
 function prismaCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string') return undefined;
-  // A raw statement's unique violation is P2010 with the driver's reason; treat it as P2002.
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta?.driverAdapterError?.cause;
-  return error.code === 'P2010' && cause?.kind === 'UniqueConstraintViolation' ? 'P2002' : error.code;
+  if (error.code !== 'P2010') return error.code;
+  // A raw statement's failure is P2010 with the driver's reason: a unique violation is P2002's
+  // race, and SQLite busy is P1008's timeout, as they would be for a Prisma query.
+  type Cause = { kind?: string; originalCode?: string };
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: Cause } } }).meta?.driverAdapterError?.cause;
+  if (cause?.kind === 'UniqueConstraintViolation') return 'P2002';
+  if (cause?.originalCode === 'SQLITE_BUSY') return 'P1008';
+  return error.code;
 }
 
 /**

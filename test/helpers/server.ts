@@ -18,6 +18,7 @@ export interface TestOrganization {
 export interface TestServer {
   app: App;
   url: string;
+  databaseUrl: string;
   clock: TestClock;
   /** Every SQL statement sent since the last reset. */
   statements: string[];
@@ -29,11 +30,15 @@ export interface TestServer {
 export interface ServerOptions {
   /** Receives the server's log lines (JSON), e.g. to assert what was logged. */
   logLines?: string[];
+  /** Runs a second instance over this server's database and clock (the first one removes it). */
+  alongside?: TestServer;
 }
 
 export async function startServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
-  const database = await copyTemplateDatabase(inject('templateDatabase'));
-  const clock = new TestClock();
+  const database = options.alongside
+    ? { url: options.alongside.databaseUrl, remove: async () => {} }
+    : await copyTemplateDatabase(inject('templateDatabase'));
+  const clock = options.alongside?.clock ?? new TestClock();
   const statements: string[] = [];
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
   const app = await createApp({
@@ -50,6 +55,7 @@ export async function startServer(env: Record<string, string> = {}, options: Ser
   return {
     app,
     url,
+    databaseUrl: database.url,
     clock,
     statements,
     anonymous: new GraphQLClient(url),

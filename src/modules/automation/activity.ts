@@ -220,12 +220,18 @@ export async function addPoints(
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } });
     const reconciled: Reconciled[] = [];
     for (const rule of rules) {
-      const crossed = [...before].flatMap(([key, old]) => {
+      const up: string[] = [];
+      const down: string[] = [];
+      for (const [key, old] of before) {
         const [earnerId, category] = key.split('\n') as [string, string];
-        if (category !== rule.pointsCategory) return [];
-        return pointsLevel(rule, rule.once, old) !== pointsLevel(rule, rule.once, finals.get(key)!) ? [earnerId] : [];
-      });
-      if (crossed.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: crossed }, now, actor.apiKeyId));
+        if (category !== rule.pointsCategory) continue;
+        const [from, to] = [pointsLevel(rule, rule.once, old), pointsLevel(rule, rule.once, finals.get(key)!)];
+        if (to > from) up.push(earnerId);
+        else if (to < from) down.push(earnerId);
+      }
+      const actorApiKeyId = actor.apiKeyId;
+      if (up.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: up }, now, { actorApiKeyId, direction: 'up' }));
+      if (down.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: down }, now, { actorApiKeyId, direction: 'down' }));
     }
     return { results, reconciled: mergeReconciled(reconciled) };
   });
@@ -301,7 +307,7 @@ async function applyMembershipRules(tx: Tx, deps: Deps, organizationId: string, 
     rule.productIds.some((id) => productIds.includes(id)),
   );
   const results: Reconciled[] = [];
-  for (const rule of rules) results.push(await reconcile(tx, deps.provider, rule, { earnerIds }, now, actor));
+  for (const rule of rules) results.push(await reconcile(tx, deps.provider, rule, { earnerIds }, now, { actorApiKeyId: actor }));
   return mergeReconciled(results);
 }
 
@@ -467,7 +473,9 @@ export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordAct
     });
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'ACTION', actionType: input.type });
     const reconciled: Reconciled[] = [];
-    for (const rule of rules) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: [earnerId!] }, now, actor.apiKeyId));
+    for (const rule of rules) {
+      reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: [earnerId!] }, now, { actorApiKeyId: actor.apiKeyId }));
+    }
     return { action, replayed: false, reconciled: mergeReconciled(reconciled) };
   });
   deps.events.publish(result.reconciled.events);

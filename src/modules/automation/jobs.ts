@@ -7,8 +7,10 @@
 // a job whose claim lapsed (its instance died) is taken over and resumes after its last batch.
 // Batches are idempotent (slots are unique), so a batch run twice changes nothing the second time.
 // A job whose rule changed meanwhile stops as SUPERSEDED: the newer job does the work.
+import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../../deps.js';
 import { inTransaction } from '../../db/transaction.js';
+import type { AwardEvent } from '../../events/events.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
 import { reconcile } from './reconcile.js';
 import { jobEvent, lockRules, toRule } from './rules.js';
@@ -24,6 +26,8 @@ export class AutomationJobs {
     private readonly deps: Deps,
     private readonly instanceId: string,
     private readonly batchSize: number,
+    /** Concurrent transactions per batch: 1 on SQLite, which has one writer. */
+    private readonly parallelism: number,
   ) {}
 
   /** Runs queued jobs soon, in the background (after a rule change commits). */
@@ -93,57 +97,94 @@ export class AutomationJobs {
     }
     deps.events.publish([jobEvent(job)]);
     while (!this.#stopped) {
-      const step = await inTransaction(
-        deps.db,
-        async (tx) => {
-          const now = deps.clock.now();
-          const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
-          if (current.status !== 'RUNNING' || current.claimedBy !== this.instanceId) return { job: current, done: true, events: [] };
-          await lockRules(tx, deps.provider, current.organizationId, 'apply');
-          const row = await tx.awardRule.findUnique({ where: { templateId: current.templateId } });
-          if (!row || row.revision !== current.ruleRevision) {
-            const superseded = await tx.automationJob.update({
-              where: { id: current.id },
-              data: { status: 'SUPERSEDED', finishedAt: now, claimedBy: null, claimedUntil: null },
-            });
-            return { job: superseded, done: true, events: [] };
-          }
-          const earnersAfter = { organizationId: current.organizationId, ...(current.cursor ? { id: { gt: current.cursor } } : {}) };
-          const last =
-            (await tx.earner.findFirst({ where: earnersAfter, orderBy: { id: 'asc' }, skip: this.batchSize - 1, select: { id: true } })) ??
-            (await tx.earner.findFirst({ where: earnersAfter, orderBy: { id: 'desc' }, select: { id: true } }));
-          if (!last) {
-            const completed = await tx.automationJob.update({
-              where: { id: current.id },
-              data: { status: 'COMPLETED', finishedAt: now, claimedBy: null, claimedUntil: null },
-            });
-            return { job: completed, done: true, events: [] };
-          }
-          const batch = await tx.earner.count({ where: { ...earnersAfter, id: { ...(current.cursor ? { gt: current.cursor } : {}), lte: last.id } } });
-          const result = await reconcile(tx, deps.provider, toRule(row), { after: current.cursor, upTo: last.id }, now);
-          const progressed = await tx.automationJob.update({
-            where: { id: current.id },
-            data: {
-              cursor: last.id,
-              processed: { increment: batch },
-              awarded: { increment: result.issued.length },
-              restored: { increment: result.restored.length },
-              revoked: { increment: result.revoked.length },
-              claimedUntil: new Date(now.getTime() + CLAIM_MS),
-            },
-          });
-          return { job: progressed, done: false, events: result.events };
-        },
-        { timeoutMs: 120_000 },
-      );
+      const step = await this.#step(job);
       job = step.job;
       deps.events.publish([...step.events, jobEvent(job)]);
       if (step.done) return;
+      // Let requests waiting for the (SQLite: only) writer in before the next batch takes it.
+      await setImmediate();
     }
     // Stopping: let the next instance (or this one, restarted) take the job over at once.
     await deps.db.automationJob.updateMany({
       where: { id: job.id, status: 'RUNNING', claimedBy: this.instanceId },
       data: { claimedBy: null, claimedUntil: new Date(0) },
     });
+  }
+
+  /**
+   * One batch: the next `batchSize` earners after the cursor, cut into `parallelism` ranges
+   * reconciled in concurrent transactions (PostgreSQL runs them on separate cores), then the
+   * cursor moves past them. Ranges are idempotent, so if this instance dies before the cursor
+   * moves, the next run of the batch finds them done and changes nothing (its counts then miss
+   * what the first run did).
+   */
+  async #step(job: AutomationJob): Promise<{ job: AutomationJob; done: boolean; events: AwardEvent[] }> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const finish = (status: 'COMPLETED' | 'SUPERSEDED') =>
+      inTransaction(deps.db, async (tx) => {
+        const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
+        if (!this.#holds(current)) return { job: current, done: true, events: [] };
+        const finished = await tx.automationJob.update({
+          where: { id: job.id },
+          data: { status, finishedAt: now, claimedBy: null, claimedUntil: null },
+        });
+        return { job: finished, done: true, events: [] };
+      });
+
+    const ids = await deps.reader.earner.findMany({
+      where: { organizationId: job.organizationId, ...(job.cursor ? { id: { gt: job.cursor } } : {}) },
+      orderBy: { id: 'asc' },
+      take: this.batchSize,
+      select: { id: true },
+    });
+    if (ids.length === 0) return finish('COMPLETED');
+
+    const size = Math.ceil(ids.length / this.parallelism);
+    const ranges = Array.from({ length: Math.ceil(ids.length / size) }, (_, index) => ({
+      after: index === 0 ? job.cursor : ids[index * size - 1]!.id,
+      upTo: ids[Math.min((index + 1) * size, ids.length) - 1]!.id,
+    }));
+    const results = await Promise.all(
+      ranges.map((range) =>
+        inTransaction(
+          deps.db,
+          async (tx) => {
+            await lockRules(tx, deps.provider, job.organizationId, 'apply');
+            const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
+            if (!this.#holds(current)) return 'stopped' as const;
+            const row = await tx.awardRule.findUnique({ where: { templateId: job.templateId } });
+            if (!row || row.revision !== job.ruleRevision) return 'superseded' as const;
+            return reconcile(tx, deps.provider, toRule(row), range, now);
+          },
+          { timeoutMs: 120_000 },
+        ),
+      ),
+    );
+    const done = results.flatMap((result) => (typeof result === 'string' ? [] : [result]));
+    const events = done.flatMap((result) => result.events);
+    if (results.includes('superseded')) return { ...(await finish('SUPERSEDED')), events };
+    const progressed = await inTransaction(deps.db, async (tx) => {
+      const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
+      if (!this.#holds(current) || results.includes('stopped')) return { job: current, done: true };
+      const updated = await tx.automationJob.update({
+        where: { id: job.id },
+        data: {
+          cursor: ids.at(-1)!.id,
+          processed: { increment: ids.length },
+          awarded: { increment: done.reduce((sum, result) => sum + result.issued.length, 0) },
+          restored: { increment: done.reduce((sum, result) => sum + result.restored.length, 0) },
+          revoked: { increment: done.reduce((sum, result) => sum + result.revoked.length, 0) },
+          claimedUntil: new Date(deps.clock.now().getTime() + CLAIM_MS),
+        },
+      });
+      return { job: updated, done: false };
+    });
+    return { ...progressed, events };
+  }
+
+  /** Whether this instance still runs the job (not finished, not taken over after a lapse). */
+  #holds(job: AutomationJob): boolean {
+    return job.status === 'RUNNING' && job.claimedBy === this.instanceId;
   }
 }

@@ -124,7 +124,8 @@ async function recordHistory(
   }
 }
 
-type TemplateForAutomation = {
+/** What reconciliation needs of a rule's template (rulesFor reads it with the rule). */
+export type TemplateForAutomation = {
   id: string;
   state: string;
   awardMode: 'ONCE' | 'REPEATABLE';
@@ -135,20 +136,19 @@ type TemplateForAutomation = {
   imageThumbnailUrl: string | null;
 };
 
+export const TEMPLATE_FOR_AUTOMATION = {
+  id: true,
+  state: true,
+  awardMode: true,
+  version: true,
+  validityDays: true,
+  imageUrl: true,
+  imageHighResolutionUrl: true,
+  imageThumbnailUrl: true,
+} as const;
+
 function loadTemplate(tx: Tx, templateId: string): Promise<TemplateForAutomation | null> {
-  return tx.badgeTemplate.findUnique({
-    where: { id: templateId },
-    select: {
-      id: true,
-      state: true,
-      awardMode: true,
-      version: true,
-      validityDays: true,
-      imageUrl: true,
-      imageHighResolutionUrl: true,
-      imageThumbnailUrl: true,
-    },
-  });
+  return tx.badgeTemplate.findUnique({ where: { id: templateId }, select: TEMPLATE_FOR_AUTOMATION });
 }
 
 /** Issues an award into each slot of `slots` that none holds yet (and, on a ONCE template, whose earner holds none). */
@@ -222,45 +222,52 @@ export async function issueForAction(
 export async function reconcile(
   tx: Tx,
   provider: Provider,
-  rule: Rule,
+  rule: Rule & { template?: TemplateForAutomation },
   scope: Scope,
   now: Date,
-  actorApiKeyId: string | null = null,
+  options: { actorApiKeyId?: string | null; direction?: 'up' | 'down' } = {},
 ): Promise<Reconciled> {
   if ('earnerIds' in scope && scope.earnerIds.length === 0) return EMPTY;
-  const template = await loadTemplate(tx, rule.templateId);
+  const template = rule.template ?? (await loadTemplate(tx, rule.templateId));
   if (!template || template.state !== 'ACTIVE') return EMPTY;
+  const actorApiKeyId = options.actorApiKeyId ?? null;
   const d = dialectFor(provider);
   const once = template.awardMode === 'ONCE';
   const slots = slotsSql(d, rule, once, scope, now);
   const t = d.text(rule.templateId);
-  const issued = await insertSlots(tx, d, rule, template, slots, now);
-
-  // Restoring a ONCE award takes the hold back, unless another live award has it.
-  const holdFree = once
-    ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM "Award" h WHERE h."onceHoldKey" = "Award"."templateId" || ':' || "Award"."earnerId")`
-    : Prisma.empty;
-  const restored = await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots}
-    UPDATE "Award" SET
-      "status" = ${d.enumExpression('AwardStatus', Prisma.sql`CASE WHEN "acceptedAt" IS NULL THEN 'PENDING' ELSE 'ACCEPTED' END`)},
-      "revokedAt" = NULL, "revokedReason" = NULL, "automationRevoked" = ${d.bool(false)},
-      "onceHoldKey" = ${once ? Prisma.sql`"templateId" || ':' || "earnerId"` : Prisma.sql`NULL`},
-      "updatedAt" = ${d.timestamp(now)}
-    WHERE "templateId" = ${t} AND "automationRevoked" = ${d.bool(true)} AND "status" = 'REVOKED'
-      AND "automationKey" IN (SELECT "key" FROM slots) ${holdFree}
-    RETURNING "id", "earnerId"`;
-
+  // A balance that only rose can only fill slots, one that only fell only empty them: the live
+  // path skips the statements that cannot match (a third of a crossing's cost).
+  const fills = options.direction !== 'down';
+  const empties = options.direction !== 'up' && rule.kind !== 'ACTION';
+  // Empty first: a ONCE template's hold is freed before a slot is filled.
   const reason = revocationReason(rule);
-  const revoked =
-    rule.kind === 'ACTION'
-      ? []
-      : await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots}
+  const revoked = !empties
+    ? []
+    : await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots}
     UPDATE "Award" SET
       "status" = ${d.enumValue('AwardStatus', 'REVOKED')}, "revokedAt" = ${d.timestamp(now)}, "revokedReason" = ${d.text(reason)},
       "automationRevoked" = ${d.bool(true)}, "onceHoldKey" = NULL, "updatedAt" = ${d.timestamp(now)}
     WHERE "templateId" = ${t} AND "automationKind" = ${d.enumValue('AwardRuleKind', rule.kind)}
       AND "status" IN ('PENDING', 'ACCEPTED') AND ("expiresAt" IS NULL OR "expiresAt" > ${d.timestamp(now)})
       AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" NOT IN (SELECT "key" FROM slots)
+    RETURNING "id", "earnerId"`;
+
+  const issued = fills ? await insertSlots(tx, d, rule, template, slots, now) : [];
+
+  // Restoring a ONCE award takes the hold back, unless another live award has it.
+  const holdFree = once
+    ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM "Award" h WHERE h."onceHoldKey" = "Award"."templateId" || ':' || "Award"."earnerId")`
+    : Prisma.empty;
+  const restored = !fills
+    ? []
+    : await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots}
+    UPDATE "Award" SET
+      "status" = ${d.enumExpression('AwardStatus', Prisma.sql`CASE WHEN "acceptedAt" IS NULL THEN 'PENDING' ELSE 'ACCEPTED' END`)},
+      "revokedAt" = NULL, "revokedReason" = NULL, "automationRevoked" = ${d.bool(false)},
+      "onceHoldKey" = ${once ? Prisma.sql`"templateId" || ':' || "earnerId"` : Prisma.sql`NULL`},
+      "updatedAt" = ${d.timestamp(now)}
+    WHERE "templateId" = ${t} AND "automationRevoked" = ${d.bool(true)} AND "status" = 'REVOKED'
+      AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" IN (SELECT "key" FROM slots) ${holdFree}
     RETURNING "id", "earnerId"`;
 
   await recordHistory(tx, d, rule, issued, 'ISSUED', issueReason(rule), actorApiKeyId, now);

@@ -7,6 +7,7 @@ import type { DomainEvent } from '../../events/events.js';
 import { Prisma, type AwardRule, type AwardRuleKind } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { addIssue, omittable, parseInput, text, z } from '../../shared/validation.js';
+import { TEMPLATE_FOR_AUTOMATION, type TemplateForAutomation } from './reconcile.js';
 
 /** A REPEATABLE points rule awards one badge per multiple of its threshold, up to this many. */
 export const MAX_POINTS_LEVELS = 100;
@@ -216,7 +217,7 @@ export async function lockRules(tx: Tx, provider: Provider, organizationId: stri
 }
 
 /** A rule with its template's award mode, as the activity paths need it. */
-export type RuleOfTemplate = Rule & { once: boolean };
+export type RuleOfTemplate = Rule & { once: boolean; template: TemplateForAutomation };
 
 /** The organization's rules matching `where`, read under the shared lock (see lockRules). */
 export async function rulesFor(
@@ -228,8 +229,8 @@ export async function rulesFor(
   await lockRules(tx, provider, organizationId, 'apply');
   const rows = await tx.awardRule.findMany({
     where: { ...where, organizationId },
-    include: { template: { select: { awardMode: true } } },
+    include: { template: { select: TEMPLATE_FOR_AUTOMATION } },
     orderBy: { createdAt: 'asc' },
   });
-  return rows.map((row) => ({ ...toRule(row), once: row.template.awardMode === 'ONCE' }));
+  return rows.map((row) => ({ ...toRule(row), once: row.template.awardMode === 'ONCE', template: row.template }));
 }

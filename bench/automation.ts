@@ -1,0 +1,214 @@
+// npm run bench:automation — issue 4's benchmark, for SQLite and PostgreSQL, against the real
+// server in its own process:
+// 1. addPoints throughput with no rules, then with points rules on the same category (awards are
+//    issued and levels climb during the run); goal: the rules cost less than 30%.
+// 2. Backfill of a new threshold rule over BENCH_BACKFILL_EARNERS (default 100,000) earners with
+//    balances (seeded through addPointsBatch), from the setAwardRule response to the job's end;
+//    goal: under 5 s.
+// 3. From a membership's end date to the awardRevoked event on a websocket, with the scheduler's
+//    default tick (10 s) and no request arriving; goal: under 60 s.
+//
+// BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_BACKFILL_EARNERS,
+// BENCH_LATENCY_SAMPLES (default 3).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { benchDatabases, graphql, measure, ROOT, startServer, table, type BenchDatabase, type RunningServer } from './support.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const BACKFILL_EARNERS = Number(process.env.BENCH_BACKFILL_EARNERS ?? 100_000);
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 3);
+const LOAD_EARNERS = 2_000;
+const API_KEY = 'bench-administrator-key-0123456789abcdef';
+
+const ADD_POINTS = `mutation AddPoints($input: AddPointsInput!) {
+  addPoints(input: $input) { balance effects { issuedCount restoredCount revokedCount } }
+}`;
+
+async function createTemplate(url: string, name: string, awardMode = 'ONCE'): Promise<string> {
+  const { createBadgeTemplate } = await graphql<{ createBadgeTemplate: { badgeTemplate: { id: string } } }>(
+    url,
+    API_KEY,
+    `mutation ($input: CreateBadgeTemplateInput!) { createBadgeTemplate(input: $input) { badgeTemplate { id } } }`,
+    { input: { name, description: 'Created by the automation benchmark.', awardMode, activate: true } },
+  );
+  return createBadgeTemplate.badgeTemplate.id;
+}
+
+async function setRule(url: string, input: Record<string, unknown>): Promise<string | undefined> {
+  const { setAwardRule } = await graphql<{ setAwardRule: { job: { id: string } | null } }>(
+    url,
+    API_KEY,
+    `mutation ($input: SetAwardRuleInput!) { setAwardRule(input: $input) { job { id } } }`,
+    { input },
+  );
+  return setAwardRule.job?.id;
+}
+
+type Job = { status: string; processed: number; awarded: number; createdAt: string; startedAt: string | null; finishedAt: string | null };
+
+async function jobOf(url: string, id: string): Promise<Job> {
+  const { node } = await graphql<{ node: Job }>(
+    url,
+    API_KEY,
+    `query ($id: ID!) { node(id: $id) { ... on AutomationJob { status processed awarded createdAt startedAt finishedAt } } }`,
+    { id },
+  );
+  return node;
+}
+
+async function waitForJob(url: string, id: string): Promise<Job> {
+  for (;;) {
+    const job = await jobOf(url, id);
+    if (job.status !== 'QUEUED' && job.status !== 'RUNNING') return job;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function throughput(server: RunningServer) {
+  let counter = 0;
+  const body = (category: string) => () => {
+    counter += 1;
+    const earner = counter % LOAD_EARNERS;
+    return JSON.stringify({
+      query: ADD_POINTS,
+      variables: {
+        input: { earner: { email: `load${earner}@example.com`, name: `Load Earner ${earner}` }, category, amount: 1 + (counter % 10), reason: 'Benchmark' },
+      },
+    });
+  };
+  const common = { url: server.url, apiKey: API_KEY, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 3 };
+  const ceiling = await measure({ ...common, name: '{ __typename }', body: () => JSON.stringify({ query: '{ __typename }' }) });
+  const off = await measure({ ...common, name: 'addPoints, no rules', body: body('lifetime') });
+  // Three thresholds on the category the load adds to, one of them levelled (REPEATABLE): each
+  // request reads and applies them, and some cross a threshold and issue an award.
+  for (const [threshold, mode] of [[20, 'ONCE'], [60, 'ONCE'], [25, 'REPEATABLE']] as const) {
+    const templateId = await createTemplate(server.url, `At ${threshold} (${mode})`, mode);
+    const job = await setRule(server.url, { templateId, points: { category: 'lifetime', threshold } });
+    if (job) await waitForJob(server.url, job);
+  }
+  const on = await measure({ ...common, name: 'addPoints, 3 points rules', body: body('lifetime') });
+  return { ceiling, off, on, cost: 1 - on.requestsPerSecond / off.requestsPerSecond };
+}
+
+async function backfill(server: RunningServer) {
+  const seedStarted = performance.now();
+  for (let offset = 0; offset < BACKFILL_EARNERS; offset += 1000) {
+    const entries = Array.from({ length: Math.min(1000, BACKFILL_EARNERS - offset) }, (_, index) => {
+      const number = offset + index;
+      return { earner: { email: `member${number}@example.com`, name: `Member Number ${number}` }, category: 'season', amount: 1 + (number % 200) };
+    });
+    await graphql(server.url, API_KEY, `mutation ($input: AddPointsBatchInput!) { addPointsBatch(input: $input) { effects { issuedCount } } }`, {
+      input: { entries },
+    });
+  }
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const templateId = await createTemplate(server.url, 'Season hundred');
+  const started = performance.now();
+  const jobId = await setRule(server.url, { templateId, points: { category: 'season', threshold: 100 } });
+  if (!jobId) throw new Error('setAwardRule queued no backfill job');
+  const job = await waitForJob(server.url, jobId);
+  const observedMs = performance.now() - started;
+  if (job.status !== 'COMPLETED') throw new Error(`backfill ended ${job.status}`);
+  const runMs = new Date(job.finishedAt!).getTime() - new Date(job.createdAt).getTime();
+  return { seedSeconds, earners: job.processed, awarded: job.awarded, observedMs, runMs };
+}
+
+async function revocationLatency(server: RunningServer) {
+  const templateId = await createTemplate(server.url, 'Members');
+  await setRule(server.url, { templateId, membership: { productIds: ['mango'] } });
+  const client = createClient({ url: `${server.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: API_KEY }, lazy: false });
+  const arrivals = new Map<string, number>();
+  const subscribed = new Promise<void>((resolve) => setTimeout(resolve, 500));
+  client.subscribe<{ awardRevoked: { awardId: string } }>(
+    { query: `subscription ($filter: AwardEventFilter) { awardRevoked(filter: $filter) { awardId } }`, variables: { filter: { templateId } } },
+    { next: (result) => arrivals.set(result.data!.awardRevoked.awardId, Date.now()), error: (error) => console.error(error), complete: () => {} },
+  );
+  await subscribed;
+  // End dates spread over a tick period, so the figures show the whole range of waiting.
+  const samples = await Promise.all(
+    Array.from({ length: LATENCY_SAMPLES }, async (_, index) => {
+      const endsAt = Date.now() + 2_000 + Math.round((index * 10_000) / LATENCY_SAMPLES);
+      const { startMembership } = await graphql<{ startMembership: { effects: { issued: Array<{ id: string }> } } }>(
+        server.url,
+        API_KEY,
+        `mutation ($input: StartMembershipInput!) { startMembership(input: $input) { effects { issued { id } } } }`,
+        { input: { earner: { email: `mango${index}@example.com`, name: `Mango Member ${index}` }, productId: 'mango', endsAt: new Date(endsAt).toISOString() } },
+      );
+      return { awardId: startMembership.effects.issued[0]!.id, endsAt };
+    }),
+  );
+  const deadline = Date.now() + 90_000;
+  while (samples.some((sample) => !arrivals.has(sample.awardId)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  await client.dispose();
+  return samples.map((sample) => (arrivals.has(sample.awardId) ? (arrivals.get(sample.awardId)! - sample.endsAt) / 1000 : Number.NaN));
+}
+
+async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
+  const database = await makeDatabase();
+  try {
+    const fast = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, RESPONSE_CACHE_TTL_SECONDS: '0' });
+    let load, filled;
+    try {
+      load = await throughput(fast);
+      filled = await backfill(fast);
+    } finally {
+      await fast.stop();
+    }
+    // The default tick: what a deployment gets.
+    const defaults = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY });
+    let latencies;
+    try {
+      latencies = await revocationLatency(defaults);
+    } finally {
+      await defaults.stop();
+    }
+    return { provider: database.provider, load, filled, latencies };
+  } finally {
+    await database.remove();
+  }
+}
+
+const all = [];
+for (const makeDatabase of await benchDatabases()) all.push(await benchmarkProvider(makeDatabase));
+
+console.log(`\naddPoints: ${SECONDS}s per run after a 3s warm-up, ${CONNECTIONS} connections, ${LOAD_EARNERS} earners\n`);
+console.log(
+  table(
+    all.flatMap(({ provider, load }) =>
+      [load.ceiling, load.off, load.on].map((result) => ({
+        database: provider,
+        operation: result.name,
+        'req/s': Math.round(result.requestsPerSecond),
+        'p50 ms': result.p50,
+        'p99 ms': result.p99,
+        errors: result.errors,
+      })),
+    ),
+  ),
+);
+console.log(`\n${table(all.map(({ provider, load }) => ({ database: provider, 'cost of the rules': `${(load.cost * 100).toFixed(1)}%`, goal: '< 30%' })))}`);
+console.log(`\nBackfill of a threshold rule\n`);
+console.log(
+  table(
+    all.map(({ provider, filled }) => ({
+      database: provider,
+      earners: filled.earners,
+      awarded: filled.awarded,
+      'setAwardRule → job done (s)': (filled.observedMs / 1000).toFixed(2),
+      'job created → finished (s)': (filled.runMs / 1000).toFixed(2),
+      goal: '< 5 s',
+      'seeding (s)': filled.seedSeconds.toFixed(1),
+    })),
+  ),
+);
+console.log(`\nMembership end date → awardRevoked event (default 10 s tick)\n`);
+console.log(
+  table(all.map(({ provider, latencies }) => ({ database: provider, 'seconds, per sample': latencies.map((value) => value.toFixed(2)).join(', '), max: Math.max(...latencies).toFixed(2), goal: '< 60 s' }))),
+);
+await mkdir(`${ROOT}/bench/results`, { recursive: true });
+await writeFile(
+  `${ROOT}/bench/results/automation-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
+  JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, backfillEarners: BACKFILL_EARNERS, results: all }, null, 2),
+);
