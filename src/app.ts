@@ -18,6 +18,9 @@ import { getSchema } from './graphql/schema.js';
 import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
 import { AutomationJobs } from './modules/automation/jobs.js';
 import { Scheduler } from './modules/automation/scheduler.js';
+import { handleCertificateRequest, CertificateRenderer } from './modules/certificates/http.js';
+import { createMailer } from './modules/email/mailer.js';
+import { EmailOutbox } from './modules/email/outbox.js';
 import type { Clock } from './shared/clock.js';
 import { SubscriptionHub } from './subscriptions/hub.js';
 import { useSubscriptionHub } from './subscriptions/plugin.js';
@@ -42,6 +45,8 @@ export interface App {
   subscriptions: SubscriptionHub;
   /** Time-based automation (membership ends, award expiry, backfills); tests call its tick(). */
   scheduler: Scheduler;
+  /** Sends queued email; tests call its tick(). */
+  outbox: EmailOutbox;
   yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
   /** Listens on config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
@@ -82,12 +87,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   let websockets: WebSocketTransport | undefined;
   const automationJobs = new AutomationJobs(deps, events.instanceId, config.automationBatchSize);
   const scheduler = new Scheduler(deps, automationJobs, config.automationTickMs);
+  const outbox = new EmailOutbox(deps, createMailer(config), events.instanceId, {
+    pollMs: config.emailPollMs,
+    retryBaseMs: config.emailRetryBaseMs,
+    maxAttempts: config.emailMaxAttempts,
+  });
+  const certificates = new CertificateRenderer(deps);
 
   events.subscribe((batch) => {
     for (const event of batch) {
       responseCache.invalidateOrganization(event.organizationId);
       // Any instance may run a queued job: the first to claim it does.
       if (event.kind === 'automationJob' && event.status === 'QUEUED') automationJobs.kick();
+      // An issue may have queued award email (templates with emailOnIssue), on any instance.
+      if (event.kind === 'award' && event.change === 'ISSUED') outbox.kick();
       if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
         deps.principals.clear();
         subscriptions.revokeKey(event.subjectId);
@@ -141,6 +154,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       refuse(response, 411, 'The request must declare its Content-Length.');
       return;
     }
+    if (handleCertificateRequest(certificates, request, response)) return;
     void yoga(request, response);
   };
   const server = createServer(handle);
@@ -164,6 +178,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     responseCache,
     subscriptions,
     scheduler,
+    outbox,
     yoga,
     get websocketCount() {
       return websockets?.connectionCount ?? 0;
@@ -176,6 +191,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           const { port } = server.address() as AddressInfo;
           // The first tick also resumes work a stopped instance left (due dates, claimed jobs).
           scheduler.start();
+          outbox.start();
           resolve(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`);
         });
       }),
@@ -189,6 +205,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (server.listening) await closed;
       await deps.background.drain();
       await scheduler.stop();
+      await outbox.stop();
       await events.close();
       await database.close();
     },

@@ -46,8 +46,11 @@ export interface Config {
   emailRetryBaseMs: number;
   /** Attempts before a message is given up as FAILED. */
   emailMaxAttempts: number;
-  /** Fetch http(s) organization and template images for certificates (public hosts only). */
-  certificateRemoteImages: boolean;
+  /**
+   * Which http(s) images (organization logo, badge image) certificates fetch: `public` only from
+   * hosts whose addresses are public, `all` also from private and loopback ones, `off` none.
+   */
+  certificateImages: 'public' | 'all' | 'off';
 }
 
 const envSchema = z.object({
@@ -150,10 +153,7 @@ const envSchema = z.object({
     .min(1, 'must be a whole number from 1 to 50')
     .max(50, 'must be a whole number from 1 to 50')
     .default(8),
-  CERTIFICATE_REMOTE_IMAGES: z
-    .enum(['true', 'false'], { error: 'must be true or false' })
-    .default('true')
-    .transform((value) => value === 'true'),
+  CERTIFICATE_IMAGES: z.enum(['public', 'all', 'off'], { error: 'must be one of public, all, off' }).default('public'),
 });
 
 export class ConfigError extends Error {
@@ -196,6 +196,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     emailPollMs: values.EMAIL_POLL_SECONDS * 1000,
     emailRetryBaseMs: values.EMAIL_RETRY_BASE_SECONDS * 1000,
     emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
-    certificateRemoteImages: values.CERTIFICATE_REMOTE_IMAGES,
+    certificateImages: values.CERTIFICATE_IMAGES,
   };
 }
