@@ -80,6 +80,12 @@ export function renderCertificate(award: PublicAward, fonts: Fonts, images: Cert
     doc.on('error', reject);
   });
   // pdfkit accepts a parsed fontkit font in place of the file (its font factory checks for layout()).
+  // fontkit caches glyph objects with the characters they were first laid out for, and pdfkit
+  // builds each document's text mapping (what pdftotext and search read) from them, so a cache
+  // left by another document can lose letters (seen: "Łukasiewicz" read back as "Ł kasiewicz").
+  // Each document starts with empty glyph caches; the parsed tables, the costly part, are kept.
+  // Safe because everything from here to doc.end() runs synchronously.
+  for (const font of [fonts.regular, fonts.bold]) (font as unknown as { _glyphs: object })._glyphs = {};
   doc.registerFont('Regular', fonts.regular as unknown as Buffer);
   doc.registerFont('Bold', fonts.bold as unknown as Buffer);
   const width = A4.width - 2 * MARGIN;
