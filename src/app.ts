@@ -99,8 +99,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       responseCache.invalidateOrganization(event.organizationId);
       // Any instance may run a queued job: the first to claim it does.
       if (event.kind === 'automationJob' && event.status === 'QUEUED') automationJobs.kick();
-      // An issue may have queued award email (templates with emailOnIssue), on any instance.
-      if (event.kind === 'award' && event.change === 'ISSUED') outbox.kick();
+      // Mail was queued on some instance: by sendAwardEmail or shareAward, or by an issue from a
+      // template with emailOnIssue (people's or automation's).
+      if ((event.kind === 'organization' && event.change === 'EMAIL_QUEUED') || (event.kind === 'award' && event.change === 'ISSUED')) {
+        outbox.kick();
+      }
       if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
         deps.principals.clear();
         subscriptions.revokeKey(event.subjectId);

@@ -6,7 +6,6 @@ import { EventBus } from './events/bus.js';
 import { PrincipalCache } from './modules/api-keys/principal-cache.js';
 import { BackgroundTasks } from './shared/background.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { Signal } from './shared/signal.js';
 
 /** What services need from the running application; built once by createApp, passed explicitly. */
 export interface Deps {
@@ -24,8 +23,6 @@ export interface Deps {
   principals: PrincipalCache;
   /** Work started by requests and finished after them (drained on shutdown). */
   background: BackgroundTasks;
-  /** Notified after a transaction that queued email commits, so the outbox worker sends at once. */
-  emailQueued: Signal;
 }
 
 /** Who is making a change: an API key of an organization, or the platform itself (apiKeyId null). */
@@ -52,6 +49,5 @@ export function createDeps(options: {
     events: options.events ?? new EventBus(logger),
     principals: new PrincipalCache(),
     background: new BackgroundTasks(),
-    emailQueued: new Signal(),
   };
 }

@@ -8,8 +8,9 @@
 // - Retries: a failure that may pass (4xx, connection errors) is retried after
 //   retryBase * 2^(attempts - 1); a permanent refusal (5xx), or maxAttempts failures, marks the
 //   message FAILED with the reason.
-// - Lifecycle: like the automation scheduler, it ticks on an interval after start(), is kicked when a
-//   request queues mail, and stop() waits for the message under way.
+// - Lifecycle: like the automation scheduler, it ticks on an interval after start(), is kicked when
+//   mail is queued on any instance (src/app.ts listens for the events), and stop() waits for the
+//   message under way. Every status change is announced, so response caches drop stale outbox reads.
 import type { Deps } from '../../deps.js';
 import type { EmailMessage } from '../../generated/prisma-sqlite/client.js';
 import { findPublicAward, WITHDRAWN } from '../certificates/service.js';
@@ -30,16 +31,13 @@ export class EmailOutbox {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
-  readonly #unlisten: () => void;
 
   constructor(
     private readonly deps: Deps,
     private readonly mailer: Mailer,
     private readonly instanceId: string,
     private readonly options: OutboxOptions,
-  ) {
-    this.#unlisten = deps.emailQueued.listen(() => this.kick());
-  }
+  ) {}
 
   start(): void {
     if (this.#timer || this.#stopped) return;
@@ -74,7 +72,6 @@ export class EmailOutbox {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#unlisten();
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
@@ -145,12 +142,17 @@ export class EmailOutbox {
     }
     const now = this.deps.clock.now();
     const mine = { id: message.id, claimedBy: this.instanceId };
+    const announce = () =>
+      this.deps.events.publish([
+        { kind: 'organization', change: 'EMAIL_STATUS_CHANGED', organizationId: message.organizationId, subjectId: message.id, at: now.toISOString() },
+      ]);
     const released = { attempts, claimedBy: null, claimedUntil: null, updatedAt: now };
     if (!failure) {
       await this.deps.db.emailMessage.updateMany({
         where: mine,
         data: { ...released, status: 'SENT', sentAt: now, messageId: messageId ?? null, lastError: null },
       });
+      announce();
       return;
     }
     const reason = failure.reason.slice(0, 1000);
@@ -166,5 +168,6 @@ export class EmailOutbox {
       // Retries are due later than the next poll may come; make sure a pass runs then.
       setTimeout(() => this.kick(), delay).unref();
     }
+    announce();
   }
 }

@@ -63,7 +63,10 @@ async function queueOne(deps: Deps, actor: Actor, awardId: string, row: (earnerE
       data: { ...row(award.earner.email), organizationId: actor.organizationId, awardId: award.id, nextAttemptAt: now, createdAt: now, updatedAt: now },
     });
   });
-  deps.emailQueued.notify();
+  // Announced so every instance's outbox worker wakes up (and response caches drop the outbox).
+  deps.events.publish([
+    { kind: 'organization', change: 'EMAIL_QUEUED', organizationId: actor.organizationId, subjectId: message.id, at: now.toISOString() },
+  ]);
   return message;
 }
 
