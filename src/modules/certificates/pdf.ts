@@ -66,6 +66,8 @@ export function renderCertificate(award: PublicAward, fonts: Fonts, images: Cert
     layout: 'portrait',
     margin: 0,
     autoFirstPage: true,
+    // No default font: pdfkit would parse Helvetica's metrics for every document, unused here.
+    font: null as unknown as string,
     info: {
       Title: `${award.template.name} — ${award.recipientName}`,
       Author: award.organization.name,

@@ -96,7 +96,9 @@ export function linkedInUrl(award: PublicAward): string {
   return `https://www.linkedin.com/profile/add?${params.toString()}`;
 }
 
-/** A date as people read it on a certificate or in an email: 15 January 2025 (UTC). */
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** A date as people read it on a certificate or in an email: 15 January 2025 (UTC). (Intl was 3% of a certificate's time.) */
 export function formatDate(date: Date): string {
-  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
