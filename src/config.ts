@@ -135,7 +135,11 @@ const envSchema = z.object({
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
     .optional(),
-  MAIL_FROM: z.email({ error: 'must be an email address' }).default('badges@localhost'),
+  // A plain address (local domains such as @localhost allowed); never a display name or a line break.
+  MAIL_FROM: z
+    .string()
+    .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/, 'must be a plain email address such as badges@example.com')
+    .default('badges@localhost'),
   EMAIL_OUTBOX_DIR: z.string().min(1, 'must not be empty').default('./data/outbox'),
   EMAIL_POLL_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds from 0.05 to 600' })
