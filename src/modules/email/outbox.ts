@@ -14,6 +14,7 @@
 import type { Deps } from '../../deps.js';
 import type { EmailMessage } from '../../generated/prisma-sqlite/client.js';
 import { findPublicAward, WITHDRAWN } from '../certificates/service.js';
+import { CoalescedRun } from '../../shared/coalesced.js';
 import { isPermanentFailure, type Mailer } from './mailer.js';
 import { renderMessage } from './render.js';
 
@@ -28,9 +29,9 @@ export interface OutboxOptions {
 
 export class EmailOutbox {
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
+  readonly #runs = new CoalescedRun(() =>
+    this.#drain().catch((error: unknown) => this.deps.logger.error({ err: error }, 'email outbox pass failed')),
+  );
 
   constructor(
     private readonly deps: Deps,
@@ -40,52 +41,38 @@ export class EmailOutbox {
   ) {}
 
   start(): void {
-    if (this.#timer || this.#stopped) return;
+    if (this.#timer || this.#runs.stopped) return;
     this.#timer = setInterval(() => this.kick(), this.options.pollMs);
     this.#timer.unref();
     this.kick();
   }
 
-  /** Sends what is due soon, in the background; a pass under way runs once more afterwards. */
+  /** Sends what is due soon, in the background. */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#drain()
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'email outbox pass failed'))
-      .finally(() => {
-        this.#running = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.kick();
-        }
-      });
+    this.#runs.request();
   }
 
-  /** One full pass (tests and shutdown use it). */
+  /** One full pass (tests use it). */
   async tick(): Promise<void> {
     this.kick();
-    while (this.#running) await this.#running;
+    await this.#runs.idle();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#running;
+    await this.#runs.stop();
     this.mailer.close();
   }
 
   async #drain(): Promise<void> {
     for (;;) {
-      if (this.#stopped) return;
+      if (this.#runs.stopped) return;
       const due = await this.#due();
       if (due.length === 0) return;
       let sent = 0;
       for (const { id } of due) {
-        if (this.#stopped) return;
+        if (this.#runs.stopped) return;
         const message = await this.#claim(id);
         if (message) {
           await this.#send(message);
