@@ -244,6 +244,22 @@ describe('the outbox', () => {
     }
   });
 
+  it('does not send the award email of an award revoked before it went out', async () => {
+    const { award } = await issue(org.client, templateId, 'withdrawn@example.com');
+    const { sendAwardEmail } = await org.client.data(SendAwardEmailDocument, { awardId: award.id });
+    await org.client.data(RevokeAwardDocument, { id: award.id, reason: 'Withdrawn.' });
+    const before = smtp.received.length;
+    const worker = await createApp({ config: { ...server.app.deps.config, smtpUrl: smtp.url, port: 0 }, migrate: false, logger: silent, clock: server.clock });
+    try {
+      await worker.outbox.tick();
+    } finally {
+      await worker.stop();
+    }
+    const message = (await org.client.data(EmailMessageDocument, { id: sendAwardEmail.emailMessage.id })).emailMessage!;
+    expect(message).toMatchObject({ status: 'FAILED', attempts: 1, lastError: 'The award was revoked before the message was sent.' });
+    expect(smtp.received.length).toBe(before);
+  });
+
   it('sends each message once when several instances work the same database', async () => {
     const ids: string[] = [];
     for (let index = 0; index < 12; index += 1) {
