@@ -120,30 +120,39 @@ export interface Measurement {
 
 /**
  * Runs autocannon against one GraphQL operation: a warm-up, then the measured run. Every response
- * body is checked for GraphQL errors, which count as failures.
+ * body is checked for GraphQL errors, which count as failures. With `get`, it GETs a path instead
+ * (a plain HTTP route such as a certificate), and `ok` judges each response.
  */
 export async function measure(options: {
   name: string;
   url: string;
   apiKey: string;
-  body: () => string;
+  body?: () => string;
+  get?: () => string;
+  ok?: (status: number, body: string) => boolean;
   connections: number;
   seconds: number;
   warmupSeconds?: number;
 }): Promise<Measurement> {
+  const ok = options.ok ?? ((status: number, body: string) => status === 200 && !body.includes('"errors"'));
+  const request: autocannon.Request = options.get
+    ? { method: 'GET', setupRequest: (request) => ({ ...request, path: options.get!() }) }
+    : {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
+        setupRequest: (request) => ({ ...request, body: options.body!() }),
+      };
   const run = async (duration: number): Promise<Measurement> => {
     let graphqlErrors = 0;
     const result = await autocannon({
-      url: `${options.url}/graphql`,
+      url: options.get ? options.url : `${options.url}/graphql`,
       connections: options.connections,
       duration,
       requests: [
         {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
-          setupRequest: (request) => ({ ...request, body: options.body() }),
+          ...request,
           onResponse: (status, body) => {
-            if (status !== 200 || body.includes('"errors"')) graphqlErrors += 1;
+            if (!ok(status, body)) graphqlErrors += 1;
           },
         },
       ],

@@ -18,6 +18,9 @@ import { getSchema } from './graphql/schema.js';
 import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
 import { AutomationJobs } from './modules/automation/jobs.js';
 import { Scheduler } from './modules/automation/scheduler.js';
+import { handleCertificateRequest, CertificateRenderer } from './modules/certificates/http.js';
+import { createMailer } from './modules/email/mailer.js';
+import { EmailOutbox } from './modules/email/outbox.js';
 import type { Clock } from './shared/clock.js';
 import { SubscriptionHub } from './subscriptions/hub.js';
 import { useSubscriptionHub } from './subscriptions/plugin.js';
@@ -42,6 +45,8 @@ export interface App {
   subscriptions: SubscriptionHub;
   /** Time-based automation (membership ends, award expiry, backfills); tests call its tick(). */
   scheduler: Scheduler;
+  /** Sends queued email; tests call its tick(). */
+  outbox: EmailOutbox;
   yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
   /** Listens on config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
@@ -83,12 +88,23 @@ export async function createApp(options: AppOptions): Promise<App> {
   const parallelism = deps.provider === 'postgresql' ? config.automationParallelism : 1;
   const automationJobs = new AutomationJobs(deps, events.instanceId, config.automationBatchSize, parallelism);
   const scheduler = new Scheduler(deps, automationJobs, config.automationTickMs);
+  const outbox = new EmailOutbox(deps, createMailer(config), events.instanceId, {
+    pollMs: config.emailPollMs,
+    retryBaseMs: config.emailRetryBaseMs,
+    maxAttempts: config.emailMaxAttempts,
+  });
+  const certificates = new CertificateRenderer(deps);
 
   events.subscribe((batch) => {
     for (const event of batch) {
       responseCache.invalidateOrganization(event.organizationId);
       // Any instance may run a queued job: the first to claim it does.
       if (event.kind === 'automationJob' && event.status === 'QUEUED') automationJobs.kick();
+      // Mail was queued on some instance: by sendAwardEmail or shareAward, or by an issue from a
+      // template with emailOnIssue (people's or automation's).
+      if ((event.kind === 'organization' && event.change === 'EMAIL_QUEUED') || (event.kind === 'award' && event.change === 'ISSUED')) {
+        outbox.kick();
+      }
       if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
         deps.principals.clear();
         subscriptions.revokeKey(event.subjectId);
@@ -142,6 +158,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       refuse(response, 411, 'The request must declare its Content-Length.');
       return;
     }
+    if (handleCertificateRequest(certificates, request, response)) return;
     void yoga(request, response);
   };
   const server = createServer(handle);
@@ -165,6 +182,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     responseCache,
     subscriptions,
     scheduler,
+    outbox,
     yoga,
     get websocketCount() {
       return websockets?.connectionCount ?? 0;
@@ -177,6 +195,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           const { port } = server.address() as AddressInfo;
           // The first tick also resumes work a stopped instance left (due dates, claimed jobs).
           scheduler.start();
+          outbox.start();
           resolve(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`);
         });
       }),
@@ -190,6 +209,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (server.listening) await closed;
       await deps.background.drain();
       await scheduler.stop();
+      await outbox.stop();
       await events.close();
       await database.close();
     },

@@ -36,6 +36,23 @@ export interface Config {
   automationBatchSize: number;
   /** Concurrent transactions per backfill batch on PostgreSQL (SQLite has one writer: always 1). */
   automationParallelism: number;
+  /** SMTP server for outgoing email; unset: messages are written as .eml files to outboxDir. */
+  smtpUrl: string | undefined;
+  /** Sender address of every email; the display name is the organization's name. */
+  mailFrom: string;
+  /** Where .eml files go when no SMTP server is configured. */
+  outboxDir: string;
+  /** How often the outbox worker looks for messages due to be sent. */
+  emailPollMs: number;
+  /** Delay before the first retry of a failed send; doubled after each further failure. */
+  emailRetryBaseMs: number;
+  /** Attempts before a message is given up as FAILED. */
+  emailMaxAttempts: number;
+  /**
+   * Which http(s) images (organization logo, badge image) certificates fetch: `public` only from
+   * hosts whose addresses are public, `all` also from private and loopback ones, `off` none.
+   */
+  certificateImages: 'public' | 'all' | 'off';
 }
 
 const envSchema = z.object({
@@ -122,6 +139,33 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  // A plain address (local domains such as @localhost allowed); never a display name or a line break.
+  MAIL_FROM: z
+    .string()
+    .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/, 'must be a plain email address such as badges@example.com')
+    .default('badges@localhost'),
+  EMAIL_OUTBOX_DIR: z.string().min(1, 'must not be empty').default('./data/outbox'),
+  EMAIL_POLL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.05 to 600' })
+    .min(0.05, 'must be a number of seconds from 0.05 to 600')
+    .max(600, 'must be a number of seconds from 0.05 to 600')
+    .default(5),
+  EMAIL_RETRY_BASE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.01 to 3600' })
+    .min(0.01, 'must be a number of seconds from 0.01 to 3600')
+    .max(3600, 'must be a number of seconds from 0.01 to 3600')
+    .default(30),
+  EMAIL_MAX_ATTEMPTS: z.coerce
+    .number({ error: 'must be a whole number from 1 to 50' })
+    .int('must be a whole number from 1 to 50')
+    .min(1, 'must be a whole number from 1 to 50')
+    .max(50, 'must be a whole number from 1 to 50')
+    .default(8),
+  CERTIFICATE_IMAGES: z.enum(['public', 'all', 'off'], { error: 'must be one of public, all, off' }).default('public'),
 });
 
 export class ConfigError extends Error {
@@ -159,5 +203,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     automationTickMs: values.AUTOMATION_TICK_SECONDS * 1000,
     automationBatchSize: values.AUTOMATION_BATCH_SIZE,
     automationParallelism: values.AUTOMATION_PARALLELISM,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    outboxDir: values.EMAIL_OUTBOX_DIR,
+    emailPollMs: values.EMAIL_POLL_SECONDS * 1000,
+    emailRetryBaseMs: values.EMAIL_RETRY_BASE_SECONDS * 1000,
+    emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
+    certificateImages: values.CERTIFICATE_IMAGES,
   };
 }

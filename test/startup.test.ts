@@ -61,6 +61,12 @@ describe('configuration errors', () => {
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ BOOTSTRAP_API_KEY: 'short' }, 'BOOTSTRAP_API_KEY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL'],
+    [{ MAIL_FROM: 'Badges <badges@example.com>' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'badges@example.com\r\nBcc: victim@example.com' }, 'MAIL_FROM'],
+    [{ EMAIL_POLL_SECONDS: '0' }, 'EMAIL_POLL_SECONDS'],
+    [{ EMAIL_MAX_ATTEMPTS: '0' }, 'EMAIL_MAX_ATTEMPTS'],
+    [{ CERTIFICATE_IMAGES: 'maybe' }, 'CERTIFICATE_IMAGES'],
   ])('stops with a sentence naming the variable: %o', async (env, variable) => {
     const { code, output } = await runToExit(env);
     expect(code).toBe(78);

@@ -24,6 +24,11 @@ import {
   CreateApiKeyDocument,
   CreateTemplateDocument,
   DeleteAwardDocument,
+  EmailMessageDocument,
+  EmailMessagesDocument,
+  PublicAwardDocument,
+  SendAwardEmailDocument,
+  ShareAwardDocument,
   EarnerDocument,
   EarnersDocument,
   IssueAwardDocument,
@@ -58,6 +63,8 @@ let mine: {
   ruledTemplateId: string;
   membershipId: string;
   actionId: string;
+  emailMessageId: string;
+  publicId: string;
 };
 let snapshot: unknown;
 
@@ -97,7 +104,11 @@ beforeAll(async () => {
   await a.client.data(AddPointsDocument, { input: { earnerId, amount: 5, idempotencyKey: 'shared-points-key' } });
   const membership = await a.client.data(StartMembershipDocument, { input: { earnerId, productId: 'mango' } });
   const action = await a.client.data(RecordActionDocument, { input: { earnerId, type: 'answer.accepted', idempotencyKey: 'shared-action-key' } });
+  const sent = await a.client.data(SendAwardEmailDocument, { awardId: award.id });
+  await server.app.outbox.tick();
   mine = {
+    emailMessageId: sent.sendAwardEmail.emailMessage.id,
+    publicId: award.publicId,
     ruledTemplateId: ruled.id,
     membershipId: membership.startMembership.membership.id,
     actionId: action.recordAction.action.id,
@@ -163,6 +174,38 @@ describe('queries', () => {
     expect((await a.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBeGreaterThan(0);
     expect((await b.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBe(0);
     expect((await b.client.data(AutomationJobsDocument, { filter: { templateId: mine.ruledTemplateId } })).automationJobs.totalCount).toBe(0);
+  });
+});
+
+describe('email and public pages', () => {
+  it('the outbox holds only the caller’s messages', async () => {
+    covered.add('Query.emailMessages').add('Query.emailMessage');
+    expect((await a.client.data(EmailMessagesDocument, {})).emailMessages.totalCount).toBe(1);
+    expect((await b.client.data(EmailMessagesDocument, {})).emailMessages.totalCount).toBe(0);
+    expect((await b.client.data(EmailMessagesDocument, { filter: { awardId: mine.awardId } })).emailMessages.totalCount).toBe(0);
+    expectNotFound(await b.client.error(EmailMessageDocument, { id: mine.emailMessageId }));
+    expect((await b.client.data(NodeDocument, { id: mine.emailMessageId })).node).toBeNull();
+    expect((await a.client.data(EmailMessageDocument, { id: mine.emailMessageId })).emailMessage?.status).toBe('SENT');
+  });
+
+  it('another organization’s awards cannot be emailed or shared', async () => {
+    covered.add('Mutation.sendAwardEmail').add('Mutation.shareAward');
+    expectNotFound(await b.client.error(SendAwardEmailDocument, { awardId: mine.awardId }));
+    expectNotFound(
+      await b.client.error(ShareAwardDocument, {
+        input: { awardId: mine.awardId, recipients: ['x@example.com'], subject: 'Hijack', message: 'Hijack.' },
+      }),
+    );
+    expect((await a.client.data(EmailMessagesDocument, {})).emailMessages.totalCount).toBe(1);
+  });
+
+  it('the public award page is the same for anyone, and holds no internal ids or email', async () => {
+    covered.add('Query.publicAward');
+    const anonymous = await server.anonymous.data(PublicAwardDocument, { publicId: mine.publicId });
+    expect(await b.client.data(PublicAwardDocument, { publicId: mine.publicId })).toEqual(anonymous);
+    expect(anonymous.publicAward?.earnerName).toBe('Earner of A');
+    const text = JSON.stringify(anonymous);
+    for (const secret of [mine.awardId, mine.earnerId, mine.templateId, 'a-earner@example.com']) expect(text).not.toContain(secret);
   });
 });
 
@@ -241,6 +284,7 @@ describe('mutations', () => {
     await b.client.data(UpdateOrganizationDocument, { input: { name: 'Organization B renamed' } });
     const ofB = await b.client.data(TemplatesDocument, {});
     expect(ofB.badgeTemplates.edges.map((edge) => edge.node.name)).toContain('B template');
+    expect(ofB.badgeTemplates.edges.map((edge) => edge.node.id)).not.toContain(mine.templateId);
   });
 
   it('left organization A exactly as it was', async () => {

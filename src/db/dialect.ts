@@ -19,6 +19,8 @@ export interface Dialect {
   enumExpression(type: string, expression: Prisma.Sql): Prisma.Sql;
   /** A fresh, unguessable id, evaluated once per row. */
   randomId: Prisma.Sql;
+  /** A JSON array of one text expression, for a Json column. */
+  jsonArrayOf(expression: Prisma.Sql): Prisma.Sql;
 }
 
 const postgres: Dialect = {
@@ -29,6 +31,7 @@ const postgres: Dialect = {
   enumValue: (type, value) => Prisma.raw(`CAST('${value}' AS "${type}")`),
   enumExpression: (type, expression) => Prisma.sql`CAST((${expression}) AS ${Prisma.raw(`"${type}"`)})`,
   randomId: Prisma.raw(`replace(gen_random_uuid()::text, '-', '')`),
+  jsonArrayOf: (expression) => Prisma.sql`jsonb_build_array(${expression})`,
 };
 
 const sqlite: Dialect = {
@@ -39,6 +42,7 @@ const sqlite: Dialect = {
   enumValue: (_type, value) => Prisma.raw(`'${value}'`),
   enumExpression: (_type, expression) => expression,
   randomId: Prisma.raw('lower(hex(randomblob(16)))'),
+  jsonArrayOf: (expression) => Prisma.sql`json_array(${expression})`,
 };
 
 export function dialectFor(provider: Provider): Dialect {

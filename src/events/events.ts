@@ -23,12 +23,12 @@ export interface TemplateEvent {
   at: string;
 }
 
-/** Changes to the organization's profile, its API keys or its earners. */
+/** Changes to the organization's profile, its API keys, its earners or its outbox. */
 export interface OrganizationEvent {
   kind: 'organization';
-  change: 'PROFILE_UPDATED' | 'API_KEY_CREATED' | 'API_KEY_REVOKED' | 'EARNER_UPDATED';
+  change: 'PROFILE_UPDATED' | 'API_KEY_CREATED' | 'API_KEY_REVOKED' | 'EARNER_UPDATED' | 'EMAIL_QUEUED' | 'EMAIL_STATUS_CHANGED';
   organizationId: string;
-  /** The API key or earner concerned, when there is one. */
+  /** The API key, earner or email message concerned, when there is one. */
   subjectId: string | null;
   at: string;
 }

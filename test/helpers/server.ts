@@ -1,4 +1,7 @@
 // A real server on port 0 over a fresh copy of the test database, for one test file.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
@@ -40,7 +43,9 @@ export async function startServer(env: Record<string, string> = {}, options: Ser
     : await copyTemplateDatabase(inject('templateDatabase'));
   const clock = options.alongside?.clock ?? new TestClock();
   const statements: string[] = [];
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
+  // Mail goes to a throw-away .eml folder unless the test gives an SMTP server or a folder.
+  const outbox = await mkdtemp(path.join(os.tmpdir(), 'badges-outbox-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', EMAIL_OUTBOX_DIR: outbox, ...env });
   const app = await createApp({
     config,
     clock,
@@ -70,6 +75,7 @@ export async function startServer(env: Record<string, string> = {}, options: Ser
     async stop() {
       await app.stop();
       await database.remove();
+      await rm(outbox, { recursive: true, force: true });
     },
   };
 }

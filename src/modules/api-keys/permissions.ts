@@ -5,6 +5,7 @@ export const PERMISSIONS = {
   'awards:issue': 'Issue awards (one or in bulk), update them, accept or reject them for earners, and restore revoked ones.',
   'awards:revoke': 'Revoke awards.',
   'awards:delete': 'Delete awards for good (erasure requests).',
+  'email:send': 'Email awards to their earners and share them with other addresses (up to 20 per message).',
   'earners:write': 'Change earners, for example their email address.',
   'automation:write': "Set and remove templates' award rules (points, memberships, actions).",
   'activity:write': "Record earners' points, memberships and actions, which award and revoke badges by rule.",

@@ -12,15 +12,14 @@ import type { Deps } from '../../deps.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
+import { CoalescedRun } from '../../shared/coalesced.js';
 import { reconcile } from './reconcile.js';
 import { jobEvent, lockRules, toRule } from './rules.js';
 
 const CLAIM_MS = 60_000;
 
 export class AutomationJobs {
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
+  readonly #runs = new CoalescedRun(() => this.#drain());
 
   constructor(
     private readonly deps: Deps,
@@ -32,33 +31,21 @@ export class AutomationJobs {
 
   /** Runs queued jobs soon, in the background (after a rule change commits). */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#drain().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.kick();
-      }
-    });
+    this.#runs.request();
   }
 
   /** Runs every claimable job to its end (the scheduler calls this on each tick). */
   async runPending(): Promise<void> {
     this.kick();
-    await this.#running;
+    await this.#runs.idle();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    await this.#running;
+    await this.#runs.stop();
   }
 
   async #drain(): Promise<void> {
-    for (let job = await this.#claim(); job && !this.#stopped; job = await this.#claim()) {
+    for (let job = await this.#claim(); job && !this.#runs.stopped; job = await this.#claim()) {
       try {
         await this.#run(job);
       } catch (error) {
@@ -96,7 +83,7 @@ export class AutomationJobs {
       job = await deps.db.automationJob.update({ where: { id: job.id }, data: { startedAt: deps.clock.now(), totalEarners: total } });
     }
     deps.events.publish([jobEvent(job)]);
-    while (!this.#stopped) {
+    while (!this.#runs.stopped) {
       const step = await this.#step(job);
       job = step.job;
       deps.events.publish([...step.events, jobEvent(job)]);

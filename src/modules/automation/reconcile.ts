@@ -23,6 +23,7 @@ import type { Provider } from '../../db/provider.js';
 import type { Tx } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import { addDays } from '../../shared/clock.js';
+import { enqueueAwardEmails } from '../email/service.js';
 import { MAX_POINTS_LEVELS, type Rule } from './rules.js';
 
 /** Which earners to reconcile: a list, or the ids in (after, upTo] of the organization. */
@@ -134,6 +135,7 @@ export type TemplateForAutomation = {
   imageUrl: string | null;
   imageHighResolutionUrl: string | null;
   imageThumbnailUrl: string | null;
+  emailOnIssue: boolean;
 };
 
 export const TEMPLATE_FOR_AUTOMATION = {
@@ -145,6 +147,7 @@ export const TEMPLATE_FOR_AUTOMATION = {
   imageUrl: true,
   imageHighResolutionUrl: true,
   imageThumbnailUrl: true,
+  emailOnIssue: true,
 } as const;
 
 function loadTemplate(tx: Tx, templateId: string): Promise<TemplateForAutomation | null> {
@@ -211,6 +214,7 @@ export async function issueForAction(
   const issued = await insertSlots(tx, d, rule, template, slots, now);
   if (issued.length === 0) return undefined;
   await recordHistory(tx, d, rule, issued, 'ISSUED', 'Awarded for an action.', actorApiKeyId, now);
+  if (template.emailOnIssue) await enqueueAwardEmails(tx, provider, issued.map((award) => award.id), now);
   return { awardId: issued[0]!.id, events: awardEvents(rule, now, 'ISSUED', issued) };
 }
 
@@ -271,6 +275,8 @@ export async function reconcile(
     RETURNING "id", "earnerId"`;
 
   await recordHistory(tx, d, rule, issued, 'ISSUED', issueReason(rule), actorApiKeyId, now);
+  // Checked here too (enqueueAwardEmails checks per award) to spare a backfill its statements.
+  if (template.emailOnIssue) await enqueueAwardEmails(tx, provider, issued.map((award) => award.id), now);
   await recordHistory(tx, d, rule, restored, 'RESTORED', issueReason(rule), actorApiKeyId, now);
   await recordHistory(tx, d, rule, revoked, 'REVOKED', reason, actorApiKeyId, now);
 

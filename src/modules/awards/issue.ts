@@ -13,6 +13,7 @@ import { searchKey } from '../../shared/search-key.js';
 import { stableStringify } from '../../shared/stable-json.js';
 import { addIssue, httpUrl, jsonObject, omittable, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema } from '../earners/service.js';
+import { enqueueAwardEmails } from '../email/service.js';
 import { isLive, onceHoldKey } from './status.js';
 
 export const MAX_BATCH = 1000;
@@ -378,5 +379,6 @@ async function issueInTransaction(
     results[index] = { awardId: results[earlierRow]!.awardId, outcome: 'ALREADY_HELD' };
   }
   if (history.length) await tx.awardHistoryEntry.createMany({ data: history });
+  await enqueueAwardEmails(tx, provider, created.map((award) => award.id), now);
   return { results: results as IssueResult[], events };
 }

@@ -104,6 +104,9 @@ export const BadgeTemplateRef = builder.prismaNode('BadgeTemplate', {
       nullable: true,
       description: 'Awards issued without an expiry expire this many days after their issue date; null means never.',
     }),
+    emailOnIssue: t.exposeBoolean('emailOnIssue', {
+      description: 'True when every award issued from it emails the earner (through the outbox, in the issuing transaction).',
+    }),
     version: t.exposeInt('version', { description: 'Number of the current version.' }),
     versions: t.relatedConnection(
       'versions',
@@ -185,6 +188,7 @@ const templateContentFields = (t: InputFieldBuilder) => ({
   imageThumbnailUrl: t.string({ description: 'Thumbnail badge image (http or https).' }),
   tags: t.stringList({ description: 'Tags (skills): at most 50, each at most 64 characters, unique ignoring case.' }),
   validityDays: t.int({ description: 'Default validity of awards in days (1 to 36500); null: awards do not expire.' }),
+  emailOnIssue: t.boolean({ description: 'Email the earner (through the outbox) whenever an award is issued from this template, by people or by automation.' }),
 });
 
 const CreateBadgeTemplateInput = builder.inputType('CreateBadgeTemplateInput', {

@@ -43,6 +43,7 @@ const policyFields = {
     .min(1, 'must be at least 1 day')
     .max(36_500, 'must be at most 36500 days')
     .nullish(),
+  emailOnIssue: omittable(z.boolean()),
 };
 
 const createInput = z.object({ ...contentFields, ...policyFields, activate: omittable(z.boolean()) });
@@ -133,6 +134,7 @@ export async function createTemplate(deps: Deps, actor: Actor, rawInput: CreateT
         ...templateColumns(content),
         awardMode: input.awardMode ?? 'ONCE',
         validityDays: input.validityDays ?? null,
+        emailOnIssue: input.emailOnIssue ?? false,
         version: 1,
         ...(input.activate ? { state: 'ACTIVE' as const, activatedAt: now } : {}),
         createdAt: now,
@@ -217,6 +219,7 @@ export async function updateTemplate(deps: Deps, actor: Actor, templateId: strin
       updatedAt: now,
       ...(input.awardMode !== undefined ? { awardMode: input.awardMode } : {}),
       ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
+      ...(input.emailOnIssue !== undefined ? { emailOnIssue: input.emailOnIssue } : {}),
     };
     const template = await tx.badgeTemplate.update({ where: { id: current.id }, data });
     if (newVersion) {
