@@ -36,6 +36,12 @@ export interface Config {
   automationBatchSize: number;
   /** Concurrent transactions per backfill batch on PostgreSQL (SQLite has one writer: always 1). */
   automationParallelism: number;
+  /** A live leaderboard is recomputed at most once per this interval, however many changes arrive. */
+  leaderboardIntervalMs: number;
+  /** Secret mixed into the hash of client addresses kept for engagement deduplication. */
+  engagementSalt: string | undefined;
+  /** How many proxies in front of the server append to X-Forwarded-For (0: ignore the header). */
+  trustProxyHops: number;
 }
 
 const envSchema = z.object({
@@ -118,6 +124,17 @@ const envSchema = z.object({
     .min(1, 'must be a whole number from 1 to 16')
     .max(16, 'must be a whole number from 1 to 16')
     .default(2),
+  LEADERBOARD_UPDATE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.05 to 60' })
+    .min(0.05, 'must be a number of seconds from 0.05 to 60')
+    .max(60, 'must be a number of seconds from 0.05 to 60')
+    .default(0.25),
+  ENGAGEMENT_SALT: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((value) => /^(true|false|\d{1,2})$/.test(value), { message: 'must be true, false or a number of proxies from 0 to 99' })
+    .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -159,5 +176,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     automationTickMs: values.AUTOMATION_TICK_SECONDS * 1000,
     automationBatchSize: values.AUTOMATION_BATCH_SIZE,
     automationParallelism: values.AUTOMATION_PARALLELISM,
+    leaderboardIntervalMs: values.LEADERBOARD_UPDATE_SECONDS * 1000,
+    engagementSalt: values.ENGAGEMENT_SALT,
+    trustProxyHops: values.TRUST_PROXY,
   };
 }

@@ -41,6 +41,8 @@ import {
   UpdateOrganizationDocument,
   UpdateTemplateDocument,
   ViewerDocument,
+  LeaderboardRankDocument,
+  LeaderboardTopDocument,
 } from './generated/graphql.js';
 import type { GraphQLErrorBody } from './helpers/client.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
@@ -163,6 +165,19 @@ describe('queries', () => {
     expect((await a.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBeGreaterThan(0);
     expect((await b.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBe(0);
     expect((await b.client.data(AutomationJobsDocument, { filter: { templateId: mine.ruledTemplateId } })).automationJobs.totalCount).toBe(0);
+  });
+
+  it('leaderboards rank only the caller’s earners, and another organization’s ids are NOT_FOUND', async () => {
+    covered.add('Query.leaderboard');
+    expect((await a.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS' } })).leaderboard.size).toBe(1);
+    for (const board of [{ metric: 'POINTS' as const }, { metric: 'AWARDS' as const }]) {
+      const theirs = await b.client.data(LeaderboardTopDocument, { board });
+      expect(theirs.leaderboard.size).toBe(0);
+      expect(theirs.leaderboard.top.entries).toEqual([]);
+    }
+    expectNotFound(await b.client.error(LeaderboardTopDocument, { board: { metric: 'AWARDS', templateId: mine.templateId } }));
+    const { errors } = await b.client.request(LeaderboardRankDocument, { board: { metric: 'POINTS' }, earnerId: mine.earnerId });
+    expect(errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
   });
 });
 

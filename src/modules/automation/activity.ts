@@ -215,7 +215,7 @@ export async function addPoints(
     }
 
     // Apply each rule to the earners whose balance crossed one of its levels.
-    if (before.size === 0) return { results, reconciled: mergeReconciled([]) };
+    if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[] };
     const categories = [...new Set([...before.keys()].map((key) => key.split('\n')[1]!))];
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } });
     const reconciled: Reconciled[] = [];
@@ -233,10 +233,14 @@ export async function addPoints(
       if (up.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: up }, now, { actorApiKeyId, direction: 'up' }));
       if (down.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: down }, now, { actorApiKeyId, direction: 'down' }));
     }
-    return { results, reconciled: mergeReconciled(reconciled) };
+    return { results, reconciled: mergeReconciled(reconciled), categories };
   });
-  deps.events.publish(outcome.reconciled.events);
-  return outcome;
+  // Leaderboards follow balances through this event; a pure replay moved nothing, so says nothing.
+  const pointsEvents: DomainEvent[] = outcome.categories.length
+    ? [{ kind: 'points', organizationId: actor.organizationId, categories: outcome.categories, at: now.toISOString() }]
+    : [];
+  deps.events.publish([...outcome.reconciled.events, ...pointsEvents]);
+  return { results: outcome.results, reconciled: outcome.reconciled };
 }
 
 /** Balances are 32-bit, like GraphQL's Int. */
