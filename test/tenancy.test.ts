@@ -43,7 +43,10 @@ import {
   ViewerDocument,
   LeaderboardRankDocument,
   LeaderboardTopDocument,
+  AwardEngagementDocument,
+  RecordEngagementDocument,
 } from './generated/graphql.js';
+import { getNamedType, type GraphQLObjectType } from 'graphql';
 import type { GraphQLErrorBody } from './helpers/client.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
@@ -178,6 +181,24 @@ describe('queries', () => {
     expectNotFound(await b.client.error(LeaderboardTopDocument, { board: { metric: 'AWARDS', templateId: mine.templateId } }));
     const { errors } = await b.client.request(LeaderboardRankDocument, { board: { metric: 'POINTS' }, earnerId: mine.earnerId });
     expect(errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+  });
+});
+
+describe('public entry points', () => {
+  it('engagement by public id shows counters only, the same to anyone', async () => {
+    covered.add('Query.awardEngagement').add('Mutation.recordEngagement');
+    const { publicId } = (await a.client.data(AwardDocument, { id: mine.awardId })).award;
+    const recorded = await b.client.data(RecordEngagementDocument, { input: { publicId, kind: 'VIEW' } });
+    const anonymous = await server.anonymous.data(AwardEngagementDocument, { publicId });
+    expect(recorded.recordEngagement.engagement).toEqual(anonymous.awardEngagement);
+    expect((await b.client.data(AwardEngagementDocument, { publicId })).awardEngagement).toEqual(anonymous.awardEngagement);
+    // Nothing reachable from them but numbers: no award, earner or organization.
+    const schema = getSchema();
+    const leaves = new Set(['Int', 'Boolean', 'EngagementCounters', 'EngagementShares']);
+    for (const name of ['RecordEngagementPayload', 'EngagementCounters', 'EngagementShares']) {
+      const type = schema.getType(name) as GraphQLObjectType;
+      for (const field of Object.values(type.getFields())) expect(leaves).toContain(getNamedType(field.type).name);
+    }
   });
 });
 

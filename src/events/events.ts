@@ -52,7 +52,15 @@ export interface PointsEvent {
   at: string;
 }
 
-export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent | AutomationJobEvent | PointsEvent;
+/** An engagement event (view, share, ...) counted on an award's public page. */
+export interface EngagementEvent {
+  kind: 'engagement';
+  organizationId: string;
+  awardId: string;
+  at: string;
+}
+
+export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent | AutomationJobEvent | PointsEvent | EngagementEvent;
 
 /** An event as listeners receive it: stamped with the moment its transaction had committed. */
 export type Committed<Event extends DomainEvent = DomainEvent> = Event & { committedAt: string };

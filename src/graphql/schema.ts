@@ -10,6 +10,7 @@ import '../modules/awards/subscriptions.js';
 import '../modules/templates/subscriptions.js';
 import '../modules/automation/schema.js';
 import '../modules/leaderboards/schema.js';
+import '../modules/engagement/schema.js';
 import { builder } from './builder.js';
 
 let schema: GraphQLSchema | undefined;
