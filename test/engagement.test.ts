@@ -25,7 +25,7 @@ afterAll(async () => {
 async function newAward(on: TestOrganization = org, template = templateId) {
   const { award } = await issue(on.client, template, 'engaged@example.com');
   const { award: full } = await on.client.data(AwardDocument, { id: award.id });
-  return { id: award.id, publicId: full.publicId };
+  return { id: award.id, publicId: full!.publicId };
 }
 
 function record(client: TestServer['anonymous'], input: RecordEngagementInput) {

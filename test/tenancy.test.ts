@@ -187,7 +187,7 @@ describe('queries', () => {
 describe('public entry points', () => {
   it('engagement by public id shows counters only, the same to anyone', async () => {
     covered.add('Query.awardEngagement').add('Mutation.recordEngagement');
-    const { publicId } = (await a.client.data(AwardDocument, { id: mine.awardId })).award;
+    const { publicId } = (await a.client.data(AwardDocument, { id: mine.awardId })).award!;
     const recorded = await b.client.data(RecordEngagementDocument, { input: { publicId, kind: 'VIEW' } });
     const anonymous = await server.anonymous.data(AwardEngagementDocument, { publicId });
     expect(recorded.recordEngagement.engagement).toEqual(anonymous.awardEngagement);
