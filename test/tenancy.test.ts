@@ -45,6 +45,7 @@ import {
   LeaderboardTopDocument,
   AwardEngagementDocument,
   RecordEngagementDocument,
+  IssuerStatisticsDocument,
 } from './generated/graphql.js';
 import { getNamedType, type GraphQLObjectType } from 'graphql';
 import type { GraphQLErrorBody } from './helpers/client.js';
@@ -181,6 +182,16 @@ describe('queries', () => {
     expectNotFound(await b.client.error(LeaderboardTopDocument, { board: { metric: 'AWARDS', templateId: mine.templateId } }));
     const { errors } = await b.client.request(LeaderboardRankDocument, { board: { metric: 'POINTS' }, earnerId: mine.earnerId });
     expect(errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+  });
+
+  it('statistics count only the caller’s awards, and another organization’s template is NOT_FOUND', async () => {
+    covered.add('Query.issuerStatistics');
+    const range2 = { from: '2026-01-01', to: '2030-01-01', interval: 'MONTH' as const };
+    expect((await a.client.data(IssuerStatisticsDocument, range2)).issuerStatistics.issued).toBeGreaterThan(0);
+    const theirs = (await b.client.data(IssuerStatisticsDocument, range2)).issuerStatistics;
+    expect([theirs.issued, theirs.revoked, theirs.engagement.views]).toEqual([0, 0, 0]);
+    expect(theirs.series.every((bucket) => bucket.issued === 0 && bucket.revoked === 0)).toBe(true);
+    expectNotFound(await b.client.error(IssuerStatisticsDocument, { ...range2, templateId: mine.templateId }));
   });
 });
 

@@ -11,6 +11,7 @@ import '../modules/templates/subscriptions.js';
 import '../modules/automation/schema.js';
 import '../modules/leaderboards/schema.js';
 import '../modules/engagement/schema.js';
+import '../modules/statistics/schema.js';
 import { builder } from './builder.js';
 
 let schema: GraphQLSchema | undefined;
