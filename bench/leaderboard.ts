@@ -106,6 +106,7 @@ async function seedAwards(url: string): Promise<string[]> {
 
 const RANK = `query Rank($id: ID!) { leaderboard(board: { metric: POINTS }) { rank(earnerId: $id) { rank position score } } }`;
 const TOP = `query Top { leaderboard(board: { metric: POINTS }) { top(first: 50) { entries { rank score earner { id name } } endCursor } } }`;
+const TOP_SCORES = `query TopScores { leaderboard(board: { metric: POINTS }) { top(first: 50) { entries { rank score } endCursor } } }`;
 const AROUND = `query Around($id: ID!) { leaderboard(board: { metric: POINTS }) { around(earnerId: $id, count: 5) { rank score earner { id name } } } }`;
 const RECORD = `mutation Record($input: RecordEngagementInput!) { recordEngagement(input: $input) { counted } }`;
 
@@ -168,7 +169,8 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
     const results = [
       await measure({ ...common, name: '{ __typename }', body: () => JSON.stringify({ query: '{ __typename }' }) }),
       await measure({ ...common, name: 'rank of a random earner', body: () => JSON.stringify({ query: RANK, variables: { id: globalEarnerId(randomEarner()) } }) }),
-      await measure({ ...common, name: 'top 50', body: () => JSON.stringify({ query: TOP }) }),
+      await measure({ ...common, name: 'top 50 with earners (id, name)', body: () => JSON.stringify({ query: TOP }) }),
+      await measure({ ...common, name: 'top 50, rank and score only', body: () => JSON.stringify({ query: TOP_SCORES }) }),
       await measure({ ...common, name: 'around a random earner (5 + 1 + 5)', body: () => JSON.stringify({ query: AROUND, variables: { id: globalEarnerId(randomEarner()) } }) }),
       await measureEngagement(server.url, publicIds),
     ];

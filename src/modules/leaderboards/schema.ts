@@ -72,8 +72,8 @@ const EntryRef = builder.objectRef<BoardEntry>('LeaderboardEntry').implement({
     earner: t.prismaField({
       type: 'Earner',
       description: 'The earner.',
-      // Prisma batches the findUnique calls of one tick into one query.
-      resolve: (query, entry, _args, context) => context.deps.reader.earner.findUniqueOrThrow({ ...query, where: { id: entry.earnerId } }),
+      // Prisma batches the findUnique calls of one tick into one query (not findUniqueOrThrow's).
+      resolve: async (query, entry, _args, context) => (await context.deps.reader.earner.findUnique({ ...query, where: { id: entry.earnerId } }))!,
     }),
   }),
 });

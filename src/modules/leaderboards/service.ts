@@ -178,23 +178,24 @@ function rowsBefore(deps: Deps, board: Board, cursor: ScoreRow, limit: number) {
     ORDER BY s."score" ASC, s."earnerId" DESC LIMIT ${d.int(limit)}`);
 }
 
-/** Ranks consecutive rows of board order from counts about the first one. */
+/** Ranks consecutive rows of board order from counts about the first one (one statement). */
 async function rankRows(deps: Deps, board: Board, slice: ScoreRow[], fromTop: boolean): Promise<BoardEntry[]> {
   const [first] = slice;
   if (!first) return [];
-  const d = dialectFor(deps.provider);
-  const source = scores(deps, board);
   let greater = 0;
   let before = 0;
   let distinctGreater = 0;
   if (!fromTop) {
-    [greater, before, distinctGreater] = await Promise.all([
-      count(deps, Prisma.sql`SELECT COUNT(*) AS n FROM (${source}) s WHERE s."score" > ${d.int(first.score)}`),
-      count(deps, Prisma.sql`SELECT COUNT(*) AS n FROM (${source}) s WHERE s."score" = ${d.int(first.score)} AND s."earnerId" < ${d.text(first.earnerId)}`),
-      board.ranking === 'DENSE'
-        ? count(deps, Prisma.sql`SELECT COUNT(DISTINCT s."score") AS n FROM (${source}) s WHERE s."score" > ${d.int(first.score)}`)
-        : Promise.resolve(0),
-    ]);
+    const d = dialectFor(deps.provider);
+    const source = scores(deps, board);
+    const score = d.int(first.score);
+    const [counts] = await deps.reader.$queryRaw<Array<{ greater: number | bigint; before: number | bigint; distinctGreater: number | bigint }>>`
+      SELECT (SELECT COUNT(*) FROM (${source}) s WHERE s."score" > ${score}) AS "greater",
+        (SELECT COUNT(*) FROM (${source}) s WHERE s."score" = ${score} AND s."earnerId" < ${d.text(first.earnerId)}) AS "before",
+        ${board.ranking === 'DENSE' ? Prisma.sql`(SELECT COUNT(DISTINCT s."score") FROM (${source}) s WHERE s."score" > ${score})` : Prisma.sql`0`} AS "distinctGreater"`;
+    greater = Number(counts!.greater);
+    before = Number(counts!.before);
+    distinctGreater = Number(counts!.distinctGreater);
   }
   const entries: BoardEntry[] = [];
   let competition = greater + 1;
