@@ -144,6 +144,54 @@ describe('ranking', () => {
   });
 });
 
+describe('points histogram', () => {
+  it('follows every balance change exactly: new earners, repeats in a batch, negatives, races', async () => {
+    const hist = await server.createOrganization('Histogram');
+    const person = (index: number) => ({ email: `h${index}@example.com`, name: `Histogram Person ${index}` });
+    await hist.client.data(AddPointsBatchDocument, {
+      input: {
+        entries: [
+          { earner: person(1), amount: 5 },
+          { earner: person(1), amount: 2000 },
+          { earner: person(2), amount: -3000 },
+          { earner: person(3), amount: 1024 },
+          { earner: person(4), amount: 1023 },
+        ],
+      },
+    });
+    // Concurrent changes, new and existing earners alike.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        hist.client.data(AddPointsDocument, { input: { earner: person(index % 7), amount: index % 3 === 0 ? -700 : 650 } }),
+      ),
+    );
+    const organizationId = hist.id;
+    const db = server.app.deps.db;
+    const balances = await db.pointsBalance.findMany({ where: { organizationId } });
+    const expected = new Map<string, number>();
+    for (const { category, balance } of balances) {
+      for (const [level, bucket] of [
+        [0, balance],
+        [1, Math.floor(balance / 1024)],
+      ]) {
+        const key = `${category}/${level}/${bucket}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+    }
+    const rows = await db.pointsHistogram.findMany({ where: { organizationId } });
+    const actual = new Map(rows.filter((row) => row.earners !== 0).map((row) => [`${row.category}/${row.level}/${row.bucket}`, row.earners]));
+    expect(Object.fromEntries([...actual].sort())).toEqual(Object.fromEntries([...expected].sort()));
+    // ...and ranks read from it agree with the balances.
+    const board = (await hist.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS' }, first: 10 })).leaderboard;
+    const sorted = balances.map((row) => row.balance).sort((a, b) => b - a);
+    expect(board.size).toBe(balances.length);
+    for (const entry of board.top.entries) {
+      const rank = await hist.client.data(LeaderboardRankDocument, { board: { metric: 'POINTS' }, earnerId: entry.earner.id });
+      expect(rank.leaderboard.rank!.rank).toBe(1 + sorted.filter((balance) => balance > entry.score).length);
+    }
+  });
+});
+
 describe('windows', () => {
   it('cuts days, weeks, months and years in the organization’s time zone', async () => {
     const paris = await server.createOrganization('Paris');

@@ -20,6 +20,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
 import { DEFAULT_CATEGORY } from '../automation/activity.js';
 import { identifier } from '../automation/rules.js';
+import { distinctGreaterSql, earnersSql, greaterThanSql } from './histogram.js';
 
 export type LeaderboardMetric = 'POINTS' | 'AWARDS';
 export type LeaderboardPeriod = 'ALL_TIME' | CalendarUnit | 'ROLLING_DAYS';
@@ -155,7 +156,7 @@ async function rows(deps: Deps, sql: Prisma.Sql): Promise<ScoreRow[]> {
 }
 
 async function count(deps: Deps, sql: Prisma.Sql): Promise<number> {
-  const [row] = await deps.reader.$queryRaw<Array<{ n: number | bigint }>>(sql);
+  const [row] = await deps.reader.$queryRaw<Array<{ n: number | bigint | string }>>(sql);
   return Number(row?.n ?? 0);
 }
 
@@ -189,10 +190,21 @@ async function rankRows(deps: Deps, board: Board, slice: ScoreRow[], fromTop: bo
     const d = dialectFor(deps.provider);
     const source = scores(deps, board);
     const score = d.int(first.score);
-    const [counts] = await deps.reader.$queryRaw<Array<{ greater: number | bigint; before: number | bigint; distinctGreater: number | bigint }>>`
-      SELECT (SELECT COUNT(*) FROM (${source}) s WHERE s."score" > ${score}) AS "greater",
+    // All-time points read the maintained histogram (./histogram.ts); other boards count.
+    const histogram = isBalanceBoard(board);
+    const greaterSql = histogram
+      ? greaterThanSql(deps.provider, board.organizationId, board.category!, first.score)
+      : Prisma.sql`(SELECT COUNT(*) FROM (${source}) s WHERE s."score" > ${score})`;
+    const distinctSql =
+      board.ranking !== 'DENSE'
+        ? Prisma.sql`0`
+        : histogram
+          ? distinctGreaterSql(deps.provider, board.organizationId, board.category!, first.score)
+          : Prisma.sql`(SELECT COUNT(DISTINCT s."score") FROM (${source}) s WHERE s."score" > ${score})`;
+    const [counts] = await deps.reader.$queryRaw<Array<{ greater: number | bigint | string; before: number | bigint; distinctGreater: number | bigint }>>`
+      SELECT ${greaterSql} AS "greater",
         (SELECT COUNT(*) FROM (${source}) s WHERE s."score" = ${score} AND s."earnerId" < ${d.text(first.earnerId)}) AS "before",
-        ${board.ranking === 'DENSE' ? Prisma.sql`(SELECT COUNT(DISTINCT s."score") FROM (${source}) s WHERE s."score" > ${score})` : Prisma.sql`0`} AS "distinctGreater"`;
+        ${distinctSql} AS "distinctGreater"`;
     greater = Number(counts!.greater);
     before = Number(counts!.before);
     distinctGreater = Number(counts!.distinctGreater);
@@ -241,7 +253,13 @@ export async function boardPage(deps: Deps, board: Board, first: number, after?:
 }
 
 export async function boardSize(deps: Deps, board: Board): Promise<number> {
+  if (isBalanceBoard(board)) return count(deps, earnersSql(deps.provider, board.organizationId, board.category!));
   return count(deps, Prisma.sql`SELECT COUNT(*) AS n FROM (${scores(deps, board)}) s`);
+}
+
+/** All-time points boards are the balances themselves, which the histogram follows. */
+function isBalanceBoard(board: Board): boolean {
+  return board.metric === 'POINTS' && board.period === 'ALL_TIME';
 }
 
 /** The earner's score row, or null when they have none on this board; NOT_FOUND for an unknown earner. */
