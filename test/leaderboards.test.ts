@@ -159,6 +159,10 @@ describe('points histogram', () => {
         ],
       },
     });
+    // A batch larger than one statement's slice of rows.
+    await hist.client.data(AddPointsBatchDocument, {
+      input: { entries: Array.from({ length: 260 }, (_, index) => ({ earner: person(100 + (index % 130)), amount: 300 + index })) },
+    });
     // Concurrent changes, new and existing earners alike.
     await Promise.all(
       Array.from({ length: 20 }, (_, index) =>

@@ -272,10 +272,7 @@ async function addToBalances(tx: Tx, provider: Provider, organizationId: string,
     });
     // Which balances the upsert creates: PostgreSQL says so itself (a row it inserted has no
     // xmax); SQLite's single writer makes a read just before exact.
-    const existing =
-      provider === 'postgresql'
-        ? undefined
-        : new Set((await currentBalances(tx, chunk.map(([key]) => splitKey(key)))).keys());
+    const existing = provider === 'postgresql' ? undefined : await existingBalances(tx, chunk.map(([key]) => splitKey(key)));
     const updated = await tx.$queryRaw<Array<{ earnerId: string; category: string; balance: number | bigint; inserted?: boolean }>>`
       INSERT INTO "PointsBalance" ("organizationId", "earnerId", "category", "balance", "updatedAt")
       VALUES ${Prisma.join(values)}
@@ -298,6 +295,15 @@ async function addToBalances(tx: Tx, provider: Provider, organizationId: string,
     [...finals].map(([key, after]) => ({ category: splitKey(key).category, before: created.has(key) ? null : after - totals.get(key)!, after })),
   );
   return finals;
+}
+
+/** Which of these balances exist, read in slices small enough for Prisma's parameter limit. */
+async function existingBalances(tx: Tx, rows: Array<{ earnerId: string; category: string }>): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let start = 0; start < rows.length; start += 100) {
+    for (const key of (await currentBalances(tx, rows.slice(start, start + 100))).keys()) found.add(key);
+  }
+  return found;
 }
 
 function splitKey(key: string): { earnerId: string; category: string } {
