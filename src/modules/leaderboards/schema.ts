@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import type { Context } from '../../graphql/context.js';
 import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
 import { boardUpdates, type BoardSnapshot } from './live.js';
 import {
@@ -62,7 +63,31 @@ function boardInput(board: BoardArg): BoardInput {
   return { ...board, templateId: decodeOptionalId('BadgeTemplate', board.templateId, 'board.templateId') };
 }
 
-const EntryRef = builder.objectRef<BoardEntry>('LeaderboardEntry').implement({
+/**
+ * The earners of one list of entries, loaded with one findMany on first use. Siblings share the
+ * selection Pothos plans for them, so the first entry's query serves all.
+ */
+class EarnerBatch {
+  #loaded: Promise<Map<string, unknown>> | undefined;
+  constructor(private readonly ids: string[]) {}
+
+  load(context: Context, query: object): Promise<Map<string, unknown>> {
+    this.#loaded ??= context.deps.reader.earner
+      .findMany({ ...query, where: { id: { in: this.ids } } })
+      .then((earners) => new Map(earners.map((earner) => [earner.id, earner])));
+    return this.#loaded;
+  }
+}
+
+type ListedEntry = BoardEntry & { batch?: EarnerBatch };
+
+/** Entries that load their earners together. */
+function withEarnerBatch(entries: BoardEntry[]): ListedEntry[] {
+  const batch = new EarnerBatch(entries.map((entry) => entry.earnerId));
+  return entries.map((entry) => ({ ...entry, batch }));
+}
+
+const EntryRef = builder.objectRef<ListedEntry>('LeaderboardEntry').implement({
   description: 'An earner’s place on a leaderboard.',
   fields: (t) => ({
     rank: t.exposeInt('rank', { description: 'Rank under the board’s ranking rule; tied scores share it.' }),
@@ -72,8 +97,12 @@ const EntryRef = builder.objectRef<BoardEntry>('LeaderboardEntry').implement({
     earner: t.prismaField({
       type: 'Earner',
       description: 'The earner.',
-      // Prisma batches the findUnique calls of one tick into one query (not findUniqueOrThrow's).
-      resolve: async (query, entry, _args, context) => (await context.deps.reader.earner.findUnique({ ...query, where: { id: entry.earnerId } }))!,
+      resolve: async (query, entry, _args, context) => {
+        // Spread, so every sibling's planned query counts as used (they are all the same).
+        const planned = { ...query };
+        const batch = entry.batch ?? new EarnerBatch([entry.earnerId]);
+        return (await batch.load(context, planned)).get(entry.earnerId) as never;
+      },
     }),
   }),
 });
@@ -81,7 +110,7 @@ const EntryRef = builder.objectRef<BoardEntry>('LeaderboardEntry').implement({
 const PageRef = builder.objectRef<{ board: Board; entries: BoardEntry[]; hasNextPage: boolean }>('LeaderboardPage').implement({
   description: 'Consecutive entries of a leaderboard.',
   fields: (t) => ({
-    entries: t.field({ type: [EntryRef], description: 'The entries, in board order.', resolve: (page) => page.entries }),
+    entries: t.field({ type: [EntryRef], description: 'The entries, in board order.', resolve: (page) => withEarnerBatch(page.entries) }),
     hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when entries follow this page.' }),
     endCursor: t.string({
       nullable: true,
@@ -127,7 +156,10 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
         earnerId: t.arg.id({ required: true, description: 'The earner.' }),
         count: t.arg.int({ defaultValue: 5, description: 'Entries on each side (0 to 50, default 5).' }),
       },
-      resolve: (board, { earnerId, count }, context) => boardAround(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), count ?? 5),
+      resolve: async (board, { earnerId, count }, context) => {
+        const entries = await boardAround(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), count ?? 5);
+        return entries && withEarnerBatch(entries);
+      },
     }),
   }),
 });
@@ -146,7 +178,7 @@ const UpdateRef = builder.objectRef<BoardSnapshot>('LeaderboardUpdate').implemen
   description: 'The top of a leaderboard as it is now.',
   fields: (t) => ({
     leaderboard: t.field({ type: LeaderboardRef, description: 'The board, with its window as of this update.', resolve: (update) => update.board }),
-    entries: t.field({ type: [EntryRef], description: 'The top entries, in board order.', resolve: (update) => update.entries }),
+    entries: t.field({ type: [EntryRef], description: 'The top entries, in board order.', resolve: (update) => withEarnerBatch(update.entries) }),
   }),
 });
 
