@@ -17,6 +17,8 @@ import { ResponseCache, useResponseCache } from './graphql/response-cache.js';
 import { getSchema } from './graphql/schema.js';
 import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
 import { AutomationJobs } from './modules/automation/jobs.js';
+import { clientAddress } from './modules/engagement/client-address.js';
+import { engagementSalt } from './modules/engagement/service.js';
 import { Scheduler } from './modules/automation/scheduler.js';
 import { handleCertificateRequest, CertificateRenderer } from './modules/certificates/http.js';
 import { createMailer } from './modules/email/mailer.js';
@@ -28,6 +30,9 @@ import { attachWebSockets, originAllowed, type WebSocketContext, type WebSocketT
 
 /** Larger bodies are refused before they are read; a full bulk issue of 1,000 awards is far below. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** What Yoga is handed with each request: Node's request over HTTP, credentials over websockets. */
+type ServerContext = Partial<WebSocketContext> & { req?: IncomingMessage };
 
 export interface AppOptions {
   config: Config;
@@ -47,7 +52,7 @@ export interface App {
   scheduler: Scheduler;
   /** Sends queued email; tests call its tick(). */
   outbox: EmailOutbox;
-  yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
+  yoga: YogaServerInstance<ServerContext, Context>;
   /** Listens on config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
   /** Closes every connection, websocket and event stream, then the database. */
@@ -75,7 +80,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const events = new EventBus(logger);
   if (config.redisUrl) await events.connectRedis(config.redisUrl, config.redisChannel);
   const database = await openDatabase(config.databaseUrl, options.database);
-  const deps = createDeps({ database, config, clock: options.clock, logger, events });
+  const deps = createDeps({
+    database,
+    config,
+    clock: options.clock,
+    logger,
+    events,
+    engagementSalt: config.engagementSalt ?? (await engagementSalt(database.db, database.provider)),
+  });
   const responseCache = new ResponseCache(config.responseCacheTtlMs);
   const maskError = createMaskError(logger);
   const subscriptions = new SubscriptionHub(deps, {
@@ -113,11 +125,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
   });
 
-  const yoga = createYoga<Partial<WebSocketContext>, Context>({
+  const yoga = createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     // Websocket operations arrive with the credentials of their connection_init.
-    context: ({ request, wsCredentials }) => createContext(deps, wsCredentials ?? credentialsFromHeaders(request.headers)),
+    context: ({ request, req, wsCredentials }) =>
+      createContext(
+        deps,
+        wsCredentials ?? credentialsFromHeaders(request.headers),
+        clientAddress(req, request.headers.get('x-forwarded-for'), config.trustProxyHops),
+      ),
     maskedErrors: { maskError },
     cors: (request) => {
       const origin = request.headers.get('origin') ?? undefined;

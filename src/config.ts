@@ -53,6 +53,12 @@ export interface Config {
    * hosts whose addresses are public, `all` also from private and loopback ones, `off` none.
    */
   certificateImages: 'public' | 'all' | 'off';
+  /** A live leaderboard is recomputed at most once per this interval, however many changes arrive. */
+  leaderboardIntervalMs: number;
+  /** Secret mixed into the hash of client addresses kept for engagement deduplication. */
+  engagementSalt: string | undefined;
+  /** How many proxies in front of the server append to X-Forwarded-For (0: ignore the header). */
+  trustProxyHops: number;
 }
 
 const envSchema = z.object({
@@ -135,6 +141,17 @@ const envSchema = z.object({
     .min(1, 'must be a whole number from 1 to 16')
     .max(16, 'must be a whole number from 1 to 16')
     .default(2),
+  LEADERBOARD_UPDATE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.05 to 60' })
+    .min(0.05, 'must be a number of seconds from 0.05 to 60')
+    .max(60, 'must be a number of seconds from 0.05 to 60')
+    .default(0.25),
+  ENGAGEMENT_SALT: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((value) => /^(true|false|\d{1,2})$/.test(value), { message: 'must be true, false or a number of proxies from 0 to 99' })
+    .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
   GRAPHIQL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -210,5 +227,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     emailRetryBaseMs: values.EMAIL_RETRY_BASE_SECONDS * 1000,
     emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
     certificateImages: values.CERTIFICATE_IMAGES,
+    leaderboardIntervalMs: values.LEADERBOARD_UPDATE_SECONDS * 1000,
+    engagementSalt: values.ENGAGEMENT_SALT,
+    trustProxyHops: values.TRUST_PROXY,
   };
 }

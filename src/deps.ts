@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database, PrismaClient } from './db/client.js';
@@ -23,6 +24,8 @@ export interface Deps {
   principals: PrincipalCache;
   /** Work started by requests and finished after them (drained on shutdown). */
   background: BackgroundTasks;
+  /** Key of the HMAC that hides client addresses kept for engagement deduplication. */
+  engagementSalt: string;
 }
 
 /** Who is making a change: an API key of an organization, or the platform itself (apiKeyId null). */
@@ -37,6 +40,8 @@ export function createDeps(options: {
   clock?: Clock | undefined;
   logger?: Logger | undefined;
   events?: EventBus | undefined;
+  /** ENGAGEMENT_SALT or the persisted one; a throwaway one for tools that record no engagement. */
+  engagementSalt?: string | undefined;
 }): Deps {
   const logger = options.logger ?? pino({ level: options.config.logLevel });
   return {
@@ -49,5 +54,6 @@ export function createDeps(options: {
     events: options.events ?? new EventBus(logger),
     principals: new PrincipalCache(),
     background: new BackgroundTasks(),
+    engagementSalt: options.engagementSalt ?? randomBytes(32).toString('base64url'),
   };
 }

@@ -46,7 +46,13 @@ import {
   UpdateOrganizationDocument,
   UpdateTemplateDocument,
   ViewerDocument,
+  LeaderboardRankDocument,
+  LeaderboardTopDocument,
+  AwardEngagementDocument,
+  RecordEngagementDocument,
+  IssuerStatisticsDocument,
 } from './generated/graphql.js';
+import { getNamedType, type GraphQLObjectType } from 'graphql';
 import type { GraphQLErrorBody } from './helpers/client.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
@@ -174,6 +180,47 @@ describe('queries', () => {
     expect((await a.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBeGreaterThan(0);
     expect((await b.client.data(AutomationJobsDocument, {})).automationJobs.totalCount).toBe(0);
     expect((await b.client.data(AutomationJobsDocument, { filter: { templateId: mine.ruledTemplateId } })).automationJobs.totalCount).toBe(0);
+  });
+
+  it('leaderboards rank only the caller’s earners, and another organization’s ids are NOT_FOUND', async () => {
+    covered.add('Query.leaderboard');
+    expect((await a.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS' } })).leaderboard.size).toBe(1);
+    for (const board of [{ metric: 'POINTS' as const }, { metric: 'AWARDS' as const }]) {
+      const theirs = await b.client.data(LeaderboardTopDocument, { board });
+      expect(theirs.leaderboard.size).toBe(0);
+      expect(theirs.leaderboard.top.entries).toEqual([]);
+    }
+    expectNotFound(await b.client.error(LeaderboardTopDocument, { board: { metric: 'AWARDS', templateId: mine.templateId } }));
+    const { errors } = await b.client.request(LeaderboardRankDocument, { board: { metric: 'POINTS' }, earnerId: mine.earnerId });
+    expect(errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+  });
+
+  it('statistics count only the caller’s awards, and another organization’s template is NOT_FOUND', async () => {
+    covered.add('Query.issuerStatistics');
+    const range2 = { from: '2026-01-01', to: '2030-01-01', interval: 'MONTH' as const };
+    expect((await a.client.data(IssuerStatisticsDocument, range2)).issuerStatistics.issued).toBeGreaterThan(0);
+    const theirs = (await b.client.data(IssuerStatisticsDocument, range2)).issuerStatistics;
+    expect([theirs.issued, theirs.revoked, theirs.engagement.views]).toEqual([0, 0, 0]);
+    expect(theirs.series.every((bucket) => bucket.issued === 0 && bucket.revoked === 0)).toBe(true);
+    expectNotFound(await b.client.error(IssuerStatisticsDocument, { ...range2, templateId: mine.templateId }));
+  });
+});
+
+describe('public entry points', () => {
+  it('engagement by public id shows counters only, the same to anyone', async () => {
+    covered.add('Query.awardEngagement').add('Mutation.recordEngagement');
+    const { publicId } = (await a.client.data(AwardDocument, { id: mine.awardId })).award!;
+    const recorded = await b.client.data(RecordEngagementDocument, { input: { publicId, kind: 'VIEW' } });
+    const anonymous = await server.anonymous.data(AwardEngagementDocument, { publicId });
+    expect(recorded.recordEngagement.engagement).toEqual(anonymous.awardEngagement);
+    expect((await b.client.data(AwardEngagementDocument, { publicId })).awardEngagement).toEqual(anonymous.awardEngagement);
+    // Nothing reachable from them but numbers: no award, earner or organization.
+    const schema = getSchema();
+    const leaves = new Set(['Int', 'Boolean', 'EngagementCounters', 'EngagementShares']);
+    for (const name of ['RecordEngagementPayload', 'EngagementCounters', 'EngagementShares']) {
+      const type = schema.getType(name) as GraphQLObjectType;
+      for (const field of Object.values(type.getFields())) expect(leaves).toContain(getNamedType(field.type).name);
+    }
   });
 });
 

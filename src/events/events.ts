@@ -43,7 +43,24 @@ export interface AutomationJobEvent {
   at: string;
 }
 
-export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent | AutomationJobEvent;
+/** Points recorded (addPoints, addPointsBatch): one event per committed change, whatever its size. */
+export interface PointsEvent {
+  kind: 'points';
+  organizationId: string;
+  /** The categories whose balances moved. */
+  categories: string[];
+  at: string;
+}
+
+/** An engagement event (view, share, ...) counted on an award's public page. */
+export interface EngagementEvent {
+  kind: 'engagement';
+  organizationId: string;
+  awardId: string;
+  at: string;
+}
+
+export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent | AutomationJobEvent | PointsEvent | EngagementEvent;
 
 /** An event as listeners receive it: stamped with the moment its transaction had committed. */
 export type Committed<Event extends DomainEvent = DomainEvent> = Event & { committedAt: string };

@@ -12,10 +12,12 @@ export interface Context {
    * award's status when its expiry passes; the response cache keeps the result no longer.
    */
   validUntil?: number;
+  /** The client's network address (src/modules/engagement/client-address.ts), for public counters. */
+  clientAddress?: string;
 }
 
-export function createContext(deps: Deps, credentials: Credentials): Context {
-  return { deps, auth: new RequestAuth(deps, credentials) };
+export function createContext(deps: Deps, credentials: Credentials, clientAddress?: string): Context {
+  return { deps, auth: new RequestAuth(deps, credentials), clientAddress };
 }
 
 /** A context for work on behalf of an already authenticated caller (one subscription event). */

@@ -11,6 +11,9 @@ import '../modules/templates/subscriptions.js';
 import '../modules/automation/schema.js';
 import '../modules/email/schema.js';
 import '../modules/certificates/schema.js';
+import '../modules/leaderboards/schema.js';
+import '../modules/engagement/schema.js';
+import '../modules/statistics/schema.js';
 import { builder } from './builder.js';
 
 let schema: GraphQLSchema | undefined;

@@ -59,6 +59,18 @@ interface Group {
   args: ExecutionArgs;
   source: AsyncGenerator<unknown>;
   members: Set<Member>;
+  /** The last result of a state subscription, given at once to members who join later. */
+  latest?: { result: ExecutionResult; json: string };
+}
+
+/**
+ * Marks a source payload as the whole current state (a leaderboard's top N) rather than a change:
+ * members who join a running group receive the latest one at once instead of waiting for the next.
+ */
+export const STATE_PAYLOAD = Symbol('statePayload');
+
+function isState(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && STATE_PAYLOAD in payload;
 }
 
 export interface HubOptions {
@@ -188,6 +200,7 @@ export class SubscriptionHub {
         );
         const now = Date.now();
         let json: string | undefined;
+        if (isState(payload)) group.latest = { result, json: (json = JSON.stringify(result)) };
         for (const member of group.members) {
           if (member.sink) this.#send(member, member.sink, (json ??= JSON.stringify(result)));
           else this.#deliver(member, result, now);
@@ -242,6 +255,12 @@ export class SubscriptionHub {
     };
     group.members.add(member);
     this.#joined += 1;
+    const { latest } = group;
+    if (latest) {
+      // After graphql-ws has registered the subscription, which happens once this returns.
+      if (sink) setImmediate(() => group.members.has(member) && this.#send(member, sink, latest.json));
+      else this.#deliver(member, latest.result, Date.now());
+    }
     return member.queue;
   }
 }

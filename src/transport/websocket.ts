@@ -22,6 +22,7 @@ import { createContext, type Context } from '../graphql/context.js';
 import { authenticate } from '../modules/api-keys/service.js';
 import type { Credentials } from '../modules/api-keys/request-auth.js';
 import { RequestAuth } from '../modules/api-keys/request-auth.js';
+import { clientAddress } from '../modules/engagement/client-address.js';
 import type { DropReason, Sink, SubscriptionHub } from '../subscriptions/hub.js';
 
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
@@ -46,6 +47,12 @@ interface Extra extends Record<PropertyKey, unknown> {
 }
 
 type ConnectionParams = ConnectionInitMessage['payload'];
+
+/** The client's address, from the upgrade request, as for HTTP requests. */
+function connectionAddress(request: IncomingMessage, trustedHops: number): string {
+  const forwarded = request.headers['x-forwarded-for'];
+  return clientAddress(request, (Array.isArray(forwarded) ? forwarded.join(',') : forwarded) ?? null, trustedHops);
+}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -166,7 +173,7 @@ export function attachWebSockets(options: {
         };
         return {
           ...operation,
-          contextValue: createContext(deps, ctx.extra.credentials!),
+          contextValue: createContext(deps, ctx.extra.credentials!, connectionAddress(ctx.extra.request, deps.config.trustProxyHops)),
           rootValue: { subscribe: (args: ExecutionArgs) => subscriptions.subscribe(args, sink) },
         };
       },

@@ -15,6 +15,7 @@ import { stableStringify } from '../../shared/stable-json.js';
 import { jsonObject, parseInput, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
 import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
+import { moveHistogram } from '../leaderboards/histogram.js';
 import { identifier, lockRules, MAX_POINTS_LEVELS, rulesFor, toRule, type RuleOfTemplate } from './rules.js';
 
 // A little slack for clocks of callers that run slightly ahead of ours.
@@ -215,7 +216,7 @@ export async function addPoints(
     }
 
     // Apply each rule to the earners whose balance crossed one of its levels.
-    if (before.size === 0) return { results, reconciled: mergeReconciled([]) };
+    if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[] };
     const categories = [...new Set([...before.keys()].map((key) => key.split('\n')[1]!))];
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } });
     const reconciled: Reconciled[] = [];
@@ -233,10 +234,14 @@ export async function addPoints(
       if (up.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: up }, now, { actorApiKeyId, direction: 'up' }));
       if (down.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: down }, now, { actorApiKeyId, direction: 'down' }));
     }
-    return { results, reconciled: mergeReconciled(reconciled) };
+    return { results, reconciled: mergeReconciled(reconciled), categories };
   });
-  deps.events.publish(outcome.reconciled.events);
-  return outcome;
+  // Leaderboards follow balances through this event; a pure replay moved nothing, so says nothing.
+  const pointsEvents: DomainEvent[] = outcome.categories.length
+    ? [{ kind: 'points', organizationId: actor.organizationId, categories: outcome.categories, at: now.toISOString() }]
+    : [];
+  deps.events.publish([...outcome.reconciled.events, ...pointsEvents]);
+  return { results: outcome.results, reconciled: outcome.reconciled };
 }
 
 /** Balances are 32-bit, like GraphQL's Int. */
@@ -250,29 +255,60 @@ function balanceKey(row: { earnerId: string; category: string }): string {
   return `${row.earnerId}\n${row.category}`;
 }
 
-/** Adds each total to its balance (creating it at the total), returning the balances after. */
+/**
+ * Adds each total to its balance (creating it at the total), returning the balances after, and
+ * moves the leaderboards' points histogram with them.
+ */
 async function addToBalances(tx: Tx, provider: Provider, organizationId: string, totals: Map<string, number>, now: Date) {
   const d = dialectFor(provider);
   const finals = new Map<string, number>();
+  const created = new Set<string>();
   const rows = [...totals];
   for (let start = 0; start < rows.length; start += 500) {
-    const values = rows.slice(start, start + 500).map(([key, total]) => {
+    const chunk = rows.slice(start, start + 500);
+    const values = chunk.map(([key, total]) => {
       const [earnerId, category] = key.split('\n') as [string, string];
       return Prisma.sql`(${d.text(organizationId)}, ${d.text(earnerId)}, ${d.text(category)}, ${d.int(total)}, ${d.timestamp(now)})`;
     });
-    const updated = await tx.$queryRaw<Array<{ earnerId: string; category: string; balance: number | bigint }>>`
+    // Which balances the upsert creates: PostgreSQL says so itself (a row it inserted has no
+    // xmax); SQLite's single writer makes a read just before exact.
+    const existing = provider === 'postgresql' ? undefined : await existingBalances(tx, chunk.map(([key]) => splitKey(key)));
+    const updated = await tx.$queryRaw<Array<{ earnerId: string; category: string; balance: number | bigint; inserted?: boolean }>>`
       INSERT INTO "PointsBalance" ("organizationId", "earnerId", "category", "balance", "updatedAt")
       VALUES ${Prisma.join(values)}
       ON CONFLICT ("earnerId", "category") DO UPDATE SET "balance" = "PointsBalance"."balance" + excluded."balance", "updatedAt" = excluded."updatedAt"
-      RETURNING "earnerId", "category", "balance"`.catch((error: unknown) => {
+      RETURNING "earnerId", "category", "balance"${provider === 'postgresql' ? Prisma.sql`, (xmax = 0) AS "inserted"` : Prisma.empty}`.catch((error: unknown) => {
       // PostgreSQL refuses an integer overflow; SQLite's 64-bit integers are checked below.
       if (String(error).includes('out of range')) throw balanceOutOfRange();
       throw error;
     });
-    for (const row of updated) finals.set(balanceKey(row), Number(row.balance));
+    for (const row of updated) {
+      finals.set(balanceKey(row), Number(row.balance));
+      if (existing ? !existing.has(balanceKey(row)) : row.inserted) created.add(balanceKey(row));
+    }
   }
   if ([...finals.values()].some((balance) => Math.abs(balance) > MAX_BALANCE)) throw balanceOutOfRange();
+  await moveHistogram(
+    tx,
+    provider,
+    organizationId,
+    [...finals].map(([key, after]) => ({ category: splitKey(key).category, before: created.has(key) ? null : after - totals.get(key)!, after })),
+  );
   return finals;
+}
+
+/** Which of these balances exist, read in slices small enough for Prisma's parameter limit. */
+async function existingBalances(tx: Tx, rows: Array<{ earnerId: string; category: string }>): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let start = 0; start < rows.length; start += 100) {
+    for (const key of (await currentBalances(tx, rows.slice(start, start + 100))).keys()) found.add(key);
+  }
+  return found;
+}
+
+function splitKey(key: string): { earnerId: string; category: string } {
+  const [earnerId, category] = key.split('\n') as [string, string];
+  return { earnerId, category };
 }
 
 /** Writes entries with multi-row INSERTs: Prisma's createMany costs milliseconds per row to plan. */

@@ -1,0 +1,220 @@
+// npm run bench:leaderboard — issue 5's benchmark. For SQLite and PostgreSQL: the real server (its
+// own process) over a database it migrated, then seeded directly with set-based SQL (a recursive
+// CTE on SQLite, generate_series on PostgreSQL) with BENCH_EARNERS earners (default 1,000,000),
+// each with a `lifetime` points balance; scores repeat (about ten earners per score), so ties are
+// everywhere. autocannon (this process) then measures, after `{ __typename }` (the ceiling):
+// - the rank of a random earner (1 + the earners above, from the maintained points histogram),
+// - the top 50 (an index range read in board order, earners loaded in one query),
+// - around a random earner (5 above, 5 below),
+// - recordEngagement: a view of one of 1,000 awards from a random client address (TRUST_PROXY=1
+//   and a random X-Forwarded-For, so every event is new and counted: an insert and an upsert).
+// Goals on PostgreSQL: rank p99 < 10 ms, top 50 p99 < 5 ms; engagement ≥ 40% of the ceiling.
+//
+// The response cache is off, so every answer is computed. BENCH_SECONDS (default 8),
+// BENCH_CONNECTIONS (default 8: latency goals are about the work, not a queue of 32 requests),
+// BENCH_EARNERS, BENCH_PROVIDER (sqlite or postgresql: that one only).
+import { mkdir, writeFile } from 'node:fs/promises';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { sqlitePath } from '../src/db/provider.js';
+import { benchDatabases, graphql, measure, ROOT, startServer, table, type BenchDatabase, type Measurement } from './support.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const EARNERS = Number(process.env.BENCH_EARNERS ?? 1_000_000);
+const AWARDS = 1000;
+const API_KEY = 'bench-administrator-key-0123456789abcdef';
+/** Balances cycle through this many values, so about EARNERS / DISTINCT earners share each. */
+const DISTINCT = Math.max(1, Math.floor(EARNERS / 10));
+
+const earnerId = (index: number) => `bench-earner-${String(index).padStart(8, '0')}`;
+const globalEarnerId = (index: number) => Buffer.from(`Earner:${earnerId(index)}`).toString('base64');
+const randomEarner = () => 1 + Math.floor(Math.random() * EARNERS);
+
+/** The leaderboards' histogram of the seeded balances, as the migration backfills it. */
+const HISTOGRAM_SQL = [
+  `INSERT INTO "PointsHistogram" ("organizationId", "category", "level", "bucket", "earners")
+   SELECT "organizationId", "category", 0, "balance", COUNT(*) FROM "PointsBalance" GROUP BY "organizationId", "category", "balance"`,
+  `INSERT INTO "PointsHistogram" ("organizationId", "category", "level", "bucket", "earners")
+   SELECT "organizationId", "category", 1, ("balance" - (("balance" % 1024) + 1024) % 1024) / 1024, COUNT(*) FROM "PointsBalance"
+   GROUP BY "organizationId", "category", ("balance" - (("balance" % 1024) + 1024) % 1024) / 1024`,
+];
+
+/** Earners bench-earner-00000001... with balance (i * 7919) mod DISTINCT, straight into the database. */
+async function seed(database: BenchDatabase, organizationId: string): Promise<number> {
+  const started = Date.now();
+  if (database.provider === 'postgresql') {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query(
+        `INSERT INTO "Earner" ("id", "organizationId", "email", "emailLower", "name", "nameLower", "createdAt", "updatedAt")
+         SELECT 'bench-earner-' || lpad(i::text, 8, '0'), $1, 'e' || i || '@example.com', 'e' || i || '@example.com',
+                'Earner ' || i, 'earner ' || i, now(), now()
+         FROM generate_series(1, $2::int) AS i`,
+        [organizationId, EARNERS],
+      );
+      await client.query(
+        `INSERT INTO "PointsBalance" ("organizationId", "earnerId", "category", "balance", "updatedAt")
+         SELECT $1, 'bench-earner-' || lpad(i::text, 8, '0'), 'lifetime', ((i::bigint * 7919) % $3::int)::int, now()
+         FROM generate_series(1, $2::int) AS i`,
+        [organizationId, EARNERS, DISTINCT],
+      );
+      for (const sql of HISTOGRAM_SQL) await client.query(sql);
+      // Statistics for the planner, and the visibility map that lets counts read the index alone.
+      await client.query('VACUUM ANALYZE "Earner"');
+      await client.query('VACUUM ANALYZE "PointsBalance"');
+    } finally {
+      await client.end();
+    }
+  } else {
+    const db = new Database(sqlitePath(database.url), { timeout: 60_000 });
+    try {
+      // Dates in the format Prisma wrote for the organization.
+      const { createdAt } = db.prepare('SELECT "createdAt" FROM "Organization" WHERE "id" = ?').get(organizationId) as { createdAt: unknown };
+      db.transaction(() => {
+        db.prepare(
+          `INSERT INTO "Earner" ("id", "organizationId", "email", "emailLower", "name", "nameLower", "createdAt", "updatedAt")
+           WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+           SELECT 'bench-earner-' || substr('00000000' || i, -8), ?, 'e' || i || '@example.com', 'e' || i || '@example.com',
+                  'Earner ' || i, 'earner ' || i, ?, ? FROM seq`,
+        ).run(EARNERS, organizationId, createdAt, createdAt);
+        db.prepare(
+          `INSERT INTO "PointsBalance" ("organizationId", "earnerId", "category", "balance", "updatedAt")
+           WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+           SELECT ?, 'bench-earner-' || substr('00000000' || i, -8), 'lifetime', (i * 7919) % ?, ? FROM seq`,
+        ).run(EARNERS, organizationId, DISTINCT, createdAt);
+        for (const sql of HISTOGRAM_SQL) db.exec(sql);
+      })();
+      db.exec('ANALYZE');
+    } finally {
+      db.close();
+    }
+  }
+  return (Date.now() - started) / 1000;
+}
+
+/** 1,000 awards through the API, and their public ids. */
+async function seedAwards(url: string): Promise<string[]> {
+  const { createBadgeTemplate } = await graphql<{ createBadgeTemplate: { badgeTemplate: { id: string } } }>(
+    url,
+    API_KEY,
+    `mutation { createBadgeTemplate(input: { name: "Benchmark badge", description: "Issued by the benchmark.", awardMode: REPEATABLE, activate: true }) { badgeTemplate { id } } }`,
+  );
+  const awards = Array.from({ length: AWARDS }, (_, index) => ({
+    templateId: createBadgeTemplate.badgeTemplate.id,
+    recipient: { email: `engaged${index}@example.com`, name: `Engaged Earner ${index}` },
+  }));
+  const { issueAwards } = await graphql<{ issueAwards: { results: Array<{ award: { publicId: string } }> } }>(
+    url,
+    API_KEY,
+    `mutation ($input: IssueAwardsInput!) { issueAwards(input: $input) { results { award { publicId } } } }`,
+    { input: { awards } },
+  );
+  return issueAwards.results.map((result) => result.award.publicId);
+}
+
+const RANK = `query Rank($id: ID!) { leaderboard(board: { metric: POINTS }) { rank(earnerId: $id) { rank position score } } }`;
+const TOP = `query Top { leaderboard(board: { metric: POINTS }) { top(first: 50) { entries { rank score earner { id name } } endCursor } } }`;
+const TOP_SCORES = `query TopScores { leaderboard(board: { metric: POINTS }) { top(first: 50) { entries { rank score } endCursor } } }`;
+const AROUND = `query Around($id: ID!) { leaderboard(board: { metric: POINTS }) { around(earnerId: $id, count: 5) { rank score earner { id name } } } }`;
+const RECORD = `mutation Record($input: RecordEngagementInput!) { recordEngagement(input: $input) { counted } }`;
+
+/** recordEngagement needs a header per request (the client address), which `measure` does not vary. */
+async function measureEngagement(url: string, publicIds: string[]): Promise<Measurement> {
+  let counter = 0;
+  const run = async (duration: number) => {
+    let failures = 0;
+    const result = await autocannon({
+      url: `${url}/graphql`,
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            counter += 1;
+            const address = `10.${(counter >> 16) & 255}.${(counter >> 8) & 255}.${counter & 255}`;
+            const publicId = publicIds[counter % publicIds.length]!;
+            return {
+              ...request,
+              headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+              body: JSON.stringify({ query: RECORD, variables: { input: { publicId, kind: 'VIEW' } } }),
+            };
+          },
+          onResponse: (status, body) => {
+            if (status !== 200 || body.includes('"errors"') || !body.includes('"counted":true')) failures += 1;
+          },
+        },
+      ],
+    });
+    return {
+      name: 'recordEngagement (new address each time: counted)',
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      requests: result.requests.total,
+      errors: result.errors + result.non2xx + failures,
+    };
+  };
+  await run(3);
+  return run(SECONDS);
+}
+
+async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
+  const database = await makeDatabase();
+  // BENCH_PROVIDER=sqlite or postgresql measures that one only.
+  if (process.env.BENCH_PROVIDER && process.env.BENCH_PROVIDER !== database.provider) {
+    await database.remove();
+    return undefined;
+  }
+  const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, RESPONSE_CACHE_TTL_SECONDS: '0', TRUST_PROXY: '1' });
+  try {
+    const { viewer } = await graphql<{ viewer: { organization: { id: string } } }>(server.url, API_KEY, '{ viewer { organization { id } } }');
+    const organizationId = Buffer.from(viewer.organization.id, 'base64').toString('utf8').split(':')[1]!;
+    const seedSeconds = await seed(database, organizationId);
+    console.log(`${database.provider}: seeded ${EARNERS} earners with balances in ${seedSeconds.toFixed(1)} s`);
+    const publicIds = await seedAwards(server.url);
+    const common = { url: server.url, apiKey: API_KEY, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 3 };
+    const results = [
+      await measure({ ...common, name: '{ __typename }', body: () => JSON.stringify({ query: '{ __typename }' }) }),
+      await measure({ ...common, name: 'rank of a random earner', body: () => JSON.stringify({ query: RANK, variables: { id: globalEarnerId(randomEarner()) } }) }),
+      await measure({ ...common, name: 'top 50 with earners (id, name)', body: () => JSON.stringify({ query: TOP }) }),
+      await measure({ ...common, name: 'top 50, rank and score only', body: () => JSON.stringify({ query: TOP_SCORES }) }),
+      await measure({ ...common, name: 'around a random earner (5 + 1 + 5)', body: () => JSON.stringify({ query: AROUND, variables: { id: globalEarnerId(randomEarner()) } }) }),
+      await measureEngagement(server.url, publicIds),
+    ];
+    return { provider: database.provider, seedSeconds, results };
+  } finally {
+    await server.stop();
+    await database.remove();
+  }
+}
+
+const all: Array<{ provider: string; seedSeconds: number; results: Measurement[] }> = [];
+for (const makeDatabase of await benchDatabases()) {
+  const measured = await benchmarkProvider(makeDatabase);
+  if (measured) all.push(measured);
+}
+
+const report = table(
+  all.flatMap(({ provider, results }) =>
+    results.map((result) => ({
+      database: provider,
+      operation: result.name,
+      'req/s': Math.round(result.requestsPerSecond),
+      'p50 ms': result.p50,
+      'p99 ms': result.p99,
+      'of ceiling': `${((result.requestsPerSecond / results[0]!.requestsPerSecond) * 100).toFixed(1)}%`,
+      errors: result.errors,
+    })),
+  ),
+);
+console.log(`\n${EARNERS} earners, ${SECONDS}s per operation after a 3s warm-up, ${CONNECTIONS} connections, response cache off\n`);
+console.log(report);
+await mkdir(`${ROOT}/bench/results`, { recursive: true });
+await writeFile(
+  `${ROOT}/bench/results/leaderboard-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
+  JSON.stringify({ earners: EARNERS, seconds: SECONDS, connections: CONNECTIONS, results: all }, null, 2),
+);

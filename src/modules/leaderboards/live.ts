@@ -1,0 +1,78 @@
+// The source of `leaderboardChanged`: the board's top N at once, then again whenever a committed
+// change may have moved it, at most once per interval however many changes arrive (a burst of a
+// thousand point entries costs a few recomputations, not a thousand). Only a top N that differs
+// from the last one sent is sent. The subscription hub shares one such stream among all
+// subscribers of the same board; its timer dies with the stream (unsubscribe, or app stop).
+import { Repeater } from '@repeaterjs/repeater';
+import type { Deps } from '../../deps.js';
+import type { Committed } from '../../events/events.js';
+import { STATE_PAYLOAD } from '../../subscriptions/hub.js';
+import { boardPage, checkPageSize, resolveBoard, type Board, type BoardEntry, type BoardInput } from './service.js';
+
+export interface BoardSnapshot {
+  [STATE_PAYLOAD]: true;
+  board: Board;
+  entries: BoardEntry[];
+}
+
+/** Whether a committed event can change the board's scores. */
+function concerns(board: Board, event: Committed): boolean {
+  if (event.organizationId !== board.organizationId) return false;
+  if (board.metric === 'POINTS') return event.kind === 'points' && event.categories.includes(board.category!);
+  // Tag boards also move when a template's tags change.
+  return event.kind === 'award' || (board.tag !== null && event.kind === 'template');
+}
+
+export async function boardUpdates(deps: Deps, organizationId: string, input: BoardInput, first: number): Promise<AsyncGenerator<BoardSnapshot>> {
+  const intervalMs = deps.config.leaderboardIntervalMs;
+  // Checked before anything listens, so a bad board or size is an error of the subscribe call.
+  checkPageSize(first, 'first');
+  let board = await resolveBoard(deps, organizationId, input);
+  return new Repeater<BoardSnapshot>(async (push, stop) => {
+    let timer: NodeJS.Timeout | undefined;
+    let running = false;
+    let dirty = false;
+    let lastRun = 0;
+    let lastSent: string | undefined;
+
+    const compute = async () => {
+      running = true;
+      dirty = false;
+      lastRun = Date.now();
+      try {
+        // Re-resolved each time, so a calendar window moves on when its day (week, ...) ends.
+        board = await resolveBoard(deps, organizationId, input);
+        const { entries } = await boardPage(deps, board, first);
+        const key = JSON.stringify(entries);
+        if (key !== lastSent) {
+          lastSent = key;
+          await push({ [STATE_PAYLOAD]: true, board, entries });
+        }
+      } catch (error) {
+        stop(error);
+      } finally {
+        running = false;
+        if (dirty) schedule();
+      }
+    };
+    const schedule = () => {
+      if (timer) return;
+      if (running) {
+        dirty = true;
+        return;
+      }
+      timer = setTimeout(() => {
+        timer = undefined;
+        void compute();
+      }, Math.max(0, lastRun + intervalMs - Date.now()));
+    };
+    // Listening starts before the first computation, so no change falls between the two.
+    const unsubscribe = deps.events.subscribe((batch) => {
+      if (batch.some((event) => concerns(board, event))) schedule();
+    });
+    await compute();
+    await stop;
+    clearTimeout(timer);
+    unsubscribe();
+  });
+}

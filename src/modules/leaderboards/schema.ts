@@ -1,0 +1,199 @@
+import { builder } from '../../graphql/builder.js';
+import type { Context } from '../../graphql/context.js';
+import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
+import { boardUpdates, type BoardSnapshot } from './live.js';
+import {
+  boardAround,
+  boardPage,
+  boardRank,
+  boardSize,
+  encodeCursor,
+  MAX_BOARD_PAGE,
+  MAX_ROLLING_DAYS,
+  resolveBoard,
+  type Board,
+  type BoardEntry,
+  type BoardInput,
+} from './service.js';
+
+const MetricEnum = builder.enumType('LeaderboardMetric', {
+  description: 'What a leaderboard ranks earners by.',
+  values: {
+    POINTS: { description: 'Points of one category: the balance for all time, the sum of the entries dated in the window otherwise.' },
+    AWARDS: { description: 'Awards issued in the window that are active now (pending or accepted, not expired).' },
+  },
+});
+
+const PeriodEnum = builder.enumType('LeaderboardPeriod', {
+  description: 'The window a leaderboard covers, in the organization’s time zone.',
+  values: {
+    ALL_TIME: { description: 'Everything.' },
+    YEAR: { description: 'This calendar year.' },
+    MONTH: { description: 'This calendar month.' },
+    WEEK: { description: 'This week, Monday 00:00 to the next Monday.' },
+    DAY: { description: 'Today, midnight to midnight.' },
+    ROLLING_DAYS: { description: 'The last `days` × 24 hours up to now.' },
+  },
+});
+
+const RankingEnum = builder.enumType('RankingRule', {
+  description: 'How equal scores are ranked.',
+  values: {
+    COMPETITION: { description: 'Standard competition ranking, "1, 2, 2, 4": one plus the number of strictly greater scores.' },
+    DENSE: { description: 'Dense ranking, "1, 2, 2, 3": one plus the number of distinct strictly greater scores.' },
+  },
+});
+
+const LeaderboardInput = builder.inputType('LeaderboardInput', {
+  description: 'Which leaderboard. Entries are in board order: score descending, then earner id ascending (the earner known first).',
+  fields: (t) => ({
+    metric: t.field({ type: MetricEnum, required: true, description: 'What earners are ranked by.' }),
+    category: t.string({ description: 'POINTS boards: the points category (default `lifetime`).' }),
+    templateId: t.id({ description: 'AWARDS boards: only awards of this template.' }),
+    tag: t.string({ description: 'AWARDS boards: only awards of templates with this tag (case-insensitive).' }),
+    period: t.field({ type: PeriodEnum, description: 'The window (default ALL_TIME).' }),
+    days: t.int({ description: `ROLLING_DAYS only, and required there: the window’s length in days (1 to ${MAX_ROLLING_DAYS}).` }),
+    ranking: t.field({ type: RankingEnum, description: 'How ties are ranked (default COMPETITION).' }),
+  }),
+});
+
+type BoardArg = typeof LeaderboardInput.$inferInput;
+
+function boardInput(board: BoardArg): BoardInput {
+  return { ...board, templateId: decodeOptionalId('BadgeTemplate', board.templateId, 'board.templateId') };
+}
+
+/**
+ * The earners of one list of entries, loaded with one findMany on first use. Siblings share the
+ * selection Pothos plans for them, so the first entry's query serves all.
+ */
+class EarnerBatch {
+  #loaded: Promise<Map<string, unknown>> | undefined;
+  constructor(private readonly ids: string[]) {}
+
+  load(context: Context, query: object): Promise<Map<string, unknown>> {
+    this.#loaded ??= context.deps.reader.earner
+      .findMany({ ...query, where: { id: { in: this.ids } } })
+      .then((earners) => new Map(earners.map((earner) => [earner.id, earner])));
+    return this.#loaded;
+  }
+}
+
+type ListedEntry = BoardEntry & { batch?: EarnerBatch };
+
+/** Entries that load their earners together. */
+function withEarnerBatch(entries: BoardEntry[]): ListedEntry[] {
+  const batch = new EarnerBatch(entries.map((entry) => entry.earnerId));
+  return entries.map((entry) => ({ ...entry, batch }));
+}
+
+const EntryRef = builder.objectRef<ListedEntry>('LeaderboardEntry').implement({
+  description: 'An earner’s place on a leaderboard.',
+  fields: (t) => ({
+    rank: t.exposeInt('rank', { description: 'Rank under the board’s ranking rule; tied scores share it.' }),
+    position: t.exposeInt('position', { description: 'Place in board order, 1 for the first, never shared.' }),
+    score: t.exposeInt('score', { description: 'Points, or number of awards.' }),
+    cursor: t.string({ description: 'Pass as `after` to continue below this entry.', resolve: (entry) => encodeCursor(entry) }),
+    earner: t.prismaField({
+      type: 'Earner',
+      description: 'The earner.',
+      resolve: async (query, entry, _args, context) => {
+        // Spread, so every sibling's planned query counts as used (they are all the same).
+        const planned = { ...query };
+        const batch = entry.batch ?? new EarnerBatch([entry.earnerId]);
+        return (await batch.load(context, planned)).get(entry.earnerId) as never;
+      },
+    }),
+  }),
+});
+
+const PageRef = builder.objectRef<{ board: Board; entries: BoardEntry[]; hasNextPage: boolean }>('LeaderboardPage').implement({
+  description: 'Consecutive entries of a leaderboard.',
+  fields: (t) => ({
+    entries: t.field({ type: [EntryRef], description: 'The entries, in board order.', resolve: (page) => withEarnerBatch(page.entries) }),
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when entries follow this page.' }),
+    endCursor: t.string({
+      nullable: true,
+      description: 'Cursor of the last entry; pass it as `after` for the next page.',
+      resolve: (page) => (page.entries.length ? encodeCursor(page.entries.at(-1)!) : null),
+    }),
+  }),
+});
+
+const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
+  description: 'Earners ranked by a score over a window, fixed at the moment of the query.',
+  fields: (t) => ({
+    metric: t.field({ type: MetricEnum, description: 'What earners are ranked by.', resolve: (board) => board.metric }),
+    category: t.exposeString('category', { nullable: true, description: 'The points category (POINTS boards).' }),
+    period: t.field({ type: PeriodEnum, description: 'The window.', resolve: (board) => board.period }),
+    ranking: t.field({ type: RankingEnum, description: 'How ties are ranked.', resolve: (board) => board.ranking }),
+    timeZone: t.exposeString('timeZone', { description: 'The organization’s time zone, in which calendar windows are cut.' }),
+    from: t.field({ type: 'DateTime', nullable: true, description: 'Start of the window (inclusive); null for all time.', resolve: (board) => board.from }),
+    to: t.field({ type: 'DateTime', nullable: true, description: 'End of the window (exclusive); null when open.', resolve: (board) => board.to }),
+    size: t.int({ description: 'How many earners have a score on the board.', resolve: (board, _args, context) => boardSize(context.deps, board) }),
+    top: t.field({
+      type: PageRef,
+      description: 'The first entries, or the entries after a cursor.',
+      args: {
+        first: t.arg.int({ defaultValue: 10, description: `How many entries (1 to ${MAX_BOARD_PAGE}, default 10).` }),
+        after: t.arg.string({ description: 'Continue after the entry with this cursor.' }),
+      },
+      resolve: async (board, { first, after }, context) => ({ board, ...(await boardPage(context.deps, board, first ?? 10, after)) }),
+    }),
+    rank: t.field({
+      type: EntryRef,
+      nullable: true,
+      description: 'The earner’s entry; null when they have no score on this board; NOT_FOUND for an unknown earner.',
+      args: { earnerId: t.arg.id({ required: true, description: 'The earner.' }) },
+      resolve: (board, { earnerId }, context) => boardRank(context.deps, board, decodeId('Earner', earnerId, 'earnerId')),
+    }),
+    around: t.field({
+      type: [EntryRef],
+      nullable: true,
+      description:
+        'Up to `count` entries above the earner, the earner, and up to `count` below, in board order (fewer at the ends); null when the earner has no score; NOT_FOUND for an unknown earner.',
+      args: {
+        earnerId: t.arg.id({ required: true, description: 'The earner.' }),
+        count: t.arg.int({ defaultValue: 5, description: 'Entries on each side (0 to 50, default 5).' }),
+      },
+      resolve: async (board, { earnerId, count }, context) => {
+        const entries = await boardAround(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), count ?? 5);
+        return entries && withEarnerBatch(entries);
+      },
+    }),
+  }),
+});
+
+builder.queryField('leaderboard', (t) =>
+  t.field({
+    type: LeaderboardRef,
+    description: 'A leaderboard of the organization: its top entries, an earner’s rank, the entries around an earner. Needs `read`.',
+    authScopes: { permission: 'read' },
+    args: { board: t.arg({ type: LeaderboardInput, required: true, description: 'Which board.' }) },
+    resolve: (_root, { board }, context) => resolveBoard(context.deps, context.auth.current.organizationId, boardInput(board)),
+  }),
+);
+
+const UpdateRef = builder.objectRef<BoardSnapshot>('LeaderboardUpdate').implement({
+  description: 'The top of a leaderboard as it is now.',
+  fields: (t) => ({
+    leaderboard: t.field({ type: LeaderboardRef, description: 'The board, with its window as of this update.', resolve: (update) => update.board }),
+    entries: t.field({ type: [EntryRef], description: 'The top entries, in board order.', resolve: (update) => withEarnerBatch(update.entries) }),
+  }),
+});
+
+builder.subscriptionField('leaderboardChanged', (t) =>
+  t.field({
+    type: UpdateRef,
+    description:
+      'The top `first` entries of a board at once, then again each time they change, at most a few times a second (LEADERBOARD_UPDATE_SECONDS). Needs `read`.',
+    authScopes: { permission: 'read' },
+    args: {
+      board: t.arg({ type: LeaderboardInput, required: true, description: 'Which board.' }),
+      first: t.arg.int({ defaultValue: 10, description: `How many entries (1 to ${MAX_BOARD_PAGE}, default 10).` }),
+    },
+    subscribe: (_root, { board, first }, context) =>
+      boardUpdates(context.deps, context.auth.current.organizationId, boardInput(board), first ?? 10),
+    resolve: (update) => update,
+  }),
+);
