@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/provider.js';
-import { benchDatabases, graphql, measure, ROOT, startServer, table, type BenchDatabase, type Measurement } from './support.js';
+import { benchDatabases, graphql, issuePublicAwards, measure, ROOT, startServer, table, type BenchDatabase, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -102,17 +102,8 @@ async function seedAwards(url: string): Promise<string[]> {
     API_KEY,
     `mutation { createBadgeTemplate(input: { name: "Benchmark badge", description: "Issued by the benchmark.", awardMode: REPEATABLE, activate: true }) { badgeTemplate { id } } }`,
   );
-  const awards = Array.from({ length: AWARDS }, (_, index) => ({
-    templateId: createBadgeTemplate.badgeTemplate.id,
-    recipient: { email: `engaged${index}@example.com`, name: `Engaged Earner ${index}` },
-  }));
-  const { issueAwards } = await graphql<{ issueAwards: { results: Array<{ award: { publicId: string } }> } }>(
-    url,
-    API_KEY,
-    `mutation ($input: IssueAwardsInput!) { issueAwards(input: $input) { results { award { publicId } } } }`,
-    { input: { awards } },
-  );
-  return issueAwards.results.map((result) => result.award.publicId);
+  const recipients = Array.from({ length: AWARDS }, (_, index) => ({ email: `engaged${index}@example.com`, name: `Engaged Earner ${index}` }));
+  return issuePublicAwards(url, API_KEY, createBadgeTemplate.badgeTemplate.id, recipients);
 }
 
 const RANK = `query Rank($id: ID!) { leaderboard(board: { metric: POINTS }) { rank(earnerId: $id) { rank position score } } }`;

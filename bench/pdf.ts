@@ -6,7 +6,7 @@
 // Two runs: BENCH_CONNECTIONS concurrent clients (default 8) for throughput, and one client for
 // the latency of a certificate on an idle server. BENCH_SECONDS (default 10), BENCH_AWARDS (default 200).
 import { mkdir, writeFile } from 'node:fs/promises';
-import { benchDatabases, graphql, measure, ROOT, startServer, table, type Measurement } from './support.js';
+import { benchDatabases, graphql, issuePublicAwards, measure, ROOT, startServer, table, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -20,17 +20,8 @@ async function seed(url: string): Promise<string[]> {
     API_KEY,
     `mutation { createBadgeTemplate(input: { name: "Certified Benchmark Runner", description: "Runs benchmarks with care: warm-ups, several runs, and honest numbers.", level: GOLD, awardMode: REPEATABLE, validityDays: 730, activate: true }) { badgeTemplate { id } } }`,
   );
-  const awards = Array.from({ length: AWARDS }, (_, index) => ({
-    templateId: createBadgeTemplate.badgeTemplate.id,
-    recipient: { email: `pdf${index}@example.com`, name: `${NAMES[index % NAMES.length]} ${index}` },
-  }));
-  const { issueAwards } = await graphql<{ issueAwards: { results: Array<{ award: { publicId: string } }> } }>(
-    url,
-    API_KEY,
-    `mutation ($input: IssueAwardsInput!) { issueAwards(input: $input) { results { award { publicId } } } }`,
-    { input: { awards } },
-  );
-  return issueAwards.results.map((result) => result.award.publicId);
+  const recipients = Array.from({ length: AWARDS }, (_, index) => ({ email: `pdf${index}@example.com`, name: `${NAMES[index % NAMES.length]} ${index}` }));
+  return issuePublicAwards(url, API_KEY, createBadgeTemplate.badgeTemplate.id, recipients);
 }
 
 const [sqlite] = await benchDatabases();

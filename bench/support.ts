@@ -109,6 +109,22 @@ export async function graphql<T = Record<string, unknown>>(
   return body.data;
 }
 
+/** Issues one award of the template to each recipient in one bulk call; returns their public ids. */
+export async function issuePublicAwards(
+  url: string,
+  apiKey: string,
+  templateId: string,
+  recipients: Array<{ email: string; name: string }>,
+): Promise<string[]> {
+  const { issueAwards } = await graphql<{ issueAwards: { results: Array<{ award: { publicId: string } }> } }>(
+    url,
+    apiKey,
+    `mutation ($input: IssueAwardsInput!) { issueAwards(input: $input) { results { award { publicId } } } }`,
+    { input: { awards: recipients.map((recipient) => ({ templateId, recipient })) } },
+  );
+  return issueAwards.results.map((result) => result.award.publicId);
+}
+
 export interface Measurement {
   name: string;
   requestsPerSecond: number;
