@@ -10,3 +10,6 @@ const DAY_MS = 86_400_000;
 export function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * DAY_MS);
 }
+
+/** Slack for callers whose clocks run slightly ahead of ours, where dates may not be in the future. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;

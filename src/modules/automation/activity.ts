@@ -1,7 +1,6 @@
 // What earners do, as integrators report it: points, memberships, actions. Each change applies
 // the rules it concerns in its own transaction (src/modules/automation/reconcile.ts), so the
 // response already reflects any award it earned or lost.
-import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, Deps } from '../../deps.js';
 import { Prisma } from '../../generated/prisma-sqlite/client.js';
@@ -11,15 +10,14 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { DomainEvent } from '../../events/events.js';
 import type { Membership } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
-import { stableStringify } from '../../shared/stable-json.js';
+import { requestHash } from '../../shared/stable-json.js';
+import { FUTURE_TOLERANCE_MS } from '../../shared/clock.js';
 import { jsonObject, parseInput, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
 import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
 import { moveHistogram } from '../leaderboards/histogram.js';
 import { identifier, lockRules, MAX_POINTS_LEVELS, rulesFor, toRule, type RuleOfTemplate } from './rules.js';
 
-// A little slack for clocks of callers that run slightly ahead of ours.
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
 export const MAX_POINTS_BATCH = 1000;
 export const DEFAULT_CATEGORY = 'lifetime';
 
@@ -40,10 +38,6 @@ function notInFuture(now: Date) {
     message: 'must not be in the future',
     params: { rule: 'notInFuture' },
   });
-}
-
-function requestHash(input: object): string {
-  return createHash('sha256').update(stableStringify(input)).digest('base64url');
 }
 
 /** Resolves each row's earner in one round: ids must exist in the organization; recipients are found or created. */
@@ -113,9 +107,9 @@ export interface PointsResult {
 }
 
 /** The number of live awards a points rule wants for a balance (its slots p1..pN). */
-function pointsLevel(rule: RuleOfTemplate, once: boolean, balance: number): number {
+function pointsLevel(rule: RuleOfTemplate, balance: number): number {
   const levels = Math.floor(Math.max(balance, 0) / rule.pointsThreshold!);
-  return Math.min(levels, once ? 1 : MAX_POINTS_LEVELS);
+  return Math.min(levels, rule.once ? 1 : MAX_POINTS_LEVELS);
 }
 
 /**
@@ -217,20 +211,20 @@ export async function addPoints(
 
     // Apply each rule to the earners whose balance crossed one of its levels.
     if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[] };
-    const categories = [...new Set([...before.keys()].map((key) => key.split('\n')[1]!))];
+    const categories = [...new Set([...before.keys()].map((key) => splitKey(key).category))];
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } });
     const reconciled: Reconciled[] = [];
+    const actorApiKeyId = actor.apiKeyId;
     for (const rule of rules) {
       const up: string[] = [];
       const down: string[] = [];
       for (const [key, old] of before) {
-        const [earnerId, category] = key.split('\n') as [string, string];
+        const { earnerId, category } = splitKey(key);
         if (category !== rule.pointsCategory) continue;
-        const [from, to] = [pointsLevel(rule, rule.once, old), pointsLevel(rule, rule.once, finals.get(key)!)];
+        const [from, to] = [pointsLevel(rule, old), pointsLevel(rule, finals.get(key)!)];
         if (to > from) up.push(earnerId);
         else if (to < from) down.push(earnerId);
       }
-      const actorApiKeyId = actor.apiKeyId;
       if (up.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: up }, now, { actorApiKeyId, direction: 'up' }));
       if (down.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: down }, now, { actorApiKeyId, direction: 'down' }));
     }
@@ -267,7 +261,7 @@ async function addToBalances(tx: Tx, provider: Provider, organizationId: string,
   for (let start = 0; start < rows.length; start += 500) {
     const chunk = rows.slice(start, start + 500);
     const values = chunk.map(([key, total]) => {
-      const [earnerId, category] = key.split('\n') as [string, string];
+      const { earnerId, category } = splitKey(key);
       return Prisma.sql`(${d.text(organizationId)}, ${d.text(earnerId)}, ${d.text(category)}, ${d.int(total)}, ${d.timestamp(now)})`;
     });
     // Which balances the upsert creates: PostgreSQL says so itself (a row it inserted has no
@@ -336,7 +330,7 @@ async function currentBalances(tx: Tx, rows: Array<{ earnerId: string; category:
 // ---------------------------------------------------------------------------------------------
 // Memberships
 
-/** Applies the membership rules that list `productId` to the earners given. */
+/** Applies the membership rules that list any of `productIds` to the earners given. */
 async function applyMembershipRules(tx: Tx, deps: Deps, organizationId: string, productIds: string[], earnerIds: string[], now: Date, actor: string | null) {
   // Product ids live in a JSON array, so the rules are matched here rather than in SQL.
   const rules = (await rulesFor(tx, deps.provider, organizationId, { kind: 'MEMBERSHIP' })).filter((rule) =>
@@ -448,10 +442,9 @@ export async function endDueMemberships(deps: Deps, limit = 500): Promise<number
     const reconciled: Reconciled[] = [];
     for (const organizationId of new Set(ended.map((membership) => membership.organizationId))) {
       const ofOrganization = ended.filter((membership) => membership.organizationId === organizationId);
-      for (const rule of await rulesFor(tx, deps.provider, organizationId, { kind: 'MEMBERSHIP' })) {
-        const earnerIds = [...new Set(ofOrganization.filter((membership) => rule.productIds.includes(membership.productId)).map((membership) => membership.earnerId))];
-        reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds }, now));
-      }
+      const productIds = [...new Set(ofOrganization.map((membership) => membership.productId))];
+      const earnerIds = [...new Set(ofOrganization.map((membership) => membership.earnerId))];
+      reconciled.push(await applyMembershipRules(tx, deps, organizationId, productIds, earnerIds, now, null));
     }
     return { count: ended.length, reconciled: mergeReconciled(reconciled) };
   });

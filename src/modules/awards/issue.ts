@@ -1,25 +1,22 @@
 // Issuing awards: one, or up to MAX_BATCH in one all-or-nothing transaction. A single issue is a
 // batch of one, so both paths share every rule.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Actor, Deps } from '../../deps.js';
 import type { Provider } from '../../db/provider.js';
 import type { Prisma } from '../../db/client.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { AwardMode, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
-import { addDays } from '../../shared/clock.js';
+import { addDays, FUTURE_TOLERANCE_MS } from '../../shared/clock.js';
 import { DomainError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { searchKey } from '../../shared/search-key.js';
-import { stableStringify } from '../../shared/stable-json.js';
+import { requestHash } from '../../shared/stable-json.js';
 import { addIssue, httpUrl, jsonObject, omittable, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema } from '../earners/service.js';
 import { enqueueAwardEmails } from '../email/service.js';
 import { isLive, onceHoldKey } from './status.js';
 
 export const MAX_BATCH = 1000;
-
-// A little slack for clocks of callers that run slightly ahead of ours.
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export const DUPLICATE_POLICIES = ['DENY', 'REPLACE', 'SKIP'] as const;
 export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
@@ -93,9 +90,9 @@ class BatchProblems {
   }
 }
 
-function requestHash(input: ParsedIssue): string {
+function issueHash(input: ParsedIssue): string {
   const { idempotencyKey: _key, ...request } = input;
-  return createHash('sha256').update(stableStringify(request)).digest('base64url');
+  return requestHash(request);
 }
 
 function newPublicId(): string {
@@ -187,7 +184,7 @@ async function issueInTransaction(
     rows.forEach((row, index) => {
       const earlier = row.idempotencyKey ? byKey.get(row.idempotencyKey) : undefined;
       if (!earlier) return;
-      if (earlier.idempotencyHash === requestHash(row)) {
+      if (earlier.idempotencyHash === issueHash(row)) {
         results[index] = { awardId: earlier.id, outcome: 'IDEMPOTENT_REPLAY' };
       } else {
         problems.add('CONFLICT', index, 'idempotencyKey', 'sameRequest', 'was already used for a different request');
@@ -354,7 +351,7 @@ async function issueInTransaction(
       expiresAt,
       legacyId: row.legacyId ?? null,
       idempotencyKey: row.idempotencyKey ?? null,
-      idempotencyHash: row.idempotencyKey ? requestHash(row) : null,
+      idempotencyHash: row.idempotencyKey ? issueHash(row) : null,
       onceHoldKey: holdKey,
       createdAt: now,
       updatedAt: now,
