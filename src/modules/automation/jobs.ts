@@ -13,7 +13,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
 import { CoalescedRun } from '../../shared/coalesced.js';
-import { reconcile } from './reconcile.js';
+import { mergeReconciled, reconcile } from './reconcile.js';
 import { jobEvent, lockRules, toRule } from './rules.js';
 
 const CLAIM_MS = 60_000;
@@ -148,8 +148,8 @@ export class AutomationJobs {
         ),
       ),
     );
-    const done = results.flatMap((result) => (typeof result === 'string' ? [] : [result]));
-    const events = done.flatMap((result) => result.events);
+    const done = mergeReconciled(results.flatMap((result) => (typeof result === 'string' ? [] : [result])));
+    const events = done.events;
     if (results.includes('superseded')) return { ...(await finish('SUPERSEDED')), events };
     const progressed = await inTransaction(deps.db, async (tx) => {
       const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
@@ -159,9 +159,9 @@ export class AutomationJobs {
         data: {
           cursor: ids.at(-1)!.id,
           processed: { increment: ids.length },
-          awarded: { increment: done.reduce((sum, result) => sum + result.issued.length, 0) },
-          restored: { increment: done.reduce((sum, result) => sum + result.restored.length, 0) },
-          revoked: { increment: done.reduce((sum, result) => sum + result.revoked.length, 0) },
+          awarded: { increment: done.issued.length },
+          restored: { increment: done.restored.length },
+          revoked: { increment: done.revoked.length },
           claimedUntil: new Date(deps.clock.now().getTime() + CLAIM_MS),
         },
       });
