@@ -102,13 +102,18 @@ function ruleEvent(organizationId: string, templateId: string, version: number, 
  * superseding any job for an older revision. Nothing is queued for a template that is not active.
  */
 export async function queueBackfill(tx: Tx, organizationId: string, templateId: string, revision: number, now: Date) {
-  await tx.automationJob.updateMany({
-    where: { templateId, status: { in: ['QUEUED', 'RUNNING'] } },
-    data: { status: 'SUPERSEDED', finishedAt: now, claimedBy: null, claimedUntil: null },
-  });
+  await supersedeJobs(tx, templateId, now);
   const template = await tx.badgeTemplate.findUniqueOrThrow({ where: { id: templateId }, select: { state: true } });
   if (template.state !== 'ACTIVE') return undefined;
   return tx.automationJob.create({ data: { organizationId, templateId, ruleRevision: revision, createdAt: now } });
+}
+
+/** Stops the template's queued or running jobs: their rule changed or is gone. */
+function supersedeJobs(tx: Tx, templateId: string, now: Date) {
+  return tx.automationJob.updateMany({
+    where: { templateId, status: { in: ['QUEUED', 'RUNNING'] } },
+    data: { status: 'SUPERSEDED', finishedAt: now, claimedBy: null, claimedUntil: null },
+  });
 }
 
 /**
@@ -178,23 +183,20 @@ export async function removeAwardRule(deps: Deps, actor: Actor, templateId: stri
     if (!template) throw new NotFoundError('badge template', 'templateId');
     if (!template.rule) throw new ConflictError('The template has no award rule.', { field: 'templateId', rule: 'hasRule' });
     await tx.awardRule.delete({ where: { id: template.rule.id } });
-    await tx.automationJob.updateMany({
-      where: { templateId, status: { in: ['QUEUED', 'RUNNING'] } },
-      data: { status: 'SUPERSEDED', finishedAt: now, claimedBy: null, claimedUntil: null },
-    });
+    await supersedeJobs(tx, templateId, now);
     return template.version;
   });
   deps.events.publish([ruleEvent(actor.organizationId, templateId, version, now)]);
 }
 
-export function jobEvent(job: { id: string; organizationId: string; templateId: string; status: string }): DomainEvent {
+export function jobEvent(job: { id: string; organizationId: string; templateId: string; status: string; updatedAt: Date }): DomainEvent {
   return {
     kind: 'automationJob',
     organizationId: job.organizationId,
     jobId: job.id,
     templateId: job.templateId,
     status: job.status as 'QUEUED',
-    at: new Date().toISOString(),
+    at: job.updatedAt.toISOString(),
   };
 }
 
