@@ -9,11 +9,12 @@
 //    default tick (10 s) and no request arriving; goal: under 60 s.
 //
 // BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_BACKFILL_EARNERS,
-// BENCH_LATENCY_SAMPLES (default 3).
+// BENCH_LATENCY_SAMPLES (default 3), BENCH_PROVIDER (sqlite or postgresql), BENCH_ONLY (some of
+// throughput, backfill, latency).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { benchDatabases, graphql, measure, ROOT, startServer, table, type BenchDatabase, type Measurement, type RunningServer } from './support.js';
+import { benchDatabases, benchPartSelected, graphql, measure, ROOT, startServer, table, type BenchDatabase, type Measurement, type RunningServer } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -177,18 +178,20 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
     const fast = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, RESPONSE_CACHE_TTL_SECONDS: '0' });
     let load, filled;
     try {
-      load = await throughput(fast);
-      filled = await backfill(fast);
+      if (benchPartSelected('throughput')) load = await throughput(fast);
+      if (benchPartSelected('backfill')) filled = await backfill(fast);
     } finally {
       await fast.stop();
     }
-    // The default tick: what a deployment gets.
-    const defaults = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY });
     let latencies;
-    try {
-      latencies = await revocationLatency(defaults);
-    } finally {
-      await defaults.stop();
+    if (benchPartSelected('latency')) {
+      // The default tick: what a deployment gets.
+      const defaults = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY });
+      try {
+        latencies = await revocationLatency(defaults);
+      } finally {
+        await defaults.stop();
+      }
     }
     return { provider: database.provider, load, filled, latencies };
   } finally {
@@ -199,40 +202,56 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
 const all = [];
 for (const makeDatabase of await benchDatabases()) all.push(await benchmarkProvider(makeDatabase));
 
-console.log(`\naddPoints: mean of 2 runs of ${SECONDS}s each (off and on alternated, 3s warm-up first), ${CONNECTIONS} connections, ${LOAD_EARNERS} earners\n`);
-console.log(
-  table(
-    all.flatMap(({ provider, load }) =>
-      [load.ceiling, load.off, load.on].map((result) => ({
+const withLoad = all.flatMap(({ provider, load }) => (load ? [{ provider, load }] : []));
+const withBackfill = all.flatMap(({ provider, filled }) => (filled ? [{ provider, filled }] : []));
+const withLatency = all.flatMap(({ provider, latencies }) => (latencies ? [{ provider, latencies }] : []));
+if (withLoad.length) {
+  console.log(`\naddPoints: mean of 2 runs of ${SECONDS}s each (off and on alternated, 3s warm-up first), ${CONNECTIONS} connections, ${LOAD_EARNERS} earners\n`);
+  console.log(
+    table(
+      withLoad.flatMap(({ provider, load }) =>
+        [load.ceiling, load.off, load.on].map((result) => ({
+          database: provider,
+          operation: result.name,
+          'req/s': Math.round(result.requestsPerSecond),
+          'p50 ms': result.p50,
+          'p99 ms': result.p99,
+          errors: result.errors,
+        })),
+      ),
+    ),
+  );
+  console.log(`\n${table(withLoad.map(({ provider, load }) => ({ database: provider, 'cost of the rules': `${(load.cost * 100).toFixed(1)}%`, goal: '< 30%' })))}`);
+}
+if (withBackfill.length) {
+  console.log(`\nBackfill of a threshold rule\n`);
+  console.log(
+    table(
+      withBackfill.map(({ provider, filled }) => ({
         database: provider,
-        operation: result.name,
-        'req/s': Math.round(result.requestsPerSecond),
-        'p50 ms': result.p50,
-        'p99 ms': result.p99,
-        errors: result.errors,
+        earners: filled.earners,
+        awarded: filled.awarded,
+        'setAwardRule → job done (s)': (filled.observedMs / 1000).toFixed(2),
+        'job created → finished (s)': (filled.runMs / 1000).toFixed(2),
+        goal: '< 5 s',
+        'seeding (s)': filled.seedSeconds.toFixed(1),
       })),
     ),
-  ),
-);
-console.log(`\n${table(all.map(({ provider, load }) => ({ database: provider, 'cost of the rules': `${(load.cost * 100).toFixed(1)}%`, goal: '< 30%' })))}`);
-console.log(`\nBackfill of a threshold rule\n`);
-console.log(
-  table(
-    all.map(({ provider, filled }) => ({
-      database: provider,
-      earners: filled.earners,
-      awarded: filled.awarded,
-      'setAwardRule → job done (s)': (filled.observedMs / 1000).toFixed(2),
-      'job created → finished (s)': (filled.runMs / 1000).toFixed(2),
-      goal: '< 5 s',
-      'seeding (s)': filled.seedSeconds.toFixed(1),
-    })),
-  ),
-);
-console.log(`\nMembership end date → awardRevoked event (default 10 s tick)\n`);
-console.log(
-  table(all.map(({ provider, latencies }) => ({ database: provider, 'seconds, per sample': latencies.map((value) => value.toFixed(2)).join(', '), max: Math.max(...latencies).toFixed(2), goal: '< 60 s' }))),
-);
+  );
+}
+if (withLatency.length) {
+  console.log(`\nMembership end date → awardRevoked event (default 10 s tick)\n`);
+  console.log(
+    table(
+      withLatency.map(({ provider, latencies }) => ({
+        database: provider,
+        'seconds, per sample': latencies.map((value) => value.toFixed(2)).join(', '),
+        max: Math.max(...latencies).toFixed(2),
+        goal: '< 60 s',
+      })),
+    ),
+  );
+}
 await mkdir(`${ROOT}/bench/results`, { recursive: true });
 await writeFile(
   `${ROOT}/bench/results/automation-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,

@@ -19,12 +19,30 @@ export interface BenchDatabase {
   remove(): Promise<void>;
 }
 
-/** The providers to measure: SQLite always; PostgreSQL when BENCH_DATABASE_URL (or the default) answers. */
+/**
+ * The providers to measure: SQLite always; PostgreSQL when BENCH_DATABASE_URL (or the default)
+ * answers. BENCH_PROVIDER=sqlite or postgresql keeps that one only.
+ */
 export async function benchDatabases(): Promise<Array<() => Promise<BenchDatabase>>> {
-  const makers: Array<() => Promise<BenchDatabase>> = [
-    async () => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'badges-bench-'));
-      return { provider: 'sqlite', url: `file:${path.join(dir, 'bench.db')}`, remove: () => rm(dir, { recursive: true, force: true }) };
+  const all = await availableDatabases();
+  const only = process.env.BENCH_PROVIDER;
+  return only ? all.filter((entry) => entry.provider === only).map((entry) => entry.make) : all.map((entry) => entry.make);
+}
+
+/** BENCH_ONLY=a,b: the names of the parts of a benchmark to run (all when unset). */
+export function benchPartSelected(name: string): boolean {
+  const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+  return only.length === 0 || only.includes(name);
+}
+
+async function availableDatabases(): Promise<Array<{ provider: BenchDatabase['provider']; make: () => Promise<BenchDatabase> }>> {
+  const makers: Array<{ provider: BenchDatabase['provider']; make: () => Promise<BenchDatabase> }> = [
+    {
+      provider: 'sqlite',
+      make: async () => {
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'badges-bench-'));
+        return { provider: 'sqlite', url: `file:${path.join(dir, 'bench.db')}`, remove: () => rm(dir, { recursive: true, force: true }) };
+      },
     },
   ];
   const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_PG_URL;
@@ -32,7 +50,7 @@ export async function benchDatabases(): Promise<Array<() => Promise<BenchDatabas
   try {
     await client.connect();
     await client.end();
-    makers.push(async () => {
+    makers.push({ provider: 'postgresql', make: async () => {
       const name = `badges_bench_${randomBytes(4).toString('hex')}`;
       const admin = async (sql: string) => {
         const connection = new pg.Client({ connectionString: adminUrl });
@@ -43,7 +61,7 @@ export async function benchDatabases(): Promise<Array<() => Promise<BenchDatabas
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
       return { provider: 'postgresql', url: url.toString(), remove: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-    });
+    } });
   } catch {
     console.warn(`PostgreSQL at ${adminUrl} did not answer: measuring SQLite only.`);
   }
@@ -58,7 +76,10 @@ export interface RunningServer {
 
 /** Starts `src/main.ts` as `npm start` would, in production mode, and waits until it listens. */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in
+  // Chrome's DevTools or speedscope) to see where a benchmark's time goes.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

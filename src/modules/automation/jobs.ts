@@ -9,6 +9,7 @@
 // A job whose rule changed meanwhile stops as SUPERSEDED: the newer job does the work.
 import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../../deps.js';
+import { refreshStaleStatistics } from '../../db/statistics.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
@@ -80,6 +81,7 @@ export class AutomationJobs {
     let job = claimed;
     if (!job.startedAt) {
       const total = await deps.reader.earner.count({ where: { organizationId: job.organizationId } });
+      await refreshStaleStatistics(deps.db, deps.provider, 'Earner', total);
       job = await deps.db.automationJob.update({ where: { id: job.id }, data: { startedAt: deps.clock.now(), totalEarners: total } });
     }
     deps.events.publish([jobEvent(job)]);

@@ -107,22 +107,38 @@ function issueReason(rule: Rule): string {
   }
 }
 
-async function recordHistory(
-  tx: Tx,
-  d: Dialect,
-  rule: Rule,
-  touched: Touched,
-  action: 'ISSUED' | 'RESTORED' | 'REVOKED',
-  reason: string,
-  actorApiKeyId: string | null,
-  now: Date,
-): Promise<void> {
+interface HistoryEntry {
+  action: 'ISSUED' | 'RESTORED' | 'REVOKED';
+  reason: string;
+  actorApiKeyId: string | null;
+  now: Date;
+}
+
+/**
+ * Runs `change` (an INSERT or UPDATE of awards after the `slots` CTEs, returning "id" and
+ * "earnerId") and records a history entry for every award it returned. On PostgreSQL this is one
+ * statement, the entries written by a CTE over the changed rows: no second round trip, and no list
+ * of a thousand ids, which a planner whose statistics lag behind a fast-growing Award table (a
+ * backfill) answered with a sequential scan per batch. SQLite has no writing CTEs: the entries
+ * follow in a second statement over the ids.
+ */
+async function changeWithHistory(tx: Tx, provider: Provider, slots: Prisma.Sql, change: Prisma.Sql, entry: HistoryEntry): Promise<Touched> {
+  const d = dialectFor(provider);
+  const values = Prisma.sql`${d.enumValue('AwardAction', entry.action)}, ${d.text(entry.reason)}, ${d.text(entry.actorApiKeyId)}, ${d.timestamp(entry.now)}`;
+  const columns = Prisma.sql`("id", "organizationId", "awardId", "action", "reason", "actorApiKeyId", "at")`;
+  if (provider === 'postgresql') {
+    return tx.$queryRaw<Touched>`WITH RECURSIVE ${slots},
+      changed AS (${change} RETURNING "id", "earnerId", "organizationId"),
+      entries AS (INSERT INTO "AwardHistoryEntry" ${columns} SELECT ${d.randomId}, c."organizationId", c."id", ${values} FROM changed c)
+      SELECT "id", "earnerId" FROM changed`;
+  }
+  const touched = await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots} ${change} RETURNING "id", "earnerId"`;
   for (let start = 0; start < touched.length; start += 1000) {
     const ids = touched.slice(start, start + 1000).map((award) => award.id);
-    await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ("id", "organizationId", "awardId", "action", "reason", "actorApiKeyId", "at")
-      SELECT ${d.randomId}, a."organizationId", a."id", ${d.enumValue('AwardAction', action)}, ${d.text(reason)}, ${d.text(actorApiKeyId)}, ${d.timestamp(now)}
-      FROM "Award" a WHERE a."id" IN (${Prisma.join(ids)})`;
+    await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ${columns}
+      SELECT ${d.randomId}, a."organizationId", a."id", ${values} FROM "Award" a WHERE a."id" IN (${Prisma.join(ids)})`;
   }
+  return touched;
 }
 
 /** What reconciliation needs of a rule's template (rulesFor reads it with the rule). */
@@ -154,12 +170,20 @@ function loadTemplate(tx: Tx, templateId: string): Promise<TemplateForAutomation
   return tx.badgeTemplate.findUnique({ where: { id: templateId }, select: TEMPLATE_FOR_AUTOMATION });
 }
 
-/** Issues an award into each slot of `slots` that none holds yet (and, on a ONCE template, whose earner holds none). */
-function insertSlots(tx: Tx, d: Dialect, rule: Rule, template: TemplateForAutomation, slots: Prisma.Sql, now: Date) {
+/**
+ * Issues an award into each slot of `slots` that none holds yet (and, on a ONCE template, whose
+ * earner holds none), with its ISSUED history entry.
+ */
+function insertSlots(tx: Tx, provider: Provider, rule: Rule, template: TemplateForAutomation, slots: Prisma.Sql, entry: HistoryEntry) {
+  const d = dialectFor(provider);
+  const { now } = entry;
   const t = d.text(template.id);
   const holdKey = template.awardMode === 'ONCE' ? Prisma.sql`${t} || ':' || e."id"` : Prisma.sql`CAST(NULL AS TEXT)`;
-  return tx.$queryRaw<Touched>`WITH RECURSIVE ${slots}
-    INSERT INTO "Award" ("id", "organizationId", "templateId", "templateVersionNumber", "earnerId", "recipientName",
+  return changeWithHistory(
+    tx,
+    provider,
+    slots,
+    Prisma.sql`INSERT INTO "Award" ("id", "organizationId", "templateId", "templateVersionNumber", "earnerId", "recipientName",
       "recipientNameLower", "recipientFirstName", "recipientLastName", "recipientEmail", "recipientEmailLower", "status",
       "imported", "imageUrl", "imageHighResolutionUrl", "imageThumbnailUrl", "publicId", "issuedAt", "expiresAt",
       "acceptedAt", "source", "automationKey", "automationLevel", "automationKind", "automationRevoked", "onceHoldKey",
@@ -172,8 +196,9 @@ function insertSlots(tx: Tx, d: Dialect, rule: Rule, template: TemplateForAutoma
       ${d.bool(false)}, ${holdKey}, ${d.timestamp(now)}, ${d.timestamp(now)}
     FROM slots s JOIN "Earner" e ON e."id" = s."earnerId"
     WHERE NOT EXISTS (SELECT 1 FROM "Award" x WHERE x."automationKey" = s."key")
-    ON CONFLICT DO NOTHING
-    RETURNING "id", "earnerId"`;
+    ON CONFLICT DO NOTHING`,
+    entry,
+  );
 }
 
 function awardEvents(rule: Rule, now: Date, change: AwardEvent['change'], touched: Touched): AwardEvent[] {
@@ -211,9 +236,8 @@ export async function issueForAction(
   if (!template) return undefined;
   const d = dialectFor(provider);
   const slots = Prisma.sql`slots AS (SELECT ${d.text(earnerId)} AS "earnerId", ${d.text(key)} AS "key", CAST(NULL AS INTEGER) AS "level")`;
-  const issued = await insertSlots(tx, d, rule, template, slots, now);
+  const issued = await insertSlots(tx, provider, rule, template, slots, { action: 'ISSUED', reason: 'Awarded for an action.', actorApiKeyId, now });
   if (issued.length === 0) return undefined;
-  await recordHistory(tx, d, rule, issued, 'ISSUED', 'Awarded for an action.', actorApiKeyId, now);
   if (template.emailOnIssue) await enqueueAwardEmails(tx, provider, issued.map((award) => award.id), now);
   return { awardId: issued[0]!.id, events: awardEvents(rule, now, 'ISSUED', issued) };
 }
@@ -247,16 +271,21 @@ export async function reconcile(
   const reason = revocationReason(rule);
   const revoked = !empties
     ? []
-    : await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots}
-    UPDATE "Award" SET
-      "status" = ${d.enumValue('AwardStatus', 'REVOKED')}, "revokedAt" = ${d.timestamp(now)}, "revokedReason" = ${d.text(reason)},
-      "automationRevoked" = ${d.bool(true)}, "onceHoldKey" = NULL, "updatedAt" = ${d.timestamp(now)}
-    WHERE "templateId" = ${t} AND "automationKind" = ${d.enumValue('AwardRuleKind', rule.kind)}
-      AND "status" IN ('PENDING', 'ACCEPTED') AND ("expiresAt" IS NULL OR "expiresAt" > ${d.timestamp(now)})
-      AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" NOT IN (SELECT "key" FROM slots)
-    RETURNING "id", "earnerId"`;
+    : await changeWithHistory(
+        tx,
+        provider,
+        slots,
+        Prisma.sql`UPDATE "Award" SET
+          "status" = ${d.enumValue('AwardStatus', 'REVOKED')}, "revokedAt" = ${d.timestamp(now)}, "revokedReason" = ${d.text(reason)},
+          "automationRevoked" = ${d.bool(true)}, "onceHoldKey" = NULL, "updatedAt" = ${d.timestamp(now)}
+        WHERE "templateId" = ${t} AND "automationKind" = ${d.enumValue('AwardRuleKind', rule.kind)}
+          AND "status" IN ('PENDING', 'ACCEPTED') AND ("expiresAt" IS NULL OR "expiresAt" > ${d.timestamp(now)})
+          AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" NOT IN (SELECT "key" FROM slots)`,
+        { action: 'REVOKED', reason, actorApiKeyId, now },
+      );
 
-  const issued = fills ? await insertSlots(tx, d, rule, template, slots, now) : [];
+  const filled = { action: 'ISSUED' as const, reason: issueReason(rule), actorApiKeyId, now };
+  const issued = fills ? await insertSlots(tx, provider, rule, template, slots, filled) : [];
 
   // Restoring a ONCE award takes the hold back, unless another live award has it.
   const holdFree = once
@@ -264,21 +293,22 @@ export async function reconcile(
     : Prisma.empty;
   const restored = !fills
     ? []
-    : await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots}
-    UPDATE "Award" SET
-      "status" = ${d.enumExpression('AwardStatus', Prisma.sql`CASE WHEN "acceptedAt" IS NULL THEN 'PENDING' ELSE 'ACCEPTED' END`)},
-      "revokedAt" = NULL, "revokedReason" = NULL, "automationRevoked" = ${d.bool(false)},
-      "onceHoldKey" = ${once ? Prisma.sql`"templateId" || ':' || "earnerId"` : Prisma.sql`NULL`},
-      "updatedAt" = ${d.timestamp(now)}
-    WHERE "templateId" = ${t} AND "automationRevoked" = ${d.bool(true)} AND "status" = 'REVOKED'
-      AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" IN (SELECT "key" FROM slots) ${holdFree}
-    RETURNING "id", "earnerId"`;
+    : await changeWithHistory(
+        tx,
+        provider,
+        slots,
+        Prisma.sql`UPDATE "Award" SET
+          "status" = ${d.enumExpression('AwardStatus', Prisma.sql`CASE WHEN "acceptedAt" IS NULL THEN 'PENDING' ELSE 'ACCEPTED' END`)},
+          "revokedAt" = NULL, "revokedReason" = NULL, "automationRevoked" = ${d.bool(false)},
+          "onceHoldKey" = ${once ? Prisma.sql`"templateId" || ':' || "earnerId"` : Prisma.sql`NULL`},
+          "updatedAt" = ${d.timestamp(now)}
+        WHERE "templateId" = ${t} AND "automationRevoked" = ${d.bool(true)} AND "status" = 'REVOKED'
+          AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" IN (SELECT "key" FROM slots) ${holdFree}`,
+        { ...filled, action: 'RESTORED' },
+      );
 
-  await recordHistory(tx, d, rule, issued, 'ISSUED', issueReason(rule), actorApiKeyId, now);
   // Checked here too (enqueueAwardEmails checks per award) to spare a backfill its statements.
   if (template.emailOnIssue) await enqueueAwardEmails(tx, provider, issued.map((award) => award.id), now);
-  await recordHistory(tx, d, rule, restored, 'RESTORED', issueReason(rule), actorApiKeyId, now);
-  await recordHistory(tx, d, rule, revoked, 'REVOKED', reason, actorApiKeyId, now);
 
   return {
     issued: issued.map((award) => award.id),

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Earner_organizationId_id_idx" ON "Earner"("organizationId", "id");
