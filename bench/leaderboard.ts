@@ -2,26 +2,44 @@
 // own process) over a database it migrated, then seeded directly with set-based SQL (a recursive
 // CTE on SQLite, generate_series on PostgreSQL) with BENCH_EARNERS earners (default 1,000,000),
 // each with a `lifetime` points balance; scores repeat (about ten earners per score), so ties are
-// everywhere. autocannon (this process) then measures, after `{ __typename }` (the ceiling):
+// everywhere. Measured, after `{ __typename }` (the ceiling):
 // - the rank of a random earner (1 + the earners above, from the maintained points histogram),
-// - the top 50 (an index range read in board order, earners loaded in one query),
+// - the top 50 (an index range read in board order, the earners' columns in the same statement),
 // - around a random earner (5 above, 5 below),
-// - recordEngagement: a view of one of 1,000 awards from a random client address (TRUST_PROXY=1
-//   and a random X-Forwarded-For, so every event is new and counted: an insert and an upsert).
+// - recordEngagement: a view of one of 1,000 awards from a new client address each time
+//   (TRUST_PROXY=1 and X-Forwarded-For), so every event counts: an insert and an upsert.
+// Each operation is measured twice: as fast as BENCH_CONNECTIONS (default 8) connections go
+// (autocannon; throughput, and latency that is mostly waiting in line), then at each fixed offered
+// load of BENCH_RATES (requests per second, default 250 and 500), evenly spaced over the same
+// connections (latency under a stated concurrent load; see measureAtRate in ./support.ts).
 // Goals on PostgreSQL: rank p99 < 10 ms, top 50 p99 < 5 ms; engagement ≥ 40% of the ceiling.
 //
 // The response cache is off, so every answer is computed. BENCH_SECONDS (default 8),
-// BENCH_CONNECTIONS (default 8: latency goals are about the work, not a queue of 32 requests),
-// BENCH_EARNERS, BENCH_PROVIDER (sqlite or postgresql: that one only).
+// BENCH_EARNERS, BENCH_PROVIDER (sqlite or postgresql: that one only), BENCH_ONLY (some of
+// ceiling, rank, top, topScores, around, engagement), BENCH_CPU_PROFILE (see ./support.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/provider.js';
-import { benchDatabases, benchPartSelected, graphql, issuePublicAwards, measure, ROOT, startServer, table, type BenchDatabase, type Measurement } from './support.js';
+import {
+  benchDatabases,
+  benchPartSelected,
+  graphql,
+  issuePublicAwards,
+  measure,
+  measureAtRate,
+  ROOT,
+  startServer,
+  table,
+  type BenchDatabase,
+  type Measurement,
+  type RateMeasurement,
+} from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+/** Offered loads (requests per second) at which latency is measured. */
+const RATES = (process.env.BENCH_RATES ?? '250,500').split(',').filter(Boolean).map(Number);
 const EARNERS = Number(process.env.BENCH_EARNERS ?? 1_000_000);
 const AWARDS = 1000;
 const API_KEY = 'bench-administrator-key-0123456789abcdef';
@@ -112,47 +130,6 @@ const TOP_SCORES = `query TopScores { leaderboard(board: { metric: POINTS }) { t
 const AROUND = `query Around($id: ID!) { leaderboard(board: { metric: POINTS }) { around(earnerId: $id, count: 5) { rank score earner { id name } } } }`;
 const RECORD = `mutation Record($input: RecordEngagementInput!) { recordEngagement(input: $input) { counted } }`;
 
-/** recordEngagement needs a header per request (the client address), which `measure` does not vary. */
-async function measureEngagement(url: string, publicIds: string[]): Promise<Measurement> {
-  let counter = 0;
-  const run = async (duration: number) => {
-    let failures = 0;
-    const result = await autocannon({
-      url: `${url}/graphql`,
-      connections: CONNECTIONS,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (request) => {
-            counter += 1;
-            const address = `10.${(counter >> 16) & 255}.${(counter >> 8) & 255}.${counter & 255}`;
-            const publicId = publicIds[counter % publicIds.length]!;
-            return {
-              ...request,
-              headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-              body: JSON.stringify({ query: RECORD, variables: { input: { publicId, kind: 'VIEW' } } }),
-            };
-          },
-          onResponse: (status, body) => {
-            if (status !== 200 || body.includes('"errors"') || !body.includes('"counted":true')) failures += 1;
-          },
-        },
-      ],
-    });
-    return {
-      name: 'recordEngagement (new address each time: counted)',
-      requestsPerSecond: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      requests: result.requests.total,
-      errors: result.errors + result.non2xx + failures,
-    };
-  };
-  await run(3);
-  return run(SECONDS);
-}
-
 async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
   const database = await makeDatabase();
   const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, RESPONSE_CACHE_TTL_SECONDS: '0', TRUST_PROXY: '1' });
@@ -162,49 +139,86 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
     const seedSeconds = await seed(database, organizationId);
     console.log(`${database.provider}: seeded ${EARNERS} earners with balances in ${seedSeconds.toFixed(1)} s`);
     const publicIds = await seedAwards(server.url);
-    const common = { url: server.url, apiKey: API_KEY, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 3 };
-    const operations: Record<string, () => Promise<Measurement>> = {
-      ceiling: () => measure({ ...common, name: '{ __typename }', body: () => JSON.stringify({ query: '{ __typename }' }) }),
-      rank: () => measure({ ...common, name: 'rank of a random earner', body: () => JSON.stringify({ query: RANK, variables: { id: globalEarnerId(randomEarner()) } }) }),
-      top: () => measure({ ...common, name: 'top 50 with earners (id, name)', body: () => JSON.stringify({ query: TOP }) }),
-      topScores: () => measure({ ...common, name: 'top 50, rank and score only', body: () => JSON.stringify({ query: TOP_SCORES }) }),
-      around: () =>
-        measure({ ...common, name: 'around a random earner (5 + 1 + 5)', body: () => JSON.stringify({ query: AROUND, variables: { id: globalEarnerId(randomEarner()) } }) }),
-      engagement: () => measureEngagement(server.url, publicIds),
+    const query = (document: string, variables?: () => Record<string, unknown>) => () => ({
+      body: JSON.stringify({ query: document, variables: variables?.() }),
+      headers: { 'x-api-key': API_KEY },
+    });
+    const randomEarnerVariables = () => ({ id: globalEarnerId(randomEarner()) });
+    let views = 0;
+    // A view of one of the awards from a new client address each time (TRUST_PROXY=1 takes it
+    // from X-Forwarded-For), so every event counts: an insert and an upsert.
+    const view = () => {
+      views += 1;
+      return {
+        body: JSON.stringify({ query: RECORD, variables: { input: { publicId: publicIds[views % publicIds.length], kind: 'VIEW' } } }),
+        headers: { 'x-forwarded-for': `10.${(views >> 16) & 255}.${(views >> 8) & 255}.${views & 255}` },
+      };
     };
+    const counted = (status: number, body: string) => status === 200 && body.includes('"counted":true');
+    const operations: Array<{ key: string; name: string; next: () => { body: string; headers?: Record<string, string> }; ok?: typeof counted }> = [
+      { key: 'ceiling', name: '{ __typename }', next: query('{ __typename }') },
+      { key: 'rank', name: 'rank of a random earner', next: query(RANK, randomEarnerVariables) },
+      { key: 'top', name: 'top 50 with earners (id, name)', next: query(TOP) },
+      { key: 'topScores', name: 'top 50, rank and score only', next: query(TOP_SCORES) },
+      { key: 'around', name: 'around a random earner (5 + 1 + 5)', next: query(AROUND, randomEarnerVariables) },
+      { key: 'engagement', name: 'recordEngagement (new address each time: counted)', next: view, ok: counted },
+    ];
     const results: Measurement[] = [];
+    const atRates: RateMeasurement[] = [];
     // BENCH_ONLY=rank,top,… measures only those.
-    for (const [name, run] of Object.entries(operations)) if (benchPartSelected(name)) results.push(await run());
-    return { provider: database.provider, seedSeconds, results };
+    for (const operation of operations.filter((entry) => benchPartSelected(entry.key))) {
+      const common = { name: operation.name, url: server.url, next: operation.next, ok: operation.ok, connections: CONNECTIONS, seconds: SECONDS };
+      results.push(await measure({ ...common, warmupSeconds: 3 }));
+      for (const rate of RATES) atRates.push(await measureAtRate({ ...common, rate }));
+    }
+    return { provider: database.provider, seedSeconds, results, atRates };
   } finally {
     await server.stop();
     await database.remove();
   }
 }
 
-const all: Array<{ provider: string; seedSeconds: number; results: Measurement[] }> = [];
+const all: Array<{ provider: string; seedSeconds: number; results: Measurement[]; atRates: RateMeasurement[] }> = [];
 for (const makeDatabase of await benchDatabases()) {
   const measured = await benchmarkProvider(makeDatabase);
   if (measured) all.push(measured);
 }
 
-const report = table(
-  all.flatMap(({ provider, results }) =>
-    results.map((result) => ({
+const saturated = table(
+  all.flatMap(({ provider, results }) => {
+    const ceiling = results.find((result) => result.name === '{ __typename }');
+    return results.map((result) => ({
       database: provider,
       operation: result.name,
       'req/s': Math.round(result.requestsPerSecond),
       'p50 ms': result.p50,
       'p99 ms': result.p99,
-      'of ceiling': `${((result.requestsPerSecond / results[0]!.requestsPerSecond) * 100).toFixed(1)}%`,
+      'of ceiling': ceiling ? `${((result.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(1)}%` : '',
+      errors: result.errors,
+    }));
+  }),
+);
+console.log(`\n${EARNERS} earners, response cache off. As fast as ${CONNECTIONS} connections go (autocannon), ${SECONDS}s after a 3s warm-up:\n`);
+console.log(saturated);
+const rated = table(
+  all.flatMap(({ provider, atRates }) =>
+    atRates.map((result) => ({
+      database: provider,
+      operation: result.name,
+      'offered req/s': result.offered,
+      'answered req/s': Math.round(result.achieved),
+      'p50 ms': result.p50,
+      'p90 ms': result.p90,
+      'p99 ms': result.p99,
+      'max ms': result.max,
       errors: result.errors,
     })),
   ),
 );
-console.log(`\n${EARNERS} earners, ${SECONDS}s per operation after a 3s warm-up, ${CONNECTIONS} connections, response cache off\n`);
-console.log(report);
+console.log(`\nLatency at a fixed offered load, evenly spaced, over at most ${CONNECTIONS} connections, ${SECONDS}s each (from each request's due time):\n`);
+console.log(rated);
 await mkdir(`${ROOT}/bench/results`, { recursive: true });
 await writeFile(
   `${ROOT}/bench/results/leaderboard-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
-  JSON.stringify({ earners: EARNERS, seconds: SECONDS, connections: CONNECTIONS, results: all }, null, 2),
+  JSON.stringify({ earners: EARNERS, seconds: SECONDS, connections: CONNECTIONS, rates: RATES, results: all }, null, 2),
 );

@@ -1,6 +1,8 @@
 // Shared by the benchmarks: a throw-away database per provider, the real server in a child process,
 // and autocannon runs summarised the same way everywhere.
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -156,15 +158,18 @@ export interface Measurement {
 }
 
 /**
- * Runs autocannon against one GraphQL operation: a warm-up, then the measured run. Every response
- * body is checked for GraphQL errors, which count as failures. With `get`, it GETs a path instead
- * (a plain HTTP route such as a certificate), and `ok` judges each response.
+ * Runs autocannon against one GraphQL operation: a warm-up, then the measured run, each of its
+ * connections sending its next request as soon as the last was answered (the most the server
+ * does; latency is then mostly waiting in line). Every response body is checked for GraphQL
+ * errors, which count as failures. `next` may give each request its own headers. With `get`, it
+ * GETs a path instead (a plain HTTP route such as a certificate), and `ok` judges each response.
  */
 export async function measure(options: {
   name: string;
   url: string;
-  apiKey: string;
+  apiKey?: string;
   body?: () => string;
+  next?: () => { body: string; headers?: Record<string, string> };
   get?: () => string;
   ok?: (status: number, body: string) => boolean;
   connections: number;
@@ -176,8 +181,10 @@ export async function measure(options: {
     ? { method: 'GET', setupRequest: (request) => ({ ...request, path: options.get!() }) }
     : {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
-        setupRequest: (request) => ({ ...request, body: options.body!() }),
+        setupRequest: (request) => {
+          const next = options.next ? options.next() : { body: options.body!() };
+          return { ...request, body: next.body, headers: { 'content-type': 'application/json', ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}), ...next.headers } };
+        },
       };
   const run = async (duration: number): Promise<Measurement> => {
     let graphqlErrors = 0;
@@ -205,6 +212,106 @@ export async function measure(options: {
   };
   if (options.warmupSeconds) await run(options.warmupSeconds);
   return run(options.seconds);
+}
+
+/** A latency measurement at a fixed offered load. */
+export interface RateMeasurement {
+  name: string;
+  /** Requests per second sent. */
+  offered: number;
+  /** Requests per second answered. */
+  achieved: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requests: number;
+  errors: number;
+}
+
+/**
+ * Latency at a fixed offered load: requests are sent on a fixed schedule, `rate` per second evenly
+ * spaced, over at most `connections` keep-alive connections, whatever the answers' speed (an open
+ * loop, as wrk2 does). Each latency runs from the moment its request was due, so time spent waiting
+ * for a free connection counts and a slow server cannot hide its backlog (no coordinated
+ * omission). Fractional milliseconds; a GraphQL error in a body counts as an error.
+ */
+export async function measureAtRate(options: {
+  name: string;
+  url: string;
+  next: () => { body: string; headers?: Record<string, string> };
+  ok?: (status: number, body: string) => boolean;
+  rate: number;
+  connections: number;
+  seconds: number;
+  warmupSeconds?: number;
+}): Promise<RateMeasurement> {
+  const ok = options.ok ?? ((status: number, body: string) => status === 200 && !body.includes('"errors"'));
+  const target = new URL(`${options.url}/graphql`);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const send = ({ body, headers }: { body: string; headers?: Record<string, string> }) =>
+    new Promise<boolean>((resolve) => {
+      const request = http.request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve(ok(response.statusCode ?? 0, Buffer.concat(chunks).toString())));
+          response.on('error', () => resolve(false));
+        },
+      );
+      request.on('error', () => resolve(false));
+      request.end(body);
+    });
+  const run = async (seconds: number): Promise<RateMeasurement> => {
+    const total = Math.round(options.rate * seconds);
+    const latencies: number[] = [];
+    let errors = 0;
+    const answers: Array<Promise<void>> = [];
+    const started = performance.now();
+    for (let index = 0; index < total; index += 1) {
+      const due = started + (index * 1000) / options.rate;
+      const wait = due - performance.now();
+      if (wait >= 1) await sleep(wait);
+      // Timers have millisecond steps: a request sent a little early is timed from its sending,
+      // a late one from when it was due.
+      const from = Math.min(due, performance.now());
+      answers.push(
+        send(options.next()).then((answered) => {
+          latencies.push(performance.now() - from);
+          if (!answered) errors += 1;
+        }),
+      );
+    }
+    await Promise.all(answers);
+    const elapsed = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    const at = (quantile: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))]!.toFixed(2));
+    return {
+      name: options.name,
+      offered: options.rate,
+      achieved: total / elapsed,
+      p50: at(0.5),
+      p90: at(0.9),
+      p99: at(0.99),
+      max: Number(latencies.at(-1)!.toFixed(2)),
+      requests: total,
+      errors,
+    };
+  };
+  try {
+    if (options.warmupSeconds) await run(options.warmupSeconds);
+    return await run(options.seconds);
+  } finally {
+    agent.destroy();
+  }
 }
 
 export function table(rows: Array<Record<string, string | number>>): string {

@@ -79,7 +79,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   const events = new EventBus(logger);
   if (config.redisUrl) await events.connectRedis(config.redisUrl, config.redisChannel);
-  const database = await openDatabase(config.databaseUrl, options.database);
+  const database = await openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements, ...options.database });
   const deps = createDeps({
     database,
     config,

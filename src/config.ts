@@ -59,6 +59,8 @@ export interface Config {
   engagementSalt: string | undefined;
   /** How many proxies in front of the server append to X-Forwarded-For (0: ignore the header). */
   trustProxyHops: number;
+  /** PostgreSQL: distinct statements kept prepared per connection; 0 for poolers that cannot keep them (PgBouncer in transaction mode before 1.21). */
+  databasePreparedStatements: number;
 }
 
 const envSchema = z.object({
@@ -146,6 +148,12 @@ const envSchema = z.object({
     .min(0.05, 'must be a number of seconds from 0.05 to 60')
     .max(60, 'must be a number of seconds from 0.05 to 60')
     .default(0.25),
+  DATABASE_PREPARED_STATEMENTS: z.coerce
+    .number({ error: 'must be a whole number from 0 to 10000' })
+    .int('must be a whole number from 0 to 10000')
+    .min(0, 'must be a whole number from 0 to 10000')
+    .max(10_000, 'must be a whole number from 0 to 10000')
+    .default(256),
   ENGAGEMENT_SALT: z.string().min(16, 'must be at least 16 characters').optional(),
   TRUST_PROXY: z
     .string()
@@ -230,5 +238,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     leaderboardIntervalMs: values.LEADERBOARD_UPDATE_SECONDS * 1000,
     engagementSalt: values.ENGAGEMENT_SALT,
     trustProxyHops: values.TRUST_PROXY,
+    databasePreparedStatements: values.DATABASE_PREPARED_STATEMENTS,
   };
 }

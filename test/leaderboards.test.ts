@@ -185,13 +185,19 @@ describe('points histogram', () => {
     const rows = await db.pointsHistogram.findMany({ where: { organizationId } });
     const actual = new Map(rows.filter((row) => row.earners !== 0).map((row) => [`${row.category}/${row.level}/${row.bucket}`, row.earners]));
     expect(Object.fromEntries([...actual].sort())).toEqual(Object.fromEntries([...expected].sort()));
-    // ...and ranks read from it agree with the balances.
+    // ...and every earner's rank read from it agrees with the balances, negative ones included,
+    // under both ranking rules.
     const board = (await hist.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS' }, first: 10 })).leaderboard;
-    const sorted = balances.map((row) => row.balance).sort((a, b) => b - a);
     expect(board.size).toBe(balances.length);
-    for (const entry of board.top.entries) {
-      const rank = await hist.client.data(LeaderboardRankDocument, { board: { metric: 'POINTS' }, earnerId: entry.earner.id });
-      expect(rank.leaderboard.rank!.rank).toBe(1 + sorted.filter((balance) => balance > entry.score).length);
+    expect(balances.some((row) => row.balance < -1024)).toBe(true);
+    const lifetime = balances.filter((row) => row.category === 'lifetime');
+    const distinct = [...new Set(lifetime.map((row) => row.balance))];
+    for (const { earnerId, balance } of lifetime) {
+      const earner = Buffer.from(`Earner:${earnerId}`).toString('base64');
+      const ranked = await hist.client.data(LeaderboardRankDocument, { board: { metric: 'POINTS' }, earnerId: earner, count: 0 });
+      expect(ranked.leaderboard.rank).toMatchObject({ score: balance, rank: 1 + lifetime.filter((row) => row.balance > balance).length });
+      const dense = await hist.client.data(LeaderboardRankDocument, { board: { metric: 'POINTS', ranking: 'DENSE' }, earnerId: earner, count: 0 });
+      expect(dense.leaderboard.rank!.rank).toBe(1 + distinct.filter((value) => value > balance).length);
     }
   });
 });
@@ -221,6 +227,15 @@ describe('windows', () => {
       expect(await score('MONTH')).toEqual({ score: 111, from: '2026-02-28T23:00:00.000Z', to: '2026-03-31T22:00:00.000Z' });
       expect(await score('YEAR')).toEqual({ score: 1111, from: '2025-12-31T23:00:00.000Z', to: '2026-12-31T23:00:00.000Z' });
       expect((await score('ALL_TIME')).score).toBe(11111);
+      // An all-time board reads the time zone only when asked for it.
+      const allTime = await paris.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS' } });
+      expect(allTime.leaderboard.timeZone).toBe('Europe/Paris');
+      const today = await paris.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS', period: 'DAY' } });
+      expect(today.leaderboard.timeZone).toBe('Europe/Paris');
+      // Ranks on windowed boards count the window's sums.
+      const [windowed] = (await paris.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS', period: 'WEEK' } })).leaderboard.top.entries;
+      const weekRank = await paris.client.data(LeaderboardRankDocument, { board: { metric: 'POINTS', period: 'WEEK' }, earnerId: windowed!.earner.id });
+      expect(weekRank.leaderboard.rank).toMatchObject({ rank: 1, position: 1, score: 11 });
       // The last 24 hours: since 12:00 UTC yesterday.
       expect(await score('ROLLING_DAYS', 1)).toEqual({ score: 11, from: '2026-03-09T12:00:00.000Z', to: null });
       expect((await score('ROLLING_DAYS', 2)).score).toBe(111);
@@ -255,6 +270,15 @@ describe('award boards', () => {
     const tied = tie.map((name) => [`${name}@example.com`, 1, 1]);
     expect(await board({ templateId: tagged.id })).toEqual(tied);
     expect(await board({ tag: 'python' })).toEqual(tied);
+    // Ranks on award boards count the awards, ties by earner id.
+    const rankOn = async (input: Partial<LeaderboardInput>, earnerId: string) =>
+      (await awards.client.data(LeaderboardRankDocument, { board: { metric: 'AWARDS', ...input }, earnerId, count: 1 })).leaderboard;
+    expect((await rankOn({}, z.award.earner.id)).rank).toMatchObject({ rank: 2, position: 2, score: 2 });
+    const second = tie[1] === 'x' ? x : z;
+    const tiedRank = await rankOn({ tag: 'python', ranking: 'DENSE' }, second.award.earner.id);
+    expect(tiedRank.rank).toMatchObject({ rank: 1, position: 2, score: 1 });
+    expect(tiedRank.around!.map((entry) => [entry.earner.email, entry.position])).toEqual(tied.map(([email], index) => [email, index + 1]));
+    expect((await rankOn({}, y.award.earner.id)).rank).toBeNull();
     // Two minutes on, z's expiring award no longer counts.
     server.clock.advance(120_000);
     try {

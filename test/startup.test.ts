@@ -67,6 +67,7 @@ describe('configuration errors', () => {
     [{ EMAIL_POLL_SECONDS: '0' }, 'EMAIL_POLL_SECONDS'],
     [{ EMAIL_MAX_ATTEMPTS: '0' }, 'EMAIL_MAX_ATTEMPTS'],
     [{ CERTIFICATE_IMAGES: 'maybe' }, 'CERTIFICATE_IMAGES'],
+    [{ DATABASE_PREPARED_STATEMENTS: '-1' }, 'DATABASE_PREPARED_STATEMENTS'],
   ])('stops with a sentence naming the variable: %o', async (env, variable) => {
     const { code, output } = await runToExit(env);
     expect(code).toBe(78);

@@ -8,8 +8,6 @@ export const EarnerRef = builder.prismaNode('Earner', {
   id: { field: 'id' },
   // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
   nullable: true,
-  // Load only the columns a query asks for.
-  select: { id: true },
   findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Email address, unique in the organization ignoring case.' }),

@@ -56,21 +56,31 @@ export async function moveHistogram(tx: Tx, provider: Provider, organizationId: 
   }
 }
 
-/** SQL counting the earners of a category whose balance is greater than `balance`. */
-export function greaterThanSql(provider: Provider, organizationId: string, category: string, balance: number): Prisma.Sql {
+const WIDTH_SQL = Prisma.raw(String(HISTOGRAM_WIDTH));
+
+/** SQL of bucketOf(balance): both databases' integer division truncates toward zero, so negatives are rounded down by hand. */
+function bucketSql(balance: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`((${balance} - ((${balance} % ${WIDTH_SQL}) + ${WIDTH_SQL}) % ${WIDTH_SQL}) / ${WIDTH_SQL})`;
+}
+
+/**
+ * SQL counting the earners of a category whose balance is greater than `balance`, an integer
+ * expression: a parameter, or a column of the statement it is part of.
+ */
+export function greaterThanSql(provider: Provider, organizationId: string, category: string, balance: Prisma.Sql): Prisma.Sql {
   const d = dialectFor(provider);
   const where = Prisma.sql`"organizationId" = ${d.text(organizationId)} AND "category" = ${d.text(category)}`;
-  const bucket = bucketOf(balance);
-  return Prisma.sql`(SELECT COALESCE(SUM("earners"), 0) FROM "PointsHistogram" WHERE ${where} AND "level" = 1 AND "bucket" > ${d.int(bucket)})
+  const bucket = bucketSql(balance);
+  return Prisma.sql`((SELECT COALESCE(SUM("earners"), 0) FROM "PointsHistogram" WHERE ${where} AND "level" = 1 AND "bucket" > ${bucket})
     + (SELECT COALESCE(SUM("earners"), 0) FROM "PointsHistogram" WHERE ${where} AND "level" = 0
-        AND "bucket" > ${d.int(balance)} AND "bucket" <= ${d.int((bucket + 1) * HISTOGRAM_WIDTH - 1)})`;
+        AND "bucket" > ${balance} AND "bucket" < (${bucket} + 1) * ${WIDTH_SQL}))`;
 }
 
 /** SQL counting the distinct balances of a category greater than `balance` (dense ranking). */
-export function distinctGreaterSql(provider: Provider, organizationId: string, category: string, balance: number): Prisma.Sql {
+export function distinctGreaterSql(provider: Provider, organizationId: string, category: string, balance: Prisma.Sql): Prisma.Sql {
   const d = dialectFor(provider);
   return Prisma.sql`(SELECT COUNT(*) FROM "PointsHistogram" WHERE "organizationId" = ${d.text(organizationId)} AND "category" = ${d.text(category)}
-    AND "level" = 0 AND "bucket" > ${d.int(balance)} AND "earners" > 0)`;
+    AND "level" = 0 AND "bucket" > ${balance} AND "earners" > 0)`;
 }
 
 /** SQL counting the earners with a balance in a category. */

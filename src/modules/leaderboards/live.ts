@@ -7,7 +7,7 @@ import { Repeater } from '@repeaterjs/repeater';
 import type { Deps } from '../../deps.js';
 import type { Committed } from '../../events/events.js';
 import { STATE_PAYLOAD } from '../../subscriptions/hub.js';
-import { boardPage, checkPageSize, resolveBoard, type Board, type BoardEntry, type BoardInput } from './service.js';
+import { boardPage, checkPageSize, resolveBoard, type Board, type BoardEntry, type BoardInput, type ReadOptions } from './service.js';
 
 export interface BoardSnapshot {
   [STATE_PAYLOAD]: true;
@@ -23,7 +23,13 @@ function concerns(board: Board, event: Committed): boolean {
   return event.kind === 'award' || (board.tag !== null && event.kind === 'template');
 }
 
-export async function boardUpdates(deps: Deps, organizationId: string, input: BoardInput, first: number): Promise<AsyncGenerator<BoardSnapshot>> {
+export async function boardUpdates(
+  deps: Deps,
+  organizationId: string,
+  input: BoardInput,
+  first: number,
+  options: ReadOptions,
+): Promise<AsyncGenerator<BoardSnapshot>> {
   const intervalMs = deps.config.leaderboardIntervalMs;
   // Checked before anything listens, so a bad board or size is an error of the subscribe call.
   checkPageSize(first, 'first');
@@ -42,7 +48,7 @@ export async function boardUpdates(deps: Deps, organizationId: string, input: Bo
       try {
         // Re-resolved each time, so a calendar window moves on when its day (week, ...) ends.
         board = await resolveBoard(deps, organizationId, input);
-        const { entries } = await boardPage(deps, board, first);
+        const { entries } = await boardPage(deps, board, first, null, options);
         const key = JSON.stringify(entries);
         if (key !== lastSent) {
           lastSent = key;

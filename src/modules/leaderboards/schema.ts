@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
-import type { Context } from '../../graphql/context.js';
 import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
+import { selects } from '../../graphql/selection.js';
+import { EarnerRef } from '../earners/schema.js';
 import { boardUpdates, type BoardSnapshot } from './live.js';
 import {
   boardAround,
@@ -10,6 +11,7 @@ import {
   encodeCursor,
   MAX_BOARD_PAGE,
   MAX_ROLLING_DAYS,
+  organizationTimeZone,
   resolveBoard,
   type Board,
   type BoardEntry,
@@ -63,46 +65,21 @@ function boardInput(board: BoardArg): BoardInput {
   return { ...board, templateId: decodeOptionalId('BadgeTemplate', board.templateId, 'board.templateId') };
 }
 
-/**
- * The earners of one list of entries, loaded with one findMany on first use. Siblings share the
- * selection Pothos plans for them, so the first entry's query serves all.
- */
-class EarnerBatch {
-  #loaded: Promise<Map<string, unknown>> | undefined;
-  constructor(private readonly ids: string[]) {}
-
-  load(context: Context, query: object): Promise<Map<string, unknown>> {
-    this.#loaded ??= context.deps.reader.earner
-      .findMany({ ...query, where: { id: { in: this.ids } } })
-      .then((earners) => new Map(earners.map((earner) => [earner.id, earner])));
-    return this.#loaded;
-  }
-}
-
-type ListedEntry = BoardEntry & { batch?: EarnerBatch };
-
-/** Entries that load their earners together. */
-function withEarnerBatch(entries: BoardEntry[]): ListedEntry[] {
-  const batch = new EarnerBatch(entries.map((entry) => entry.earnerId));
-  return entries.map((entry) => ({ ...entry, batch }));
-}
-
-const EntryRef = builder.objectRef<ListedEntry>('LeaderboardEntry').implement({
+const EntryRef = builder.objectRef<BoardEntry>('LeaderboardEntry').implement({
   description: 'An earner’s place on a leaderboard.',
   fields: (t) => ({
     rank: t.exposeInt('rank', { description: 'Rank under the board’s ranking rule; tied scores share it.' }),
     position: t.exposeInt('position', { description: 'Place in board order, 1 for the first, never shared.' }),
     score: t.exposeInt('score', { description: 'Points, or number of awards.' }),
     cursor: t.string({ description: 'Pass as `after` to continue below this entry.', resolve: (entry) => encodeCursor(entry) }),
-    earner: t.prismaField({
-      type: 'Earner',
+    earner: t.field({
+      type: EarnerRef,
       description: 'The earner.',
-      resolve: async (query, entry, _args, context) => {
-        // Spread, so every sibling's planned query counts as used (they are all the same).
-        const planned = { ...query };
-        const batch = entry.batch ?? new EarnerBatch([entry.earnerId]);
-        return (await batch.load(context, planned)).get(entry.earnerId) as never;
-      },
+      // Read with the score when the query selects it (readPage in ./service.ts), so this
+      // lookup is only a fallback; the earner's own relations load on demand.
+      resolve: (entry, _args, context) =>
+        entry.earner ??
+        context.deps.reader.earner.findUniqueOrThrow({ where: { id: entry.earnerId, organizationId: context.auth.current.organizationId } }),
     }),
   }),
 });
@@ -110,7 +87,7 @@ const EntryRef = builder.objectRef<ListedEntry>('LeaderboardEntry').implement({
 const PageRef = builder.objectRef<{ board: Board; entries: BoardEntry[]; hasNextPage: boolean }>('LeaderboardPage').implement({
   description: 'Consecutive entries of a leaderboard.',
   fields: (t) => ({
-    entries: t.field({ type: [EntryRef], description: 'The entries, in board order.', resolve: (page) => withEarnerBatch(page.entries) }),
+    entries: t.field({ type: [EntryRef], description: 'The entries, in board order.', resolve: (page) => page.entries }),
     hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when entries follow this page.' }),
     endCursor: t.string({
       nullable: true,
@@ -127,7 +104,10 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
     category: t.exposeString('category', { nullable: true, description: 'The points category (POINTS boards).' }),
     period: t.field({ type: PeriodEnum, description: 'The window.', resolve: (board) => board.period }),
     ranking: t.field({ type: RankingEnum, description: 'How ties are ranked.', resolve: (board) => board.ranking }),
-    timeZone: t.exposeString('timeZone', { description: 'The organization’s time zone, in which calendar windows are cut.' }),
+    timeZone: t.string({
+      description: 'The organization’s time zone, in which calendar windows are cut.',
+      resolve: (board, _args, context) => board.timeZone ?? organizationTimeZone(context.deps, board.organizationId),
+    }),
     from: t.field({ type: 'DateTime', nullable: true, description: 'Start of the window (inclusive); null for all time.', resolve: (board) => board.from }),
     to: t.field({ type: 'DateTime', nullable: true, description: 'End of the window (exclusive); null when open.', resolve: (board) => board.to }),
     size: t.int({ description: 'How many earners have a score on the board.', resolve: (board, _args, context) => boardSize(context.deps, board) }),
@@ -138,14 +118,18 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
         first: t.arg.int({ defaultValue: 10, description: `How many entries (1 to ${MAX_BOARD_PAGE}, default 10).` }),
         after: t.arg.string({ description: 'Continue after the entry with this cursor.' }),
       },
-      resolve: async (board, { first, after }, context) => ({ board, ...(await boardPage(context.deps, board, first ?? 10, after)) }),
+      resolve: async (board, { first, after }, context, info) => ({
+        board,
+        ...(await boardPage(context.deps, board, first ?? 10, after, { earners: selects(info, ['entries', 'earner']) })),
+      }),
     }),
     rank: t.field({
       type: EntryRef,
       nullable: true,
       description: 'The earner’s entry; null when they have no score on this board; NOT_FOUND for an unknown earner.',
       args: { earnerId: t.arg.id({ required: true, description: 'The earner.' }) },
-      resolve: (board, { earnerId }, context) => boardRank(context.deps, board, decodeId('Earner', earnerId, 'earnerId')),
+      resolve: (board, { earnerId }, context, info) =>
+        boardRank(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), { earners: selects(info, ['earner']) }),
     }),
     around: t.field({
       type: [EntryRef],
@@ -156,10 +140,8 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
         earnerId: t.arg.id({ required: true, description: 'The earner.' }),
         count: t.arg.int({ defaultValue: 5, description: 'Entries on each side (0 to 50, default 5).' }),
       },
-      resolve: async (board, { earnerId, count }, context) => {
-        const entries = await boardAround(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), count ?? 5);
-        return entries && withEarnerBatch(entries);
-      },
+      resolve: (board, { earnerId, count }, context, info) =>
+        boardAround(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), count ?? 5, { earners: selects(info, ['earner']) }),
     }),
   }),
 });
@@ -178,7 +160,7 @@ const UpdateRef = builder.objectRef<BoardSnapshot>('LeaderboardUpdate').implemen
   description: 'The top of a leaderboard as it is now.',
   fields: (t) => ({
     leaderboard: t.field({ type: LeaderboardRef, description: 'The board, with its window as of this update.', resolve: (update) => update.board }),
-    entries: t.field({ type: [EntryRef], description: 'The top entries, in board order.', resolve: (update) => withEarnerBatch(update.entries) }),
+    entries: t.field({ type: [EntryRef], description: 'The top entries, in board order.', resolve: (update) => update.entries }),
   }),
 });
 
@@ -192,8 +174,10 @@ builder.subscriptionField('leaderboardChanged', (t) =>
       board: t.arg({ type: LeaderboardInput, required: true, description: 'Which board.' }),
       first: t.arg.int({ defaultValue: 10, description: `How many entries (1 to ${MAX_BOARD_PAGE}, default 10).` }),
     },
-    subscribe: (_root, { board, first }, context) =>
-      boardUpdates(context.deps, context.auth.current.organizationId, boardInput(board), first ?? 10),
+    subscribe: (_root, { board, first }, context, info) =>
+      boardUpdates(context.deps, context.auth.current.organizationId, boardInput(board), first ?? 10, {
+        earners: selects(info, ['entries', 'earner']),
+      }),
     resolve: (update) => update,
   }),
 );

@@ -14,7 +14,7 @@
 // distinct scores strictly greater. A page is ranked from its first row, then row by row.
 import type { Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
-import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
 import { periodOf, type CalendarUnit } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
@@ -50,7 +50,8 @@ export interface Board {
   period: LeaderboardPeriod;
   days: number | null;
   ranking: RankingRule;
-  timeZone: string;
+  /** The organization's time zone when the window was cut in it; null when it did not need it (all time, rolling days). */
+  timeZone: string | null;
   /** The window, [from, to); null bounds are open (all time, or a rolling window's end). */
   from: Date | null;
   to: Date | null;
@@ -60,6 +61,8 @@ export interface Board {
 export interface BoardEntry {
   earnerId: string;
   score: number;
+  /** Read in the same statement as the score, when asked for (ReadOptions). */
+  earner: Earner | undefined;
   /** Per the board's ranking rule. */
   rank: number;
   /** 1-based place in board order (ties broken by earner id). */
@@ -85,7 +88,12 @@ const boardSchema = z
     if (input.metric === 'POINTS' && input.tag != null) issue('tag', 'onlyWith:AWARDS', 'is only allowed on AWARDS boards');
   });
 
-/** Checks a board's input and fixes its window in the organization's time zone, now. */
+export async function organizationTimeZone(deps: Deps, organizationId: string): Promise<string> {
+  const organization = await deps.reader.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { timeZone: true } });
+  return organization.timeZone;
+}
+
+/** Checks a board's input and fixes its window (in the organization's time zone), now. */
 export async function resolveBoard(deps: Deps, organizationId: string, input: BoardInput, field = 'board'): Promise<Board> {
   let parsed: z.output<typeof boardSchema>;
   try {
@@ -93,7 +101,6 @@ export async function resolveBoard(deps: Deps, organizationId: string, input: Bo
   } catch (error) {
     throw error instanceof ValidationError ? error.withPrefix(field) : error;
   }
-  const organization = await deps.reader.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { timeZone: true } });
   if (parsed.templateId) {
     const template = await deps.reader.badgeTemplate.findFirst({ where: { id: parsed.templateId, organizationId }, select: { id: true } });
     if (!template) throw new NotFoundError('badge template', `${field}.templateId`);
@@ -102,8 +109,12 @@ export async function resolveBoard(deps: Deps, organizationId: string, input: Bo
   const period = parsed.period ?? 'ALL_TIME';
   let from: Date | null = null;
   let to: Date | null = null;
+  let timeZone: string | null = null;
   if (period === 'ROLLING_DAYS') from = new Date(now.getTime() - parsed.days! * DAY_MS);
-  else if (period !== 'ALL_TIME') ({ start: from, end: to } = periodOf(now, period, organization.timeZone));
+  else if (period !== 'ALL_TIME') {
+    timeZone = await organizationTimeZone(deps, organizationId);
+    ({ start: from, end: to } = periodOf(now, period, timeZone));
+  }
   return {
     organizationId,
     metric: parsed.metric,
@@ -113,7 +124,7 @@ export async function resolveBoard(deps: Deps, organizationId: string, input: Bo
     period,
     days: parsed.days ?? null,
     ranking: parsed.ranking ?? 'COMPETITION',
-    timeZone: organization.timeZone,
+    timeZone,
     from,
     to,
     now,
@@ -145,82 +156,142 @@ function scores(deps: Deps, board: Board): Prisma.Sql {
     GROUP BY "earnerId"`;
 }
 
+/** A place in board order: what a cursor holds. */
 interface ScoreRow {
   earnerId: string;
   score: number;
 }
 
-async function rows(deps: Deps, sql: Prisma.Sql): Promise<ScoreRow[]> {
-  const found = await deps.reader.$queryRaw<Array<{ earnerId: string; score: number | bigint | string }>>(sql);
-  return found.map((row) => ({ earnerId: row.earnerId, score: Number(row.score) }));
+interface BoardRow extends ScoreRow {
+  earner: Earner | undefined;
+}
+
+type CountValue = number | bigint | string;
+
+interface RankCounts {
+  /** Scores strictly greater. */
+  greater: number;
+  /** Equal scores earlier in board order (smaller earner id). */
+  before: number;
+  /** Distinct scores strictly greater (dense ranking only; 0 otherwise). */
+  distinctGreater: number;
+}
+
+type PageRow = Earner & { earnerId: string; score: CountValue; greater?: CountValue; before?: CountValue; distinctGreater?: CountValue };
+
+/** The Earner columns, as Prisma knows them: a page's earners are read with the scores. */
+const EARNER_COLUMNS = Prisma.raw(
+  Object.values(Prisma.EarnerScalarFieldEnum)
+    .map((column) => `e."${column}"`)
+    .join(', '),
+);
+
+/** What to read besides scores and ranks. */
+export interface ReadOptions {
+  /** The entries' earners, read in the same statement (when the query selects them). */
+  earners: boolean;
+}
+
+/**
+ * The rows of `page` (a statement of "earnerId", "score" and optionally rank counts, at most a
+ * page long) in `order`, with their earners' columns when asked: one statement rather than a
+ * second query for the earners.
+ */
+async function readPage(deps: Deps, board: Board, page: Prisma.Sql, order: Prisma.Sql, options: ReadOptions): Promise<Array<BoardRow & { counts?: RankCounts }>> {
+  const d = dialectFor(deps.provider);
+  const found = await deps.reader.$queryRaw<PageRow[]>(
+    options.earners
+      ? Prisma.sql`SELECT p.*, ${EARNER_COLUMNS} FROM (${page}) p
+          JOIN "Earner" e ON e."id" = p."earnerId" AND e."organizationId" = ${d.text(board.organizationId)} ORDER BY ${order}`
+      : Prisma.sql`SELECT p.* FROM (${page}) p ORDER BY ${order}`,
+  );
+  return found.map(({ earnerId, score, greater, before, distinctGreater, ...earner }) => ({
+    earnerId,
+    score: Number(score),
+    earner: options.earners ? earner : undefined,
+    counts: greater === undefined ? undefined : { greater: Number(greater), before: Number(before), distinctGreater: Number(distinctGreater) },
+  }));
 }
 
 async function count(deps: Deps, sql: Prisma.Sql): Promise<number> {
-  const [row] = await deps.reader.$queryRaw<Array<{ n: number | bigint | string }>>(sql);
+  const [row] = await deps.reader.$queryRaw<Array<{ n: CountValue }>>(sql);
   return Number(row?.n ?? 0);
 }
 
+const BOARD_ORDER = Prisma.sql`p."score" DESC, p."earnerId" ASC`;
+
 /** Rows after `cursor` in board order (all rows from the top without one). */
-function rowsAfter(deps: Deps, board: Board, cursor: ScoreRow | undefined, limit: number) {
+function rowsAfter(deps: Deps, board: Board, cursor: ScoreRow | undefined, limit: number, options: ReadOptions) {
   const d = dialectFor(deps.provider);
   // `score <= s AND (...)` gives the database a range to start from, not a scan from the top.
   const after = cursor
     ? Prisma.sql`WHERE s."score" <= ${d.int(cursor.score)} AND (s."score" < ${d.int(cursor.score)} OR s."earnerId" > ${d.text(cursor.earnerId)})`
     : Prisma.empty;
-  return rows(deps, Prisma.sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s ${after}
-    ORDER BY s."score" DESC, s."earnerId" ASC LIMIT ${d.int(limit)}`);
+  const page = Prisma.sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s ${after}
+    ORDER BY s."score" DESC, s."earnerId" ASC LIMIT ${d.int(limit)}`;
+  return readPage(deps, board, page, BOARD_ORDER, options);
 }
 
 /** Rows before `cursor` in board order, nearest first. */
-function rowsBefore(deps: Deps, board: Board, cursor: ScoreRow, limit: number) {
+function rowsBefore(deps: Deps, board: Board, cursor: ScoreRow, limit: number, options: ReadOptions) {
   const d = dialectFor(deps.provider);
-  return rows(deps, Prisma.sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s
+  const page = Prisma.sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s
     WHERE s."score" >= ${d.int(cursor.score)} AND (s."score" > ${d.int(cursor.score)} OR s."earnerId" < ${d.text(cursor.earnerId)})
-    ORDER BY s."score" ASC, s."earnerId" DESC LIMIT ${d.int(limit)}`);
+    ORDER BY s."score" ASC, s."earnerId" DESC LIMIT ${d.int(limit)}`;
+  return readPage(deps, board, page, Prisma.sql`p."score" ASC, p."earnerId" DESC`, options);
 }
 
-/** Ranks consecutive rows of board order from counts about the first one (one statement). */
-async function rankRows(deps: Deps, board: Board, slice: ScoreRow[], fromTop: boolean): Promise<BoardEntry[]> {
-  const [first] = slice;
-  if (!first) return [];
-  let greater = 0;
-  let before = 0;
-  let distinctGreater = 0;
-  if (!fromTop) {
-    const d = dialectFor(deps.provider);
-    const source = scores(deps, board);
-    const score = d.int(first.score);
-    // All-time points read the maintained histogram (./histogram.ts); other boards count.
-    const histogram = isBalanceBoard(board);
-    const greaterSql = histogram
-      ? greaterThanSql(deps.provider, board.organizationId, board.category!, first.score)
-      : Prisma.sql`(SELECT COUNT(*) FROM (${source}) s WHERE s."score" > ${score})`;
-    const distinctSql =
-      board.ranking !== 'DENSE'
-        ? Prisma.sql`0`
-        : histogram
-          ? distinctGreaterSql(deps.provider, board.organizationId, board.category!, first.score)
-          : Prisma.sql`(SELECT COUNT(DISTINCT s."score") FROM (${source}) s WHERE s."score" > ${score})`;
-    const [counts] = await deps.reader.$queryRaw<Array<{ greater: number | bigint | string; before: number | bigint; distinctGreater: number | bigint }>>`
-      SELECT ${greaterSql} AS "greater",
-        (SELECT COUNT(*) FROM (${source}) s WHERE s."score" = ${score} AND s."earnerId" < ${d.text(first.earnerId)}) AS "before",
-        ${distinctSql} AS "distinctGreater"`;
-    greater = Number(counts!.greater);
-    before = Number(counts!.before);
-    distinctGreater = Number(counts!.distinctGreater);
-  }
+/**
+ * The select list of the counts that place a row with `score` and `earnerId` (parameters, or
+ * columns of the statement it is part of). All-time points read the maintained histogram
+ * (./histogram.ts); other boards count their scores.
+ */
+function rankCountsSql(deps: Deps, board: Board, score: Prisma.Sql, earnerId: Prisma.Sql): Prisma.Sql {
+  const source = scores(deps, board);
+  const histogram = isBalanceBoard(board);
+  const greater = histogram
+    ? greaterThanSql(deps.provider, board.organizationId, board.category!, score)
+    : Prisma.sql`(SELECT COUNT(*) FROM (${source}) x WHERE x."score" > ${score})`;
+  const distinctGreater =
+    board.ranking !== 'DENSE'
+      ? Prisma.sql`0`
+      : histogram
+        ? distinctGreaterSql(deps.provider, board.organizationId, board.category!, score)
+        : Prisma.sql`(SELECT COUNT(DISTINCT x."score") FROM (${source}) x WHERE x."score" > ${score})`;
+  return Prisma.sql`${greater} AS "greater",
+    (SELECT COUNT(*) FROM (${source}) x WHERE x."score" = ${score} AND x."earnerId" < ${earnerId}) AS "before",
+    ${distinctGreater} AS "distinctGreater"`;
+}
+
+function toCounts(row: { greater: CountValue; before: CountValue; distinctGreater: CountValue }): RankCounts {
+  return { greater: Number(row.greater), before: Number(row.before), distinctGreater: Number(row.distinctGreater) };
+}
+
+/** Ranks consecutive rows of board order, the first placed by `counts`. */
+function rankFrom(board: Board, slice: BoardRow[], counts: RankCounts): BoardEntry[] {
   const entries: BoardEntry[] = [];
-  let competition = greater + 1;
-  let dense = distinctGreater + 1;
+  let competition = counts.greater + 1;
+  let dense = counts.distinctGreater + 1;
   for (const [index, row] of slice.entries()) {
-    const position = greater + before + index + 1;
+    const position = counts.greater + counts.before + index + 1;
     if (index > 0 && row.score !== slice[index - 1]!.score) {
       competition = position;
       dense += 1;
     }
-    entries.push({ earnerId: row.earnerId, score: row.score, position, rank: board.ranking === 'DENSE' ? dense : competition });
+    entries.push({ earnerId: row.earnerId, score: row.score, earner: row.earner, position, rank: board.ranking === 'DENSE' ? dense : competition });
   }
   return entries;
+}
+
+/** Ranks consecutive rows of board order from counts about the first one (one statement). */
+async function rankRows(deps: Deps, board: Board, slice: BoardRow[], fromTop: boolean): Promise<BoardEntry[]> {
+  const [first] = slice;
+  if (!first) return [];
+  if (fromTop) return rankFrom(board, slice, { greater: 0, before: 0, distinctGreater: 0 });
+  const d = dialectFor(deps.provider);
+  const [counts] = await deps.reader.$queryRaw<Array<{ greater: CountValue; before: CountValue; distinctGreater: CountValue }>>`
+    SELECT ${rankCountsSql(deps, board, d.int(first.score), d.text(first.earnerId))}`;
+  return rankFrom(board, slice, toCounts(counts!));
 }
 
 export function encodeCursor(entry: ScoreRow): string {
@@ -244,10 +315,10 @@ export function checkPageSize(value: number, field: string) {
 }
 
 /** A page of the board in board order, from the top or after a cursor. */
-export async function boardPage(deps: Deps, board: Board, first: number, after?: string | null) {
+export async function boardPage(deps: Deps, board: Board, first: number, after: string | null | undefined, options: ReadOptions) {
   checkPageSize(first, 'first');
   const cursor = after ? decodeCursor(after, 'after') : undefined;
-  const found = await rowsAfter(deps, board, cursor, first + 1);
+  const found = await rowsAfter(deps, board, cursor, first + 1, options);
   const entries = await rankRows(deps, board, found.slice(0, first), !cursor);
   return { entries, hasNextPage: found.length > first };
 }
@@ -262,32 +333,49 @@ function isBalanceBoard(board: Board): boolean {
   return board.metric === 'POINTS' && board.period === 'ALL_TIME';
 }
 
-/** The earner's score row, or null when they have none on this board; NOT_FOUND for an unknown earner. */
-async function scoreOf(deps: Deps, board: Board, earnerId: string, field: string): Promise<ScoreRow | null> {
-  const d = dialectFor(deps.provider);
-  const [row] = await rows(deps, Prisma.sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s WHERE s."earnerId" = ${d.text(earnerId)}`);
-  if (row) return row;
+/** NOT_FOUND unless the earner is one of the organization's (they may have no score on a board). */
+async function checkEarner(deps: Deps, board: Board, earnerId: string, field: string): Promise<void> {
   const earner = await deps.reader.earner.findFirst({ where: { id: earnerId, organizationId: board.organizationId }, select: { id: true } });
   if (!earner) throw new NotFoundError('earner', field);
+}
+
+/**
+ * The earner's row on the board with the counts that rank it, in one statement; null when they
+ * have no score on it (a second statement then tells an unranked earner from an unknown one:
+ * NOT_FOUND).
+ */
+async function rowOf(deps: Deps, board: Board, earnerId: string, field: string, options: ReadOptions): Promise<(BoardRow & { counts: RankCounts }) | null> {
+  const d = dialectFor(deps.provider);
+  const page = Prisma.sql`SELECT me."earnerId", me."score", ${rankCountsSql(deps, board, Prisma.sql`me."score"`, Prisma.sql`me."earnerId"`)}
+    FROM (${scores(deps, board)}) me WHERE me."earnerId" = ${d.text(earnerId)}`;
+  const [row] = await readPage(deps, board, page, BOARD_ORDER, options);
+  if (row) return { ...row, counts: row.counts! };
+  await checkEarner(deps, board, earnerId, field);
   return null;
 }
 
 /** The earner's entry, or null when they have no score on the board. */
-export async function boardRank(deps: Deps, board: Board, earnerId: string, field = 'earnerId'): Promise<BoardEntry | null> {
-  const row = await scoreOf(deps, board, earnerId, field);
-  if (!row) return null;
-  const [entry] = await rankRows(deps, board, [row], false);
-  return entry!;
+export async function boardRank(deps: Deps, board: Board, earnerId: string, options: ReadOptions, field = 'earnerId'): Promise<BoardEntry | null> {
+  const row = await rowOf(deps, board, earnerId, field, options);
+  return row && rankFrom(board, [row], row.counts)[0]!;
 }
 
 /** Up to `count` entries above the earner, the earner, and up to `count` below; null when unranked. */
-export async function boardAround(deps: Deps, board: Board, earnerId: string, count: number, field = 'earnerId'): Promise<BoardEntry[] | null> {
+export async function boardAround(
+  deps: Deps,
+  board: Board,
+  earnerId: string,
+  count: number,
+  options: ReadOptions,
+  field = 'earnerId',
+): Promise<BoardEntry[] | null> {
   if (!Number.isInteger(count) || count < 0 || count > 50) throw ValidationError.single('count', 'range', 'must be a whole number from 0 to 50');
-  const row = await scoreOf(deps, board, earnerId, field);
+  const row = await rowOf(deps, board, earnerId, field, options);
   if (!row) return null;
   const [above, below] = await Promise.all([
-    count ? rowsBefore(deps, board, row, count) : Promise.resolve([]),
-    count ? rowsAfter(deps, board, row, count) : Promise.resolve([]),
+    count ? rowsBefore(deps, board, row, count, options) : Promise.resolve([]),
+    count ? rowsAfter(deps, board, row, count, options) : Promise.resolve([]),
   ]);
-  return rankRows(deps, board, [...above.reverse(), row, ...below], false);
+  // With nothing above the earner in the slice, their own counts place it.
+  return above.length ? rankRows(deps, board, [...above.reverse(), row, ...below], false) : rankFrom(board, [row, ...below], row.counts);
 }
