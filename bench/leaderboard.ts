@@ -166,10 +166,14 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
     const results: Measurement[] = [];
     const atRates: RateMeasurement[] = [];
     // BENCH_ONLY=rank,top,… measures only those.
-    for (const operation of operations.filter((entry) => benchPartSelected(entry.key))) {
+    const selected = operations.filter((entry) => benchPartSelected(entry.key));
+    // The ceiling once more at the end: the machine's speed drifts between runs, and a ratio is
+    // taken against the mean of both.
+    if (selected.length > 1 && selected[0]!.key === 'ceiling') selected.push({ ...selected[0]!, name: '{ __typename }, again at the end' });
+    for (const operation of selected) {
       const common = { name: operation.name, url: server.url, next: operation.next, ok: operation.ok, connections: CONNECTIONS, seconds: SECONDS };
       results.push(await measure({ ...common, warmupSeconds: 3 }));
-      for (const rate of RATES) atRates.push(await measureAtRate({ ...common, rate }));
+      if (operation.key !== 'ceiling' || operation === selected[0]) for (const rate of RATES) atRates.push(await measureAtRate({ ...common, rate }));
     }
     return { provider: database.provider, seedSeconds, results, atRates };
   } finally {
@@ -186,14 +190,15 @@ for (const makeDatabase of await benchDatabases()) {
 
 const saturated = table(
   all.flatMap(({ provider, results }) => {
-    const ceiling = results.find((result) => result.name === '{ __typename }');
+    const ceilings = results.filter((result) => result.name.startsWith('{ __typename }'));
+    const ceiling = ceilings.length ? ceilings.reduce((sum, result) => sum + result.requestsPerSecond, 0) / ceilings.length : undefined;
     return results.map((result) => ({
       database: provider,
       operation: result.name,
       'req/s': Math.round(result.requestsPerSecond),
       'p50 ms': result.p50,
       'p99 ms': result.p99,
-      'of ceiling': ceiling ? `${((result.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(1)}%` : '',
+      'of ceiling (mean of both)': ceiling ? `${((result.requestsPerSecond / ceiling) * 100).toFixed(1)}%` : '',
       errors: result.errors,
     }));
   }),

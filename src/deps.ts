@@ -5,6 +5,7 @@ import type { Database, PrismaClient } from './db/client.js';
 import type { Provider } from './db/provider.js';
 import { EventBus } from './events/bus.js';
 import { PrincipalCache } from './modules/api-keys/principal-cache.js';
+import { EngagementRecorder } from './modules/engagement/recorder.js';
 import { BackgroundTasks } from './shared/background.js';
 import { systemClock, type Clock } from './shared/clock.js';
 
@@ -26,6 +27,8 @@ export interface Deps {
   background: BackgroundTasks;
   /** Key of the HMAC that hides client addresses kept for engagement deduplication. */
   engagementSalt: string;
+  /** Writes engagement events, concurrent ones together (group commit). */
+  engagement: EngagementRecorder;
 }
 
 /** Who is making a change: an API key of an organization, or the platform itself (apiKeyId null). */
@@ -44,7 +47,7 @@ export function createDeps(options: {
   engagementSalt?: string | undefined;
 }): Deps {
   const logger = options.logger ?? pino({ level: options.config.logLevel });
-  return {
+  const deps: Omit<Deps, 'engagement'> = {
     provider: options.database.provider,
     db: options.database.db,
     reader: options.database.reader,
@@ -56,4 +59,5 @@ export function createDeps(options: {
     background: new BackgroundTasks(),
     engagementSalt: options.engagementSalt ?? randomBytes(32).toString('base64url'),
   };
+  return { ...deps, engagement: new EngagementRecorder(deps) };
 }

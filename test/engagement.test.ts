@@ -68,6 +68,76 @@ describe('recording', () => {
     expect((await server.anonymous.data(AwardEngagementDocument, { publicId })).awardEngagement.views).toBe(1);
   });
 
+  it('answers each of many concurrent events on its own: counted, duplicate, unknown or revoked', async () => {
+    // Concurrent events are written together (src/modules/engagement/recorder.ts); every caller
+    // must still get its own answer, and the counters the exact sum.
+    const there = await proxied.createOrganization();
+    const template = (await createActiveTemplate(there.client, { awardMode: 'REPEATABLE' })).id;
+    const [first, second, revoked] = [await newAward(there, template), await newAward(there, template), await newAward(there, template)];
+    await there.client.data(RevokeAwardDocument, { id: revoked.id, reason: 'Revoked for the test.' });
+    const from = (address: string) => proxied.anonymous.withHeaders({ 'x-forwarded-for': address });
+    const sends = [
+      // 30 addresses viewing the first award, each twice: 30 count.
+      ...Array.from({ length: 60 }, (_, index) => ({ client: from(`198.51.100.${index % 30}`), publicId: first.publicId, expect: 'view' })),
+      // 10 addresses viewing the second award once each.
+      ...Array.from({ length: 10 }, (_, index) => ({ client: from(`198.51.100.${index}`), publicId: second.publicId, expect: 'counted' })),
+      { client: from('198.51.100.200'), publicId: 'no-such-award', expect: 'NOT_FOUND' },
+      { client: from('198.51.100.201'), publicId: revoked.publicId, expect: 'CONFLICT' },
+    ];
+    const answers = await Promise.all(
+      sends.map(({ client, publicId }) => client.request(RecordEngagementDocument, { input: { publicId, kind: 'VIEW' } })),
+    );
+    const outcome = (answer: (typeof answers)[number]) => answer.errors?.[0]?.extensions?.code ?? (answer.data!.recordEngagement.counted ? 'counted' : 'duplicate');
+    const outcomes = answers.map(outcome);
+    const firstAward = outcomes.slice(0, 60);
+    expect(firstAward.filter((value) => value === 'counted')).toHaveLength(30);
+    expect(firstAward.filter((value) => value === 'duplicate')).toHaveLength(30);
+    // Of each address's two views of the first award, exactly one counted.
+    for (let address = 0; address < 30; address += 1) expect([firstAward[address], firstAward[address + 30]].sort()).toEqual(['counted', 'duplicate']);
+    expect(outcomes.slice(60, 70)).toEqual(Array(10).fill('counted'));
+    expect(outcomes.slice(70)).toEqual(['NOT_FOUND', 'CONFLICT']);
+    const views = async (publicId: string) => (await proxied.anonymous.data(AwardEngagementDocument, { publicId })).awardEngagement.views;
+    expect(await views(first.publicId)).toBe(30);
+    expect(await views(second.publicId)).toBe(10);
+  });
+
+  it('writes events that arrive together in one statement, each with its own answer', async () => {
+    const [first, second, revoked] = [await newAward(), await newAward(), await newAward()];
+    await org.client.data(RevokeAwardDocument, { id: revoked.id, reason: 'Revoked for the test.' });
+    const address = (n: number) => hashAddress(server.app.deps.engagementSalt, `192.0.2.${n}`);
+    const event = (publicId: string, n: number, kind: 'VIEW' | 'SHARE' = 'VIEW', network = '') => ({ publicId, kind, network, addressHash: address(n) });
+    const events = [
+      event(first.publicId, 1),
+      event(first.publicId, 1), // the same event again in the same batch: a duplicate
+      event(first.publicId, 2),
+      event(first.publicId, 1, 'SHARE', 'linkedin'),
+      event(first.publicId, 1, 'SHARE', 'copy'),
+      event(second.publicId, 1),
+      event('no-such-award', 1),
+      event(revoked.publicId, 1),
+    ];
+    server.statements.length = 0;
+    // Recorded in the same tick, so they wait for and go in one batch.
+    const outcomes = await Promise.all(events.map((engagement) => server.app.deps.engagement.record(engagement)));
+    expect(server.statements.filter((sql) => sql.includes('INSERT INTO "EngagementSeen"'))).toHaveLength(1);
+    expect(outcomes.map(({ counted, award }) => [counted, award?.status ?? null])).toEqual([
+      [true, 'PENDING'],
+      [false, 'PENDING'],
+      [true, 'PENDING'],
+      [true, 'PENDING'],
+      [true, 'PENDING'],
+      [true, 'PENDING'],
+      [false, null],
+      [false, 'REVOKED'],
+    ]);
+    const counters = async (publicId: string) => (await server.anonymous.data(AwardEngagementDocument, { publicId })).awardEngagement;
+    expect(await counters(first.publicId)).toMatchObject({ views: 2, shares: { linkedin: 1, copy: 1, total: 2 } });
+    expect((await counters(second.publicId)).views).toBe(1);
+    // ...and the next batch sees this one's rows: the same events no longer count.
+    const again = await Promise.all(events.slice(0, 6).map((engagement) => server.app.deps.engagement.record(engagement)));
+    expect(again.map(({ counted }) => counted)).toEqual(Array(6).fill(false));
+  });
+
   it('keeps only a salted hash of the address, with a salt generated once and persisted', async () => {
     const { id, publicId } = await newAward();
     await record(server.anonymous, { publicId, kind: 'VIEW' });

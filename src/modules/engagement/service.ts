@@ -5,20 +5,18 @@
 // hours per award. The address is kept only as an HMAC under a secret salt, so the table cannot
 // be turned back into addresses by hashing the IPv4 space. Deduplication is one conditional
 // upsert on the (award, kind, network, address hash) key: of two racing requests only one finds
-// the row absent or older than 24 hours, so only one counts. A counted event costs one statement
-// on PostgreSQL (a writing CTE) and one short transaction on SQLite.
+// the row absent or older than 24 hours, so only one counts. Events are written by the app's
+// EngagementRecorder (./recorder.ts), which commits concurrent events together.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
-import { inTransaction } from '../../db/transaction.js';
 import type { EngagementKind, PrismaClient } from '../../generated/prisma-sqlite/client.js';
 import { Prisma } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 
 export const SHARE_NETWORKS = ['linkedin', 'twitter', 'facebook', 'whatsapp', 'telegram', 'email', 'copy'] as const;
 export type ShareNetwork = (typeof SHARE_NETWORKS)[number];
-export const DEDUP_WINDOW_MS = 24 * 3_600_000;
 const SALT_SETTING = 'engagementSalt';
 
 /** The persisted salt, created by the first instance that needs one (racing instances agree). */
@@ -54,79 +52,20 @@ async function publicAward(deps: Deps, publicId: string) {
   return award;
 }
 
-interface EventRow {
-  publicId: string;
-  kind: EngagementKind;
-  network: string;
-  addressHash: string;
-  now: Date;
-}
-
-/**
- * PostgreSQL: the whole event is one statement (the award, the conditional upsert of the address,
- * the counter), with no transaction around it: it is atomic by itself. The award of the counted
- * event, or nothing when it did not count (or the award is unknown or revoked).
- */
-async function countInOneStatement(deps: Deps, row: EventRow) {
-  const d = dialectFor(deps.provider);
-  const kind = d.enumValue('EngagementKind', row.kind);
-  const [counted] = await deps.db.$queryRaw<Array<{ organizationId: string; awardId: string }>>`
-    WITH award AS (
-      SELECT "id", "organizationId" FROM "Award" WHERE "publicId" = ${d.text(row.publicId)} AND "status" <> ${d.enumValue('AwardStatus', 'REVOKED')}
-    ), seen AS (
-      INSERT INTO "EngagementSeen" ("awardId", "kind", "network", "addressHash", "lastCountedAt")
-      SELECT "id", ${kind}, ${d.text(row.network)}, ${d.text(row.addressHash)}, ${d.timestamp(row.now)} FROM award
-      ON CONFLICT ("awardId", "kind", "network", "addressHash") DO UPDATE SET "lastCountedAt" = excluded."lastCountedAt"
-        WHERE "EngagementSeen"."lastCountedAt" <= ${d.timestamp(new Date(row.now.getTime() - DEDUP_WINDOW_MS))}
-      RETURNING "awardId"
-    )
-    INSERT INTO "EngagementCount" ("organizationId", "awardId", "kind", "network", "count", "updatedAt")
-    SELECT award."organizationId", award."id", ${kind}, ${d.text(row.network)}, 1, ${d.timestamp(row.now)} FROM award JOIN seen ON seen."awardId" = award."id"
-    ON CONFLICT ("awardId", "kind", "network") DO UPDATE SET "count" = "EngagementCount"."count" + 1, "updatedAt" = excluded."updatedAt"
-    RETURNING "organizationId", "awardId"`;
-  return counted;
-}
-
-/** SQLite (no writing CTEs): the same steps in one transaction on its single writer. */
-async function countInTransaction(deps: Deps, row: EventRow) {
-  const d = dialectFor(deps.provider);
-  const kind = d.enumValue('EngagementKind', row.kind);
-  return inTransaction(deps.db, async (tx) => {
-    const award = await tx.award.findUnique({ where: { publicId: row.publicId }, select: { id: true, organizationId: true, status: true } });
-    if (!award || award.status === 'REVOKED') return undefined;
-    const seen = await tx.$queryRaw<unknown[]>`
-      INSERT INTO "EngagementSeen" ("awardId", "kind", "network", "addressHash", "lastCountedAt")
-      VALUES (${award.id}, ${kind}, ${row.network}, ${row.addressHash}, ${d.timestamp(row.now)})
-      ON CONFLICT ("awardId", "kind", "network", "addressHash") DO UPDATE SET "lastCountedAt" = excluded."lastCountedAt"
-        WHERE "EngagementSeen"."lastCountedAt" <= ${d.timestamp(new Date(row.now.getTime() - DEDUP_WINDOW_MS))}
-      RETURNING "awardId"`;
-    if (seen.length === 0) return undefined;
-    await tx.$executeRaw`
-      INSERT INTO "EngagementCount" ("organizationId", "awardId", "kind", "network", "count", "updatedAt")
-      VALUES (${award.organizationId}, ${award.id}, ${kind}, ${row.network}, 1, ${d.timestamp(row.now)})
-      ON CONFLICT ("awardId", "kind", "network") DO UPDATE SET "count" = "EngagementCount"."count" + 1, "updatedAt" = excluded."updatedAt"`;
-    return { organizationId: award.organizationId, awardId: award.id };
-  });
-}
-
 /** Records one event; `counted` is false when the same one was counted in the last 24 hours. */
 export async function recordEngagement(deps: Deps, input: EngagementInput, address: string) {
   if (input.kind === 'SHARE' && !input.network) throw ValidationError.single('network', 'requiredWith:SHARE', 'is required when kind is SHARE');
   if (input.kind !== 'SHARE' && input.network) throw ValidationError.single('network', 'onlyWith:SHARE', 'is only allowed when kind is SHARE');
-  const now = deps.clock.now();
-  const row = { publicId: input.publicId, kind: input.kind, network: input.network ?? '', addressHash: hashAddress(deps.engagementSalt, address), now };
-  const counted = deps.provider === 'postgresql' ? await countInOneStatement(deps, row) : await countInTransaction(deps, row);
-  if (counted) {
-    // Statistics read these counters, so cached results of the organization must go.
-    deps.events.publish([{ kind: 'engagement', organizationId: counted.organizationId, awardId: counted.awardId, at: now.toISOString() }]);
-    return { counted: true };
-  }
+  const { counted, award } = await deps.engagement.record({
+    publicId: input.publicId,
+    kind: input.kind,
+    network: input.network ?? '',
+    addressHash: hashAddress(deps.engagementSalt, address),
+  });
   // Nothing counted: say why when the award is unknown or revoked.
-  const award = await publicAward(deps, input.publicId);
-  if (award.status === 'REVOKED') {
-    throw new ConflictError('publicId: the award has been revoked', { field: 'publicId', rule: 'notRevoked' });
-  }
-  return { counted: false };
+  if (!award) throw new NotFoundError('award', 'publicId');
+  if (award.status === 'REVOKED') throw new ConflictError('publicId: the award has been revoked', { field: 'publicId', rule: 'notRevoked' });
+  return { counted };
 }
 
 export function emptyCounters(): EngagementCounters {
