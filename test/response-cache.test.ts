@@ -6,7 +6,10 @@ import { ResponseCache } from '../src/graphql/response-cache.js';
 import { revokeAward } from '../src/modules/awards/service.js';
 import {
   AwardDocument,
+  AwardEngagementDocument,
   AwardsDocument,
+  IssuerStatisticsDocument,
+  RecordEngagementDocument,
   CreateApiKeyDocument,
   RevokeApiKeyDocument,
   TemplatesDocument,
@@ -55,6 +58,26 @@ describe('response cache', () => {
     await org.client.data(AwardDocument, { id: award.id }); // now cached
     await revokeAward(server.app.deps, { organizationId: org.id, apiKeyId: null }, decodeGlobalID(award.id).id, 'Revoked elsewhere.');
     expect((await org.client.data(AwardDocument, { id: award.id })).award?.status).toBe('REVOKED');
+  });
+
+  it('keeps results while public pages are viewed, and reads engagement counters live', async () => {
+    const { award } = await issue(org.client, templateId, 'viewed@example.com');
+    const { award: full } = await org.client.data(AwardDocument, { id: award.id });
+    await listWithStatements(); // cached
+    const window = { from: '2026-01-01', to: '2026-12-31', interval: 'MONTH' as const };
+    const views = async () => (await org.client.data(IssuerStatisticsDocument, window)).issuerStatistics.engagement.views;
+    const before = await views();
+    const viewer = (address: string) => server.anonymous.withHeaders({ 'x-forwarded-for': address });
+    await viewer('1').data(RecordEngagementDocument, { input: { publicId: full!.publicId, kind: 'VIEW' } });
+    // A view is not a change of the organization's data: the list is still served from the cache...
+    expect((await listWithStatements()).statements).toBe(0);
+    // ...while the counters it moved are never cached, whoever asks.
+    expect(await views()).toBe(before + 1);
+    const counters = async () => (await org.client.data(AwardEngagementDocument, { publicId: full!.publicId })).awardEngagement.views;
+    expect(await counters()).toBe(1);
+    await server.app.deps.engagement.record({ publicId: full!.publicId, kind: 'VIEW', network: '', addressHash: 'another address' });
+    expect(await views()).toBe(before + 2);
+    expect(await counters()).toBe(2);
   });
 
   it('never serves a status past the award’s expiry', async () => {

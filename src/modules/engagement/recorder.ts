@@ -106,7 +106,8 @@ export class EngagementRecorder {
     const counted: CountedEvent[] = outcomes.flatMap(({ counted, award }) =>
       counted && award ? [{ kind: 'engagement' as const, organizationId: award.organizationId, awardId: award.id, at }] : [],
     );
-    // Statistics read these counters, so cached results of the organizations must go.
+    // Announced like every committed change (the response cache ignores these: the counters are
+    // read live, never from it).
     if (counted.length) this.deps.events.publish(counted);
     const seen = new Set<number>();
     return uniqueIndex.map((index) => {

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { validUntil } from '../../graphql/context.js';
 import { awardEngagement, recordEngagement, SHARE_NETWORKS, type EngagementCounters, type ShareNetwork } from './service.js';
 
 const KindEnum = builder.enumType('EngagementKind', {
@@ -85,6 +86,10 @@ builder.queryField('awardEngagement', (t) =>
     type: EngagementRef,
     description: 'An award’s engagement counters, by its public id: public, no API key needed. NOT_FOUND for an unknown public id.',
     args: { publicId: t.arg.string({ required: true, description: 'The award’s public id.' }) },
-    resolve: (_root, { publicId }, context) => awardEngagement(context.deps, publicId),
+    resolve: (_root, { publicId }, context) => {
+      // Counters move without invalidating cached results (see app.ts): never cached.
+      validUntil(context, context.deps.clock.now());
+      return awardEngagement(context.deps, publicId);
+    },
   }),
 );

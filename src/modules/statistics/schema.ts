@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { validUntil } from '../../graphql/context.js';
 import { decodeOptionalId } from '../../graphql/ids.js';
 import { EngagementRef } from '../engagement/schema.js';
 import { engagementTotals, MAX_BUCKETS, series, statisticsScope, countsOf, type Bucket, type StatisticsScope } from './service.js';
@@ -44,7 +45,11 @@ const StatisticsRef = builder.objectRef<StatisticsScope>('IssuerStatistics').imp
       engagement: t.field({
         type: EngagementRef,
         description: 'Engagement counted on the awards’ public pages.',
-        resolve: (scope, _args, context) => engagementTotals(context.deps, scope),
+        resolve: (scope, _args, context) => {
+          // Engagement counters move without invalidating cached results (see app.ts): never cached.
+          validUntil(context, context.deps.clock.now());
+          return engagementTotals(context.deps, scope);
+        },
       }),
       series: t.field({
         type: [BucketRef],
