@@ -16,7 +16,9 @@
 //
 // The response cache is off, so every answer is computed. BENCH_SECONDS (default 8),
 // BENCH_EARNERS, BENCH_PROVIDER (sqlite or postgresql: that one only), BENCH_ONLY (some of
-// ceiling, rank, top, topScores, around, engagement), BENCH_CPU_PROFILE (see ./support.ts).
+// ceiling, rank, top, topScores, around, engagement, cached), BENCH_WRITES, BENCH_CPU_PROFILE
+// (see ./support.ts). Last, `cached`: the top 50 again, from a server with the response cache on
+// (the default), with no writes and with BENCH_WRITES addPoints a second.
 import { mkdir, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -40,6 +42,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 /** Offered loads (requests per second) at which latency is measured. */
 const RATES = (process.env.BENCH_RATES ?? '250,500').split(',').filter(Boolean).map(Number);
+/** addPoints per second during the response-cache measurement with writes. */
+const WRITES = Number(process.env.BENCH_WRITES ?? 20);
 const EARNERS = Number(process.env.BENCH_EARNERS ?? 1_000_000);
 const AWARDS = 1000;
 const API_KEY = 'bench-administrator-key-0123456789abcdef';
@@ -175,11 +179,43 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
       results.push(await measure({ ...common, warmupSeconds: 3 }));
       if (operation.key !== 'ceiling' || operation === selected[0]) for (const rate of RATES) atRates.push(await measureAtRate({ ...common, rate }));
     }
+    if (benchPartSelected('cached')) atRates.push(...(await withResponseCache(database, query(TOP))));
     return { provider: database.provider, seedSeconds, results, atRates };
   } finally {
     await server.stop();
     await database.remove();
   }
+}
+
+/**
+ * The top 50 from a second server with the response cache on (the default configuration): while
+ * the board does not change, and while BENCH_WRITES addPoints a second (default 20) go to random
+ * earners of the board's category, each of them emptying the organization's cached results.
+ */
+async function withResponseCache(database: BenchDatabase, next: () => { body: string; headers?: Record<string, string> }): Promise<RateMeasurement[]> {
+  const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, TRUST_PROXY: '1' });
+  const measured: RateMeasurement[] = [];
+  try {
+    const common = { url: server.url, next, connections: CONNECTIONS, seconds: SECONDS };
+    await measure({ ...common, name: 'warm-up', seconds: 3 });
+    for (const rate of RATES) measured.push(await measureAtRate({ ...common, name: 'top 50 with earners, response cache on, no writes', rate }));
+    const add = `mutation ($input: AddPointsInput!) { addPoints(input: $input) { balance } }`;
+    let writing = true;
+    let failedWrites = 0;
+    const writer = (async () => {
+      for (let sent = 0; writing; sent += 1) {
+        graphql(server.url, API_KEY, add, { input: { earnerId: globalEarnerId(randomEarner()), amount: 1 } }).catch(() => (failedWrites += 1));
+        await new Promise((resolve) => setTimeout(resolve, 1000 / WRITES));
+      }
+    })();
+    for (const rate of RATES) measured.push(await measureAtRate({ ...common, name: `top 50 with earners, response cache on, ${WRITES} addPoints/s`, rate }));
+    writing = false;
+    await writer;
+    if (failedWrites) console.warn(`${failedWrites} addPoints failed`);
+  } finally {
+    await server.stop();
+  }
+  return measured;
 }
 
 const all: Array<{ provider: string; seedSeconds: number; results: Measurement[]; atRates: RateMeasurement[] }> = [];

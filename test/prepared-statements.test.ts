@@ -1,5 +1,6 @@
 // PostgreSQL prepared statements (DATABASE_PREPARED_STATEMENTS): the same SQL text keeps one name,
-// only so many texts get one, and the server's connections really keep them prepared.
+// only so many texts (and none with many parameters) get one, and the server's connections really
+// keep them prepared.
 import { describe, expect, inject, it } from 'vitest';
 import { statementNames } from '../src/db/client.js';
 import { startServer } from './helpers/server.js';
@@ -7,15 +8,17 @@ import { startServer } from './helpers/server.js';
 describe('statement names', () => {
   it('are stable per SQL text, distinct between texts, and given to at most `limit` texts', () => {
     const names = statementNames(2)!;
-    const first = names({ sql: 'SELECT 1' });
+    const first = names({ sql: 'SELECT 1', args: [] });
     expect(first).toMatch(/^badges_\d+$/);
-    expect(names({ sql: 'SELECT 1' })).toBe(first);
-    const second = names({ sql: 'SELECT 2' });
+    expect(names({ sql: 'SELECT 1', args: [] })).toBe(first);
+    const second = names({ sql: 'SELECT 2', args: [] });
     expect(second).not.toBe(first);
     // The third text runs unnamed (not prepared), the first two keep their names.
-    expect(names({ sql: 'SELECT 3' })).toBeUndefined();
-    expect(names({ sql: 'SELECT 2' })).toBe(second);
+    expect(names({ sql: 'SELECT 3', args: [] })).toBeUndefined();
+    expect(names({ sql: 'SELECT 2', args: [] })).toBe(second);
     expect(statementNames(0)).toBeUndefined();
+    // Bulk statements are planned with their values every time.
+    expect(statementNames(10)!({ sql: 'INSERT …', args: Array.from({ length: 33 }, (_, index) => index) })).toBeUndefined();
   });
 });
 

@@ -209,7 +209,7 @@ async function readPage(deps: Deps, board: Board, page: Prisma.Sql, order: Prism
     earnerId,
     score: Number(score),
     earner: options.earners ? earner : undefined,
-    counts: greater === undefined ? undefined : { greater: Number(greater), before: Number(before), distinctGreater: Number(distinctGreater) },
+    counts: greater === undefined ? undefined : toCounts({ greater, before: before!, distinctGreater: distinctGreater! }),
   }));
 }
 
