@@ -91,6 +91,22 @@ describe('permissions', () => {
     });
   });
 
+  it('concurrent first requests with a key share one lookup of it and record one use', async () => {
+    const { createApiKey } = await org.client.data(CreateApiKeyDocument, { input: { name: 'Busy', permissions: ['READ'] } });
+    const busy = new GraphQLClient(server.url, { 'x-api-key': createApiKey.secret });
+    // Connections opened first (with a key already known), so the twelve requests arrive together.
+    // (On SQLite a lookup ends within one turn of the event loop: only PostgreSQL shows a race.)
+    await Promise.all(Array.from({ length: 12 }, () => org.client.data(ViewerDocument)));
+    server.statements.length = 0;
+    const answers = await Promise.all(Array.from({ length: 12 }, () => busy.data(ViewerDocument)));
+    expect(answers.every((answer) => answer.viewer.permissions.join() === 'READ')).toBe(true);
+    // Identifiers are quoted with backticks on SQLite and double quotes on PostgreSQL.
+    const lookups = () => server.statements.filter((sql) => /FROM\s+\S*ApiKey\S*\s+WHERE\s+\S*secretHash\S*\s*=/.test(sql));
+    const useRecords = () => server.statements.filter((sql) => /UPDATE\s+\S*ApiKey\S*\s+SET\s+\S*lastUsedAt/.test(sql));
+    expect(lookups()).toHaveLength(1);
+    await expect.poll(() => useRecords().length).toBe(1);
+  });
+
   it('records when a key was last used', async () => {
     const { createApiKey } = await org.client.data(CreateApiKeyDocument, { input: { name: 'Audited', permissions: ['READ'] } });
     await new GraphQLClient(server.url, { 'x-api-key': createApiKey.secret }).data(ViewerDocument);

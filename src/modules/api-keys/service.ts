@@ -36,6 +36,11 @@ export async function authenticate(deps: Deps, secret: string, whitelabelHost?: 
     }
     return result;
   }
+  return deps.principals.load(cacheKey, () => lookUp(deps, secretHash, whitelabelHost, now));
+}
+
+/** One read of the key (and of the host's owner), and a use recorded when the last is old. */
+async function lookUp(deps: Deps, secretHash: string, whitelabelHost: string | undefined, now: Date) {
   const key = await deps.reader.apiKey.findUnique({
     where: { secretHash },
     select: { id: true, organizationId: true, permissions: true, revokedAt: true, lastUsedAt: true },
@@ -60,8 +65,7 @@ export async function authenticate(deps: Deps, secret: string, whitelabelHost?: 
       lastUseRecordedAt = key.lastUsedAt.getTime();
     }
   }
-  deps.principals.set(cacheKey, result, lastUseRecordedAt);
-  return result;
+  return { result, lastUseRecordedAt };
 }
 
 async function ownsHost(deps: Deps, organizationId: string, whitelabelHost: string): Promise<boolean> {
