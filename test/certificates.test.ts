@@ -13,7 +13,13 @@ import { PublicAwardDocument, RejectAwardDocument, RevokeAwardDocument } from '.
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
-const run = promisify(execFile);
+const execute = promisify(execFile);
+/** A poppler tool's output; a missing tool says which package provides it. */
+const run = (tool: string, args: string[]) =>
+  execute(tool, args).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new Error(`${tool} is not installed: the certificate tests read PDFs with poppler-utils (apt-get install poppler-utils)`);
+    throw error;
+  });
 
 let server: TestServer;
 let org: TestOrganization;
