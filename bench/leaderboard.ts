@@ -12,8 +12,8 @@
 // Each operation is measured twice: as fast as BENCH_CONNECTIONS (default 8) connections go
 // (autocannon; throughput, and latency that is mostly waiting in line), then at each fixed offered
 // load of BENCH_RATES (requests per second, default 250 and 500), evenly spaced over the same
-// connections (latency under a stated concurrent load; see measureAtRate in ./support.ts).
-// and the ceiling again at the end; each throughput is given as a share of both ceilings.
+// connections (latency under a stated concurrent load; see measureAtRate in ./support.ts). The
+// ceiling is measured again at the end, and each throughput is given as a share of both ceilings.
 // Goals on PostgreSQL: rank p99 < 10 ms, top 50 p99 < 5 ms; engagement ≥ 40% of the ceiling.
 //
 // The response cache is off, so every answer is computed. BENCH_SECONDS (default 8),
@@ -36,6 +36,7 @@ import {
   startServer,
   table,
   type BenchDatabase,
+  type BenchRequest,
   type Measurement,
   type RateMeasurement,
 } from './support.js';
@@ -146,14 +147,14 @@ const query = (document: string, variables?: () => Record<string, unknown>) => (
   body: JSON.stringify({ query: document, variables: variables?.() }),
   headers: { 'x-api-key': API_KEY },
 });
-type Operation = { name: string; next: () => { body: string; headers?: Record<string, string> }; ok?: (status: number, body: string) => boolean };
+type Operation = { name: string; next: () => BenchRequest; ok?: (status: number, body: string) => boolean };
 
 async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
   const database = await makeDatabase();
   const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, RESPONSE_CACHE_TTL_SECONDS: '0', TRUST_PROXY: '1' });
   const results: Measurement[] = [];
   const atRates: RateMeasurement[] = [];
-  const ceiling = { key: 'ceiling', name: '{ __typename }', next: query('{ __typename }') };
+  const ceiling: Operation = { name: '{ __typename }', next: query('{ __typename }') };
   const measureOperation = async (operation: Operation, rates: number[]) => {
     const common = { name: operation.name, url: server.url, next: operation.next, ok: operation.ok, connections: CONNECTIONS, seconds: SECONDS };
     results.push(await measure({ ...common, warmupSeconds: 3 }));
@@ -206,7 +207,7 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
  * the board does not change, and while BENCH_WRITES addPoints a second (default 20) go to random
  * earners of the board's category, each of them emptying the organization's cached results.
  */
-async function withResponseCache(database: BenchDatabase, next: () => { body: string; headers?: Record<string, string> }): Promise<RateMeasurement[]> {
+async function withResponseCache(database: BenchDatabase, next: () => BenchRequest): Promise<RateMeasurement[]> {
   const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, TRUST_PROXY: '1' });
   const measured: RateMeasurement[] = [];
   try {
@@ -217,7 +218,7 @@ async function withResponseCache(database: BenchDatabase, next: () => { body: st
     let writing = true;
     let failedWrites = 0;
     const writer = (async () => {
-      for (let sent = 0; writing; sent += 1) {
+      while (writing) {
         graphql(server.url, API_KEY, add, { input: { earnerId: globalEarnerId(randomEarner()), amount: 1 } }).catch(() => (failedWrites += 1));
         await new Promise((resolve) => setTimeout(resolve, 1000 / WRITES));
       }

@@ -157,6 +157,15 @@ export interface Measurement {
   errors: number;
 }
 
+/** One request of a benchmark: its body, and headers of its own (an API key, a client address). */
+export interface BenchRequest {
+  body: string;
+  headers?: Record<string, string>;
+}
+
+/** A GraphQL answer counts as a success when it is a 200 without errors. */
+const answeredWithoutErrors = (status: number, body: string) => status === 200 && !body.includes('"errors"');
+
 /**
  * Runs autocannon against one GraphQL operation: a warm-up, then the measured run, each of its
  * connections sending its next request as soon as the last was answered (the most the server
@@ -169,14 +178,14 @@ export async function measure(options: {
   url: string;
   apiKey?: string;
   body?: () => string;
-  next?: () => { body: string; headers?: Record<string, string> };
+  next?: () => BenchRequest;
   get?: () => string;
   ok?: (status: number, body: string) => boolean;
   connections: number;
   seconds: number;
   warmupSeconds?: number;
 }): Promise<Measurement> {
-  const ok = options.ok ?? ((status: number, body: string) => status === 200 && !body.includes('"errors"'));
+  const ok = options.ok ?? answeredWithoutErrors;
   const request: autocannon.Request = options.get
     ? { method: 'GET', setupRequest: (request) => ({ ...request, path: options.get!() }) }
     : {
@@ -239,17 +248,17 @@ export interface RateMeasurement {
 export async function measureAtRate(options: {
   name: string;
   url: string;
-  next: () => { body: string; headers?: Record<string, string> };
+  next: () => BenchRequest;
   ok?: (status: number, body: string) => boolean;
   rate: number;
   connections: number;
   seconds: number;
   warmupSeconds?: number;
 }): Promise<RateMeasurement> {
-  const ok = options.ok ?? ((status: number, body: string) => status === 200 && !body.includes('"errors"'));
+  const ok = options.ok ?? answeredWithoutErrors;
   const target = new URL(`${options.url}/graphql`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
-  const send = ({ body, headers }: { body: string; headers?: Record<string, string> }) =>
+  const send = ({ body, headers }: BenchRequest) =>
     new Promise<boolean>((resolve) => {
       const request = http.request(
         {

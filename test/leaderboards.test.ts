@@ -227,7 +227,7 @@ describe('windows', () => {
       expect(await score('MONTH')).toEqual({ score: 111, from: '2026-02-28T23:00:00.000Z', to: '2026-03-31T22:00:00.000Z' });
       expect(await score('YEAR')).toEqual({ score: 1111, from: '2025-12-31T23:00:00.000Z', to: '2026-12-31T23:00:00.000Z' });
       expect((await score('ALL_TIME')).score).toBe(11111);
-      // An all-time board reads the time zone only when asked for it.
+      // An all-time board does not need the time zone to cut its window, yet gives it when asked.
       const allTime = await paris.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS' } });
       expect(allTime.leaderboard.timeZone).toBe('Europe/Paris');
       const today = await paris.client.data(LeaderboardTopDocument, { board: { metric: 'POINTS', period: 'DAY' } });

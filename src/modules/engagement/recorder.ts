@@ -39,6 +39,9 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+/** What makes two events the same for deduplication, once the award is known. */
+const seenKey = (awardId: string, kind: string, network: string, addressHash: string) => `${awardId}\n${kind}\n${network}\n${addressHash}`;
+
 type Row = { ord: number; awardId: string | null; organizationId: string | null; status: AwardStatus | null; counted: boolean | number | bigint };
 
 export class EngagementRecorder {
@@ -175,9 +178,9 @@ export class EngagementRecorder {
           ON CONFLICT ("awardId", "kind", "network", "addressHash") DO UPDATE SET "lastCountedAt" = excluded."lastCountedAt"
             WHERE "EngagementSeen"."lastCountedAt" <= ${d.timestamp(new Date(now.getTime() - DEDUP_WINDOW_MS))}
           RETURNING "awardId", "kind", "network", "addressHash"`;
-        for (const row of returned) seen.add(`${row.awardId}\n${row.kind}\n${row.network}\n${row.addressHash}`);
+        for (const row of returned) seen.add(seenKey(row.awardId, row.kind, row.network, row.addressHash));
       }
-      const counted = countable.filter(({ event, award }) => seen.has(`${award.id}\n${event.kind}\n${event.network}\n${event.addressHash}`));
+      const counted = countable.filter(({ event, award }) => seen.has(seenKey(award.id, event.kind, event.network, event.addressHash)));
       const increments = new Map<string, { organizationId: string; awardId: string; kind: string; network: string; count: number }>();
       for (const { event, award } of counted) {
         const key = `${award.id}\n${event.kind}\n${event.network}`;
