@@ -71,6 +71,7 @@ function average(runs: Measurement[]): Measurement {
   const mean = (pick: (run: Measurement) => number) => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
   return {
     name: runs[0]!.name,
+    connections: runs[0]!.connections,
     requestsPerSecond: mean((run) => run.requestsPerSecond),
     p50: mean((run) => run.p50),
     p99: mean((run) => run.p99),

@@ -150,6 +150,7 @@ export async function issuePublicAwards(
 
 export interface Measurement {
   name: string;
+  connections: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -212,6 +213,7 @@ export async function measure(options: {
     });
     return {
       name: options.name,
+      connections: options.connections,
       requestsPerSecond: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,

@@ -109,9 +109,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   events.subscribe((batch) => {
     for (const event of batch) {
-      // Engagement (public page views, shares) comes at a rate that would empty the cache all the
-      // time, and only its counters change: they are read live, never from the cache.
-      if (event.kind !== 'engagement') responseCache.invalidateOrganization(event.organizationId);
+      responseCache.invalidateFor(event);
       // Any instance may run a queued job: the first to claim it does.
       if (event.kind === 'automationJob' && event.status === 'QUEUED') automationJobs.kick();
       // Mail was queued on some instance: by sendAwardEmail or shareAward, or by an issue from a

@@ -3,7 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  AddPointsBatchDocument,
+  AddPointsDocument,
   AwardsDocument,
+  LeaderboardTopPageDocument,
   CreateApiKeyDocument,
   OnAwardIssuedDocument,
   RevokeApiKeyDocument,
@@ -71,6 +74,24 @@ describe('two instances sharing Redis', () => {
     expect(await count()).toBe(0); // now cached on B
     await issue(onA, template.id, 'cached@example.com');
     await eventually(async () => (await count()) === 1, 3_000);
+  });
+
+  it('keep the cached top of a board on one in step with points added on the other', async () => {
+    const onA = new GraphQLClient(a.url, { 'x-api-key': API_KEY });
+    const onB = new GraphQLClient(b.url, { 'x-api-key': API_KEY });
+    const board = { metric: 'POINTS' as const, category: `relay${randomBytes(3).toString('hex')}` };
+    const { addPointsBatch } = await onA.data(AddPointsBatchDocument, {
+      input: {
+        entries: [50, 40, 1].map((amount, index) => ({ earner: { email: `relay${index}@example.com`, name: `Relay runner ${index}` }, amount, category: board.category })),
+      },
+    });
+    const far = addPointsBatch.results[2]!.entry.earner.id;
+    const leader = async () => (await onB.data(LeaderboardTopPageDocument, { board, first: 2 })).leaderboard.top.entries[0]!.earner.id;
+    expect(await leader()).toBe(addPointsBatch.results[0]!.entry.earner.id);
+    expect(await leader()).not.toBe(far); // now cached on B
+    // The balance crosses Redis in the points event, and B sees it reaches the page.
+    await onA.data(AddPointsDocument, { input: { earnerId: far, amount: 100, category: board.category } });
+    await eventually(async () => (await leader()) === far, 3_000);
   });
 
   it('disconnect a subscriber on one within seconds of its key being revoked on the other', async () => {

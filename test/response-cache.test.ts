@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../src/graphql/response-cache.js';
 import { revokeAward } from '../src/modules/awards/service.js';
 import {
+  AddPointsBatchDocument,
+  AddPointsDocument,
   AwardDocument,
+  LeaderboardTopDocument,
+  LeaderboardTopPageDocument,
+  UpdateEarnerDocument,
   AwardEngagementDocument,
   AwardsDocument,
   IssuerStatisticsDocument,
@@ -110,6 +115,107 @@ describe('response cache', () => {
     await reader.data(TemplatesDocument, {}); // served from the cache
     await org.client.data(RevokeApiKeyDocument, { id: createApiKey.apiKey.id });
     expect((await reader.error(TemplatesDocument, {})).extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('response cache, top pages of points boards', () => {
+  let board: TestOrganization;
+  /** Earner ids by name; scores: one 50, two 40, three 30, four 20, five 10. */
+  const earners = new Map<string, string>();
+  const arcade = { metric: 'POINTS' as const, category: 'arcade' };
+
+  beforeAll(async () => {
+    board = await server.createOrganization('Arcade');
+    const { addPointsBatch } = await board.client.data(AddPointsBatchDocument, {
+      input: {
+        entries: [50, 40, 30, 20, 10].map((amount, index) => ({
+          earner: { email: `player${index + 1}@example.com`, name: `Player ${['one', 'two', 'three', 'four', 'five'][index]}` },
+          amount,
+          category: 'arcade',
+        })),
+      },
+    });
+    for (const [index, name] of ['one', 'two', 'three', 'four', 'five'].entries()) earners.set(name, addPointsBatch.results[index]!.entry.earner.id);
+  });
+
+  const add = (name: string, amount: number, category = 'arcade', client = board.client) =>
+    client.data(AddPointsDocument, { input: { earnerId: earners.get(name)!, amount, category } });
+
+  /** The top two, and how many statements answering them took. */
+  async function topTwo(after?: string) {
+    server.statements.length = 0;
+    const { leaderboard } = await board.client.data(LeaderboardTopPageDocument, { board: arcade, first: 2, after });
+    const entries = leaderboard.top.entries.map((entry) => `${entry.earner.name.replace('Player ', '')}:${entry.score}`);
+    return { entries, hasNextPage: leaderboard.top.hasNextPage, statements: server.statements.length };
+  }
+
+  it('keeps the top of a board through points below it, and forgets it for points that reach it', async () => {
+    expect(await topTwo()).toMatchObject({ entries: ['one:50', 'two:40'], hasNextPage: true });
+    expect((await topTwo()).statements).toBe(0);
+
+    // Five goes from 10 to 25: still after three (30), the row after the page.
+    await add('five', 15);
+    expect(await topTwo()).toEqual({ entries: ['one:50', 'two:40'], hasNextPage: true, statements: 0 });
+    // Points of another category, and of another organization's board of the same name.
+    await add('five', 1000, 'other');
+    const other = await server.createOrganization('Other arcade');
+    await other.client.data(AddPointsDocument, { input: { earner: { email: 'rival@example.com', name: 'Rival' }, amount: 1000, category: 'arcade' } });
+    expect((await topTwo()).statements).toBe(0);
+
+    // Five to 55: first.
+    await add('five', 30);
+    const reached = await topTwo();
+    expect(reached.entries).toEqual(['five:55', 'one:50']);
+    expect(reached.statements).toBeGreaterThan(0);
+    expect((await topTwo()).statements).toBe(0);
+  });
+
+  it('forgets it when an earner on it loses points, or passes the row after it', async () => {
+    await topTwo();
+    await add('one', -20); // 50 -> 30: off the page, which two (40) and five (55) now make
+    expect((await topTwo()).entries).toEqual(['five:55', 'two:40']);
+    // Three (30, after the page) to 40: ties two, and sorts before or after it by id; either way
+    // it is now the row after the page or on it, so the page is read again.
+    await topTwo();
+    await add('three', 10);
+    const tied = await topTwo();
+    expect(tied.statements).toBeGreaterThan(0);
+    expect(tied.entries[0]).toBe('five:55');
+    expect(['two:40', 'three:40']).toContain(tied.entries[1]);
+  });
+
+  it('forgets it when an earner on it is renamed', async () => {
+    const before = await topTwo();
+    expect(before.entries[0]).toBe('five:55');
+    await board.client.data(UpdateEarnerDocument, { input: { id: earners.get('five')!, name: 'Five Renamed' } });
+    expect((await topTwo()).entries[0]).toBe('Five Renamed:55');
+  });
+
+  it('forgets pages after a cursor, and queries that read more than top pages, at any points change', async () => {
+    const { leaderboard } = await board.client.data(LeaderboardTopDocument, { board: arcade, first: 2 });
+    const after = leaderboard.top.endCursor!;
+    await topTwo(after);
+    expect((await topTwo(after)).statements).toBe(0);
+    server.statements.length = 0;
+    await board.client.data(LeaderboardTopDocument, { board: arcade, first: 2 }); // selects `size`
+    expect(server.statements.length).toBe(0);
+
+    await add('four', 1); // far below both
+    expect((await topTwo(after)).statements).toBeGreaterThan(0);
+    server.statements.length = 0;
+    const again = await board.client.data(LeaderboardTopDocument, { board: arcade, first: 2 });
+    expect(server.statements.length).toBeGreaterThan(0);
+    expect(again.leaderboard.size).toBe(leaderboard.size);
+  });
+
+  it('forgets it after a batch too large to list its balances', async () => {
+    await topTwo();
+    expect((await topTwo()).statements).toBe(0);
+    // 101 newcomers with 1 point each: none reaches the page, but the event cannot say so.
+    await board.client.data(AddPointsBatchDocument, {
+      input: { entries: Array.from({ length: 101 }, (_, index) => ({ earner: { email: `crowd${index}@example.com`, name: `Crowd ${index}` }, amount: 1, category: 'arcade' })) },
+    });
+    expect((await topTwo()).statements).toBeGreaterThan(0);
   });
 });
 

@@ -49,8 +49,16 @@ export interface PointsEvent {
   organizationId: string;
   /** The categories whose balances moved. */
   categories: string[];
+  /**
+   * The balances after the change, when it moved at most MAX_LISTED_BALANCES of them; absent for
+   * larger batches, when a listener must assume any balance of `categories` moved.
+   */
+  balances?: Array<{ earnerId: string; category: string; balance: number }>;
   at: string;
 }
+
+/** A points event lists its balances up to this many (the event also crosses Redis). */
+export const MAX_LISTED_BALANCES = 100;
 
 /** An engagement event (view, share, ...) counted on an award's public page. */
 export interface EngagementEvent {

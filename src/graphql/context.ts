@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import type { Credentials } from '../modules/api-keys/request-auth.js';
 import { RequestAuth } from '../modules/api-keys/request-auth.js';
 import type { Principal } from '../modules/api-keys/service.js';
+import type { TopPage } from '../modules/leaderboards/cache-scope.js';
 
 /** Built fresh for every HTTP request and every subscription event. */
 export interface Context {
@@ -14,6 +15,13 @@ export interface Context {
   validUntil?: number;
   /** The client's network address (src/modules/engagement/client-address.ts), for public counters. */
   clientAddress?: string;
+  /**
+   * Pages from the top of all-time points boards that this response was read from, and whether it
+   * read any other page of a board (src/modules/leaderboards/cache-scope.ts). The response cache
+   * keeps a result through points changes only when it is made of such pages alone.
+   */
+  topPages?: TopPage[];
+  readOtherPages?: boolean;
 }
 
 export function createContext(deps: Deps, credentials: Credentials, clientAddress?: string): Context {

@@ -10,12 +10,18 @@
 // - every change of an organization (a mutation on this instance, or a domain event from any
 //   instance or from automation) bumps the organization's generation and drops its entries, and a
 //   result is stored only if its generation did not move while it executed;
+// - except that a result made only of pages from the top of all-time points boards is kept
+//   through points changes that cannot reach those pages (src/modules/leaderboards/cache-scope.ts),
+//   so a live screen polling the top of a board is not recomputed at every point entry;
+// - engagement counted on public pages changes no cached value (counters are read live);
 // - a result lives at most `ttlMs`, and never past the first moment a derived value in it
 //   changes on its own (an award whose expiry passes: see Context.validUntil);
 // - results with errors, mutations and subscriptions are never cached.
 import type { Plugin } from 'graphql-yoga';
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { BREAK, getOperationAST, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import type { DomainEvent } from '../events/events.js';
+import { TOP_PAGE_FIELDS, topPageMovedBy, type TopPage } from '../modules/leaderboards/cache-scope.js';
 import { stableStringify } from '../shared/stable-json.js';
 import type { Context } from './context.js';
 import { documentKey } from './document-key.js';
@@ -25,6 +31,8 @@ interface Entry {
   result: ExecutionResult;
   /** Epoch ms by the application's clock; the LRU's own TTL only bounds memory. */
   expiresAt: number;
+  /** Set when the result is made of these pages alone: points changes that miss them keep it. */
+  topPages: TopPage[] | undefined;
 }
 
 export class ResponseCache {
@@ -63,10 +71,18 @@ export class ResponseCache {
    * Stores `result` until `expiresAt` (at most `ttlMs` from `now`), unless the organization
    * changed since `generation` was read.
    */
-  set(key: string, organizationId: string, generation: number, result: ExecutionResult, now: number, expiresAt: number): void {
+  set(
+    key: string,
+    organizationId: string,
+    generation: number,
+    result: ExecutionResult,
+    now: number,
+    expiresAt: number,
+    topPages?: TopPage[],
+  ): void {
     const until = Math.min(expiresAt, now + this.ttlMs);
     if (until <= now || this.generation(organizationId) !== generation) return;
-    this.#entries.set(key, { organizationId, result, expiresAt: until });
+    this.#entries.set(key, { organizationId, result, expiresAt: until, topPages });
     let keys = this.#keysByOrganization.get(organizationId);
     if (!keys) this.#keysByOrganization.set(organizationId, (keys = new Set()));
     keys.add(key);
@@ -80,9 +96,61 @@ export class ResponseCache {
     for (const key of keys) this.#entries.delete(key);
   }
 
+  /** Drops what a committed change may have made stale. */
+  invalidateFor(event: DomainEvent): void {
+    if (event.kind === 'engagement') return;
+    if (event.kind !== 'points') return this.invalidateOrganization(event.organizationId);
+    this.#invalidateWhere(event.organizationId, (entry) => !entry.topPages || entry.topPages.some((page) => topPageMovedBy(page, event)));
+  }
+
+  /**
+   * A points mutation answered on this instance: everything but top pages goes now (as for any
+   * mutation); the mutation's own points event, published before it answered, judges those.
+   */
+  invalidateAllButTopPages(organizationId: string): void {
+    this.#invalidateWhere(organizationId, (entry) => !entry.topPages);
+  }
+
+  #invalidateWhere(organizationId: string, stale: (entry: Entry) => boolean): void {
+    this.#generations.set(organizationId, this.generation(organizationId) + 1);
+    const keys = this.#keysByOrganization.get(organizationId);
+    if (!keys) return;
+    for (const key of [...keys]) {
+      const entry = this.#entries.peek(key);
+      if (!entry || stale(entry)) this.#entries.delete(key);
+    }
+  }
+
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/** Mutations whose every change is described by the points events they publish. */
+const POINTS_MUTATIONS = new Set(['addPoints', 'addPointsBatch']);
+
+const topPageDocuments = new WeakMap<DocumentNode, boolean>();
+
+/** Whether every field the document selects is one of TOP_PAGE_FIELDS (checked once per parsed document). */
+function selectsOnlyTopPageFields(schema: GraphQLSchema, document: DocumentNode): boolean {
+  let only = topPageDocuments.get(document);
+  if (only === undefined) {
+    only = true;
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field(node) {
+          const parent = typeInfo.getParentType();
+          if (node.name.value === '__typename' || (parent && TOP_PAGE_FIELDS.has(`${parent.name}.${node.name.value}`))) return undefined;
+          only = false;
+          return BREAK;
+        },
+      }),
+    );
+    topPageDocuments.set(document, only);
+  }
+  return only;
 }
 
 export function useResponseCache(cache: ResponseCache): Plugin<Context> {
@@ -97,7 +165,10 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
       const { organizationId } = principal;
 
       if (operation.operation === 'mutation') {
-        return { onExecuteDone: () => cache.invalidateOrganization(organizationId) };
+        const points = operation.selectionSet.selections.every((selection) => selection.kind === 'Field' && POINTS_MUTATIONS.has(selection.name.value));
+        return {
+          onExecuteDone: () => (points ? cache.invalidateAllButTopPages(organizationId) : cache.invalidateOrganization(organizationId)),
+        };
       }
       const key = `${principal.apiKeyId}\n${args.operationName ?? ''}\n${stableStringify(args.variableValues ?? {})}\n${documentKey(args.document)}`;
       const hit = cache.get(key, context.deps.clock.now().getTime());
@@ -110,7 +181,9 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
         onExecuteDone: ({ result }) => {
           if (!('data' in result) || result.errors?.length) return;
           const now = context.deps.clock.now().getTime();
-          cache.set(key, organizationId, generation, result, now, context.validUntil ?? Number.POSITIVE_INFINITY);
+          const topPages =
+            context.topPages && !context.readOtherPages && selectsOnlyTopPageFields(args.schema, args.document) ? context.topPages : undefined;
+          cache.set(key, organizationId, generation, result, now, context.validUntil ?? Number.POSITIVE_INFINITY, topPages);
         },
       };
     },

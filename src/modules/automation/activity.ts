@@ -7,7 +7,7 @@ import { Prisma } from '../../generated/prisma-sqlite/client.js';
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
-import type { DomainEvent } from '../../events/events.js';
+import { MAX_LISTED_BALANCES, type DomainEvent } from '../../events/events.js';
 import type { Membership } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { requestHash } from '../../shared/stable-json.js';
@@ -210,7 +210,7 @@ export async function addPoints(
     }
 
     // Apply each rule to the earners whose balance crossed one of its levels.
-    if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[] };
+    if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[], balances: undefined };
     const categories = [...new Set([...before.keys()].map((key) => splitKey(key).category))];
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } });
     const reconciled: Reconciled[] = [];
@@ -228,11 +228,21 @@ export async function addPoints(
       if (up.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: up }, now, { actorApiKeyId, direction: 'up' }));
       if (down.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: down }, now, { actorApiKeyId, direction: 'down' }));
     }
-    return { results, reconciled: mergeReconciled(reconciled), categories };
+    const balances = finals.size <= MAX_LISTED_BALANCES ? [...finals].map(([key, balance]) => ({ ...splitKey(key), balance })) : undefined;
+    return { results, reconciled: mergeReconciled(reconciled), categories, balances };
   });
-  // Leaderboards follow balances through this event; a pure replay moved nothing, so says nothing.
+  // Leaderboards and the response cache follow balances through this event; a pure replay moved
+  // nothing, so says nothing.
   const pointsEvents: DomainEvent[] = outcome.categories.length
-    ? [{ kind: 'points', organizationId: actor.organizationId, categories: outcome.categories, at: now.toISOString() }]
+    ? [
+        {
+          kind: 'points',
+          organizationId: actor.organizationId,
+          categories: outcome.categories,
+          ...(outcome.balances ? { balances: outcome.balances } : {}),
+          at: now.toISOString(),
+        },
+      ]
     : [];
   deps.events.publish([...outcome.reconciled.events, ...pointsEvents]);
   return { results: outcome.results, reconciled: outcome.reconciled };

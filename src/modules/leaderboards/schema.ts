@@ -9,6 +9,7 @@ import {
   boardRank,
   boardSize,
   encodeCursor,
+  isBalanceBoard,
   MAX_BOARD_PAGE,
   MAX_ROLLING_DAYS,
   organizationTimeZone,
@@ -118,10 +119,18 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
         first: t.arg.int({ defaultValue: 10, description: `How many entries (1 to ${MAX_BOARD_PAGE}, default 10).` }),
         after: t.arg.string({ description: 'Continue after the entry with this cursor.' }),
       },
-      resolve: async (board, { first, after }, context, info) => ({
-        board,
-        ...(await boardPage(context.deps, board, first ?? 10, after, { earners: selects(info, ['entries', 'earner']) })),
-      }),
+      resolve: async (board, { first, after }, context, info) => {
+        const page = await boardPage(context.deps, board, first ?? 10, after, { earners: selects(info, ['entries', 'earner']) });
+        // What the response cache needs to know to keep this page through points changes.
+        if (isBalanceBoard(board) && !after) {
+          const earnerIds = new Set(page.entries.map((entry) => entry.earnerId));
+          if (page.next) earnerIds.add(page.next.earnerId);
+          (context.topPages ??= []).push({ category: board.category!, earnerIds, next: page.next });
+        } else {
+          context.readOtherPages = true;
+        }
+        return { board, ...page };
+      },
     }),
     rank: t.field({
       type: EntryRef,

@@ -157,7 +157,7 @@ function scores(deps: Deps, board: Board): Prisma.Sql {
 }
 
 /** A place in board order: what a cursor holds. */
-interface ScoreRow {
+export interface ScoreRow {
   earnerId: string;
   score: number;
 }
@@ -314,13 +314,14 @@ export function checkPageSize(value: number, field: string) {
   }
 }
 
-/** A page of the board in board order, from the top or after a cursor. */
+/** A page of the board in board order, from the top or after a cursor; `next` is the row that follows it. */
 export async function boardPage(deps: Deps, board: Board, first: number, after: string | null | undefined, options: ReadOptions) {
   checkPageSize(first, 'first');
   const cursor = after ? decodeCursor(after, 'after') : undefined;
   const found = await rowsAfter(deps, board, cursor, first + 1, options);
   const entries = await rankRows(deps, board, found.slice(0, first), !cursor);
-  return { entries, hasNextPage: found.length > first };
+  const next = found[first];
+  return { entries, hasNextPage: next !== undefined, next: next ? { earnerId: next.earnerId, score: next.score } : null };
 }
 
 export async function boardSize(deps: Deps, board: Board): Promise<number> {
@@ -329,7 +330,7 @@ export async function boardSize(deps: Deps, board: Board): Promise<number> {
 }
 
 /** All-time points boards are the balances themselves, which the histogram follows. */
-function isBalanceBoard(board: Board): boolean {
+export function isBalanceBoard(board: Board): boolean {
   return board.metric === 'POINTS' && board.period === 'ALL_TIME';
 }
 
