@@ -8,6 +8,7 @@ import {
   LeaderboardTopDocument,
   OnLeaderboardChangedDocument,
   RevokeAwardDocument,
+  UpdateEarnerDocument,
   UpdateOrganizationDocument,
   type LeaderboardInput,
 } from './generated/graphql.js';
@@ -327,6 +328,35 @@ describe('leaderboardChanged', () => {
       await live.client.data(AddPointsDocument, { input: { earner: people[0]!, amount: 1, category: 'elsewhere' } });
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(subscription.buffered).toBe(0);
+    } finally {
+      subscription.dispose();
+      await client.dispose();
+    }
+  });
+
+  it('recomputes the top only for points that can reach it, and for a renamed earner on it', async () => {
+    const live = await server.createOrganization('Selective');
+    const { addPointsBatch } = await live.client.data(AddPointsBatchDocument, {
+      input: { entries: [50, 40, 30, 20].map((amount, index) => ({ earner: { email: `sel-${index}@example.com`, name: `Selective ${index}` }, amount, category: 'sel' })) },
+    });
+    const [leader, , , last] = addPointsBatch.results.map((result) => result.entry.earner.id);
+    const { client } = liveClient(server.url, { apiKey: live.apiKey });
+    const subscription = new Subscription(client, OnLeaderboardChangedDocument, { board: { metric: 'POINTS', category: 'sel' }, first: 2 });
+    const pageReads = () => server.statements.filter((sql) => sql.includes('ORDER BY s."score" DESC')).length;
+    const emails = async () => (await subscription.data()).leaderboardChanged.entries.map((entry) => `${entry.earner.email}:${entry.score}`);
+    try {
+      expect(await emails()).toEqual(['sel-0@example.com:50', 'sel-1@example.com:40']);
+      server.statements.length = 0;
+      // 20 -> 25: still below 30, the row after the top two.
+      await live.client.data(AddPointsDocument, { input: { earnerId: last!, amount: 5, category: 'sel' } });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(pageReads()).toBe(0);
+      expect(subscription.buffered).toBe(0);
+      // 25 -> 60: first.
+      await live.client.data(AddPointsDocument, { input: { earnerId: last!, amount: 35, category: 'sel' } });
+      expect(await emails()).toEqual(['sel-3@example.com:60', 'sel-0@example.com:50']);
+      await live.client.data(UpdateEarnerDocument, { input: { id: leader!, email: 'renamed-sel-0@example.com' } });
+      expect(await emails()).toEqual(['sel-3@example.com:60', 'renamed-sel-0@example.com:50']);
     } finally {
       subscription.dispose();
       await client.dispose();

@@ -9,9 +9,10 @@
 // when it is at least the score of the row after the page (equal scores are ordered by earner id
 // in the database's collation, which this does not try to reproduce). Ranks from the top depend
 // on nothing else. Every other change (an earner's
-// name, awards, rules, windowed boards, pages after a cursor) empties the cache as before.
+// name, awards, rules, windowed boards, pages after a cursor) empties the cache as before. The
+// live stream of a board (./live.ts) uses the same rule to skip recomputing its top N.
 import type { PointsEvent } from '../../events/events.js';
-import type { ScoreRow } from './service.js';
+import { isBalanceBoard, type Board, type BoardEntry, type ScoreRow } from './service.js';
 
 /**
  * Every field a query may select to be kept through points changes: a board's own settings, its
@@ -51,6 +52,14 @@ export interface TopPage {
   earnerIds: ReadonlySet<string>;
   /** The row after the page; null when the board ended within it. */
   next: ScoreRow | null;
+}
+
+/** What a page of `board` read from the top depends on; undefined unless the board is all-time points. */
+export function topPageOf(board: Board, page: { entries: BoardEntry[]; next: ScoreRow | null }): TopPage | undefined {
+  if (!isBalanceBoard(board)) return undefined;
+  const earnerIds = new Set(page.entries.map((entry) => entry.earnerId));
+  if (page.next) earnerIds.add(page.next.earnerId);
+  return { category: board.category!, earnerIds, next: page.next };
 }
 
 /** Whether the points change may have altered the page (always, when it does not list its balances). */

@@ -7,6 +7,7 @@ import { Repeater } from '@repeaterjs/repeater';
 import type { Deps } from '../../deps.js';
 import type { Committed } from '../../events/events.js';
 import { STATE_PAYLOAD } from '../../subscriptions/hub.js';
+import { topPageMovedBy, topPageOf, type TopPage } from './cache-scope.js';
 import { boardPage, checkPageSize, resolveBoard, type Board, type BoardEntry, type BoardInput, type ReadOptions } from './service.js';
 
 export interface BoardSnapshot {
@@ -15,10 +16,18 @@ export interface BoardSnapshot {
   entries: BoardEntry[];
 }
 
-/** Whether a committed event can change the board's scores. */
-function concerns(board: Board, event: Committed): boolean {
+/**
+ * Whether a committed event can change the board's top: its scores, or the earners shown. On an
+ * all-time points board, a points change that cannot reach the last top sent (`shown`, see
+ * ./cache-scope.ts) is skipped; undefined `shown` (a computation under way, whose result the
+ * change may reach) takes every change of the category.
+ */
+function concerns(board: Board, event: Committed, shown: TopPage | undefined): boolean {
   if (event.organizationId !== board.organizationId) return false;
-  if (board.metric === 'POINTS') return event.kind === 'points' && event.categories.includes(board.category!);
+  if (event.kind === 'organization' && event.change === 'EARNER_UPDATED') return true;
+  if (board.metric === 'POINTS') {
+    return event.kind === 'points' && event.categories.includes(board.category!) && (!shown || topPageMovedBy(shown, event));
+  }
   // Tag boards also move when a template's tags change.
   return event.kind === 'award' || (board.tag !== null && event.kind === 'template');
 }
@@ -40,15 +49,20 @@ export async function boardUpdates(
     let dirty = false;
     let lastRun = 0;
     let lastSent: string | undefined;
+    /** What the top last computed depends on; undefined while a computation is under way. */
+    let shown: TopPage | undefined;
 
     const compute = async () => {
       running = true;
       dirty = false;
+      shown = undefined;
       lastRun = Date.now();
       try {
         // Re-resolved each time, so a calendar window moves on when its day (week, ...) ends.
         board = await resolveBoard(deps, organizationId, input);
-        const { entries } = await boardPage(deps, board, first, null, options);
+        const page = await boardPage(deps, board, first, null, options);
+        const { entries } = page;
+        shown = topPageOf(board, page);
         const key = JSON.stringify(entries);
         if (key !== lastSent) {
           lastSent = key;
@@ -74,7 +88,7 @@ export async function boardUpdates(
     };
     // Listening starts before the first computation, so no change falls between the two.
     const unsubscribe = deps.events.subscribe((batch) => {
-      if (batch.some((event) => concerns(board, event))) schedule();
+      if (batch.some((event) => concerns(board, event, shown))) schedule();
     });
     await compute();
     await stop;

@@ -2,6 +2,7 @@ import { builder } from '../../graphql/builder.js';
 import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
 import { selects } from '../../graphql/selection.js';
 import { EarnerRef } from '../earners/schema.js';
+import { topPageOf } from './cache-scope.js';
 import { boardUpdates, type BoardSnapshot } from './live.js';
 import {
   boardAround,
@@ -9,7 +10,6 @@ import {
   boardRank,
   boardSize,
   encodeCursor,
-  isBalanceBoard,
   MAX_BOARD_PAGE,
   MAX_ROLLING_DAYS,
   organizationTimeZone,
@@ -122,13 +122,9 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
       resolve: async (board, { first, after }, context, info) => {
         const page = await boardPage(context.deps, board, first ?? 10, after, { earners: selects(info, ['entries', 'earner']) });
         // What the response cache needs to know to keep this page through points changes.
-        if (isBalanceBoard(board) && !after) {
-          const earnerIds = new Set(page.entries.map((entry) => entry.earnerId));
-          if (page.next) earnerIds.add(page.next.earnerId);
-          (context.topPages ??= []).push({ category: board.category!, earnerIds, next: page.next });
-        } else {
-          context.readOtherPages = true;
-        }
+        const topPage = after ? undefined : topPageOf(board, page);
+        if (topPage) (context.topPages ??= []).push(topPage);
+        else context.readOtherPages = true;
         return { board, ...page };
       },
     }),
