@@ -8,9 +8,9 @@
 // decides hasNextPage): a new balance changes it only when its earner is one of those rows, or
 // when it is at least the score of the row after the page (equal scores are ordered by earner id
 // in the database's collation, which this does not try to reproduce). Ranks from the top depend
-// on nothing else. Every other change (an earner's
-// name, awards, rules, windowed boards, pages after a cursor) empties the cache as before. The
-// live stream of a board (./live.ts) uses the same rule to skip recomputing its top N.
+// on nothing else. Every other change (an earner's name, awards, rules, windowed boards, pages
+// after a cursor) empties the cache as before. The live stream of a board (./live.ts) uses the
+// same rule to skip recomputing its top N.
 import type { PointsEvent } from '../../events/events.js';
 import { isBalanceBoard, type Board, type BoardEntry, type ScoreRow } from './service.js';
 

@@ -18,9 +18,9 @@ export interface BoardSnapshot {
 
 /**
  * Whether a committed event can change the board's top: its scores, or the earners shown. On an
- * all-time points board, a points change that cannot reach the last top sent (`shown`, see
- * ./cache-scope.ts) is skipped; undefined `shown` (a computation under way, whose result the
- * change may reach) takes every change of the category.
+ * all-time points board, a points change that cannot reach the top last computed (`shown`, see
+ * ./cache-scope.ts) is skipped; undefined `shown` (other boards, or a computation under way whose
+ * result the change may reach) takes every change of the category.
  */
 function concerns(board: Board, event: Committed, shown: TopPage | undefined): boolean {
   if (event.organizationId !== board.organizationId) return false;
