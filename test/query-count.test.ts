@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwardListNestedDocument, IssueAwardsDocument, ViewerDocument } from './generated/graphql.js';
+import { AddPointsDocument, AwardListNestedDocument, IssueAwardsDocument, ViewerDocument } from './generated/graphql.js';
 import { createActiveTemplate } from './helpers/fixtures.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
@@ -42,5 +42,17 @@ describe('awards list with nested relations', () => {
     // template, template version, earner, and the templates' tags. (The API key was read by the
     // warm-up request and is remembered for a few seconds.)
     expect(small.length).toBe(7);
+  });
+});
+
+describe('addPoints with its effects selected', () => {
+  it('reads nothing for effects when no rule did anything', async () => {
+    const { addPoints } = await org.client.data(AddPointsDocument, { input: { earner: { email: 'counted@example.com', name: 'Counted Earner' }, amount: 1 } });
+    server.statements.length = 0;
+    const again = await org.client.data(AddPointsDocument, { input: { earnerId: addPoints.entry.earner.id, amount: 1 } });
+    expect(again.addPoints.effects).toEqual({ issued: [], restored: [], revoked: [] });
+    // No award query for the three empty lists, nor the relation loads Prisma sends after one
+    // (`IN (NULL)`): only the change itself, then the entry and its earner.
+    expect(server.statements.filter((sql) => /[`"]Award[`"]|IN \(NULL\)/.test(sql))).toEqual([]);
   });
 });

@@ -229,10 +229,14 @@ export async function rulesFor(
   where: Prisma.AwardRuleWhereInput,
 ): Promise<RuleOfTemplate[]> {
   await lockRules(tx, provider, organizationId, 'apply');
-  const rows = await tx.awardRule.findMany({
-    where: { ...where, organizationId },
-    include: { template: { select: TEMPLATE_FOR_AUTOMATION } },
-    orderBy: { createdAt: 'asc' },
+  const rows = await tx.awardRule.findMany({ where: { ...where, organizationId }, orderBy: { createdAt: 'asc' } });
+  // The templates separately, and only when there are rules: an `include` would cost a second
+  // statement even for none, the common case of an addPoints or an action.
+  if (!rows.length) return [];
+  const templates = await tx.badgeTemplate.findMany({ where: { id: { in: [...new Set(rows.map((row) => row.templateId))] } }, select: TEMPLATE_FOR_AUTOMATION });
+  const byId = new Map(templates.map((template) => [template.id, template]));
+  return rows.map((row) => {
+    const template = byId.get(row.templateId)!;
+    return { ...toRule(row), once: template.awardMode === 'ONCE', template };
   });
-  return rows.map((row) => ({ ...toRule(row), once: row.template.awardMode === 'ONCE', template: row.template }));
 }
