@@ -299,11 +299,19 @@ describe('memberships', () => {
     }
   });
 
-  it('refuses an end date in the past or before the start', async () => {
+  it('refuses an end date in the past or before the start, and start, action and entry dates in the future', async () => {
     const past = await org.client.error(StartMembershipDocument, {
       input: { earner: person(), productId: 'x', endsAt: new Date(Date.now() - DAY).toISOString() },
     });
     expect(past.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'endsAt', rule: 'future' });
+    const future = new Date(server.clock.now().getTime() + DAY).toISOString();
+    const early = await org.client.error(StartMembershipDocument, { input: { earner: person(), productId: 'x', startedAt: future } });
+    expect(early.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'startedAt', rule: 'notInFuture' });
+    const action = await org.client.error(RecordActionDocument, { input: { earner: person(), type: 'answer.accepted', occurredAt: future } });
+    expect(action.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'occurredAt', rule: 'notInFuture' });
+    // Each entry of a batch names its own field.
+    const batch = await org.client.error(AddPointsBatchDocument, { input: { entries: [{ earner: person(), amount: 1 }, { earner: person(), amount: 1, at: future }] } });
+    expect(batch.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'entries[1].at', rule: 'notInFuture' });
   });
 });
 

@@ -38,11 +38,15 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ field: fieldPath(issue.path), rule: ruleOf(issue), message: issue.message }));
 }
 
-/** Parses `input` or throws a ValidationError listing every broken rule. */
-export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+/**
+ * Parses `input` or throws a ValidationError listing every broken rule, the schema's and
+ * `moreIssues` (rules checked beside the schema, such as those that depend on the current time).
+ */
+export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, moreIssues: FieldIssue[] = []): z.output<Schema> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(toFieldIssues(result.error));
-  return result.data;
+  const issues = [...(result.success ? [] : toFieldIssues(result.error)), ...moreIssues];
+  if (issues.length) throw new ValidationError(issues);
+  return result.data as z.output<Schema>;
 }
 
 export const text = (max: number) =>

@@ -33,11 +33,15 @@ function requireOneEarner(input: { earnerId?: string | null; earner?: unknown },
   }
 }
 
-function notInFuture(now: Date) {
-  return z.date().refine((date) => date.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS, {
-    message: 'must not be in the future',
-    params: { rule: 'notInFuture' },
-  });
+// The schemas below are built once; the rules that depend on the moment of the request are
+// checked beside them and passed to parseInput. A zod schema built per request cost more than
+// parsing with it, since each new object schema also compiles its own parser when first run.
+
+/** A date of something that already happened may be at most FUTURE_TOLERANCE_MS ahead of now. */
+function notInFuture(now: Date, value: unknown, field: string): FieldIssue[] {
+  return value instanceof Date && value.getTime() > now.getTime() + FUTURE_TOLERANCE_MS
+    ? [{ field, rule: 'notInFuture', message: 'must not be in the future' }]
+    : [];
 }
 
 /** Resolves each row's earner in one round: ids must exist in the organization; recipients are found or created. */
@@ -78,25 +82,24 @@ async function resolveEarners(
 // ---------------------------------------------------------------------------------------------
 // Points
 
-const pointsSchema = (now: Date) =>
-  z
-    .object({
-      ...earnerRef,
-      category: identifier(64).nullish(),
-      amount: z
-        .number()
-        .int('must be a whole number')
-        .min(-1_000_000_000, 'must be at least -1000000000')
-        .max(1_000_000_000, 'must be at most 1000000000')
-        .refine((amount) => amount !== 0, { message: 'must not be zero', params: { rule: 'notZero' } }),
-      reason: text(500).nullish(),
-      source: text(200).nullish(),
-      at: notInFuture(now).nullish(),
-      idempotencyKey: text(200).nullish(),
-    })
-    .superRefine(requireOneEarner);
+const pointsSchema = z
+  .object({
+    ...earnerRef,
+    category: identifier(64).nullish(),
+    amount: z
+      .number()
+      .int('must be a whole number')
+      .min(-1_000_000_000, 'must be at least -1000000000')
+      .max(1_000_000_000, 'must be at most 1000000000')
+      .refine((amount) => amount !== 0, { message: 'must not be zero', params: { rule: 'notZero' } }),
+    reason: text(500).nullish(),
+    source: text(200).nullish(),
+    at: z.date().nullish(),
+    idempotencyKey: text(200).nullish(),
+  })
+  .superRefine(requireOneEarner);
 
-export type AddPointsInput = Omit<z.input<ReturnType<typeof pointsSchema>>, 'earner'> & { earner?: RecipientInput | null };
+export type AddPointsInput = Omit<z.input<typeof pointsSchema>, 'earner'> & { earner?: RecipientInput | null };
 
 export interface PointsResult {
   entryId: string;
@@ -127,12 +130,12 @@ export async function addPoints(
     throw ValidationError.single('entries', 'maxItems', `must have at most ${MAX_POINTS_BATCH} entries`);
   }
   const now = deps.clock.now();
-  const schema = pointsSchema(now);
   const issues: FieldIssue[] = [];
   const rows = inputs.map((input, index) => {
-    const parsed = schema.safeParse(input);
-    if (parsed.success) return parsed.data;
-    issues.push(...toFieldIssues(parsed.error).map((issue) => ({ ...issue, field: field(index, issue.field) })));
+    const parsed = pointsSchema.safeParse(input);
+    const rowIssues = [...(parsed.success ? [] : toFieldIssues(parsed.error)), ...notInFuture(now, input.at, 'at')];
+    if (rowIssues.length === 0) return parsed.data;
+    issues.push(...rowIssues.map((issue) => ({ ...issue, field: field(index, issue.field) })));
     return undefined;
   });
   if (issues.length) throw new ValidationError(issues);
@@ -351,25 +354,27 @@ async function applyMembershipRules(tx: Tx, deps: Deps, organizationId: string, 
   return mergeReconciled(results);
 }
 
-const startMembershipSchema = (now: Date) =>
-  z
-    .object({
-      ...earnerRef,
-      productId: text(200),
-      startedAt: notInFuture(now).nullish(),
-      endsAt: z.date().nullish(),
-    })
-    .superRefine(requireOneEarner)
-    .superRefine((input, context) => {
-      if (input.endsAt && input.endsAt <= now) {
-        context.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be in the future', params: { rule: 'future' } });
-      }
-      if (input.endsAt && input.startedAt && input.endsAt <= input.startedAt) {
-        context.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startedAt', params: { rule: 'after:startedAt' } });
-      }
-    });
+const startMembershipSchema = z
+  .object({
+    ...earnerRef,
+    productId: text(200),
+    startedAt: z.date().nullish(),
+    endsAt: z.date().nullish(),
+  })
+  .superRefine(requireOneEarner)
+  .superRefine((input, context) => {
+    if (input.endsAt && input.startedAt && input.endsAt <= input.startedAt) {
+      context.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startedAt', params: { rule: 'after:startedAt' } });
+    }
+  });
 
-export type StartMembershipInput = Omit<z.input<ReturnType<typeof startMembershipSchema>>, 'earner'> & { earner?: RecipientInput | null };
+export type StartMembershipInput = Omit<z.input<typeof startMembershipSchema>, 'earner'> & { earner?: RecipientInput | null };
+
+function membershipMomentIssues(now: Date, input: StartMembershipInput): FieldIssue[] {
+  const issues = notInFuture(now, input.startedAt, 'startedAt');
+  if (input.endsAt instanceof Date && input.endsAt <= now) issues.push({ field: 'endsAt', rule: 'future', message: 'must be in the future' });
+  return issues;
+}
 
 /**
  * Starts an earner's membership of a product, or renews the one already active (its end date
@@ -377,7 +382,7 @@ export type StartMembershipInput = Omit<z.input<ReturnType<typeof startMembershi
  */
 export async function startMembership(deps: Deps, actor: Actor, rawInput: StartMembershipInput) {
   const now = deps.clock.now();
-  const input = parseInput(startMembershipSchema(now), rawInput);
+  const input = parseInput(startMembershipSchema, rawInput, membershipMomentIssues(now, rawInput));
   const result = await inTransaction(deps.db, async (tx) => {
     const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
     const activeKey = `${earnerId}:${input.productId}`;
@@ -465,18 +470,17 @@ export async function endDueMemberships(deps: Deps, limit = 500): Promise<number
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-const actionSchema = (now: Date) =>
-  z
-    .object({
-      ...earnerRef,
-      type: identifier(100),
-      occurredAt: notInFuture(now).nullish(),
-      metadata: jsonObject(16_384).nullish(),
-      idempotencyKey: text(200).nullish(),
-    })
-    .superRefine(requireOneEarner);
+const actionSchema = z
+  .object({
+    ...earnerRef,
+    type: identifier(100),
+    occurredAt: z.date().nullish(),
+    metadata: jsonObject(16_384).nullish(),
+    idempotencyKey: text(200).nullish(),
+  })
+  .superRefine(requireOneEarner);
 
-export type RecordActionInput = Omit<z.input<ReturnType<typeof actionSchema>>, 'earner'> & { earner?: RecipientInput | null };
+export type RecordActionInput = Omit<z.input<typeof actionSchema>, 'earner'> & { earner?: RecipientInput | null };
 
 /**
  * Records an action and applies the rules of its type. Retried with the same idempotency key, it
@@ -484,7 +488,7 @@ export type RecordActionInput = Omit<z.input<ReturnType<typeof actionSchema>>, '
  */
 export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordActionInput) {
   const now = deps.clock.now();
-  const input = parseInput(actionSchema(now), rawInput);
+  const input = parseInput(actionSchema, rawInput, notInFuture(now, rawInput.occurredAt, 'occurredAt'));
   const result = await inTransaction(deps.db, async (tx) => {
     const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
     const { idempotencyKey, ...request } = input;

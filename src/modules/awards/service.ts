@@ -95,11 +95,12 @@ export function acceptAward(deps: Deps, actor: Actor, awardId: string) {
   });
 }
 
-const reasonSchema = (max: number) => z.object({ reason: text(max) });
-const optionalReasonSchema = (max: number) => z.object({ reason: text(max).nullish() });
+// Built once: a zod schema built per call costs more than parsing with it.
+const reasonSchema = z.object({ reason: text(1000) });
+const optionalReasonSchema = z.object({ reason: text(1000).nullish() });
 
 export function rejectAward(deps: Deps, actor: Actor, awardId: string, rawReason?: string | null) {
-  const { reason } = parseInput(optionalReasonSchema(1000), { reason: rawReason });
+  const { reason } = parseInput(optionalReasonSchema, { reason: rawReason });
   return changeAward(deps, actor, awardId, (award, now) => {
     const status = effectiveStatus(award, now);
     if (status !== 'PENDING') refuse(status, 'rejected', 'statusIn:PENDING');
@@ -109,7 +110,7 @@ export function rejectAward(deps: Deps, actor: Actor, awardId: string, rawReason
 
 /** Revocation needs a reason; revoking twice is an error that changes nothing. */
 export function revokeAward(deps: Deps, actor: Actor, awardId: string, rawReason: string) {
-  const { reason } = parseInput(reasonSchema(1000), { reason: rawReason });
+  const { reason } = parseInput(reasonSchema, { reason: rawReason });
   return changeAward(deps, actor, awardId, (award, now) => {
     const status = effectiveStatus(award, now);
     if (status === 'REVOKED' || status === 'REJECTED') refuse(status, 'revoked', 'statusIn:PENDING,ACCEPTED,EXPIRED');
@@ -123,7 +124,7 @@ export function revokeAward(deps: Deps, actor: Actor, awardId: string, rawReason
 
 /** Undoes a revocation: the award returns to accepted (or pending if never accepted). */
 export function restoreAward(deps: Deps, actor: Actor, awardId: string, rawReason?: string | null) {
-  const { reason } = parseInput(optionalReasonSchema(1000), { reason: rawReason });
+  const { reason } = parseInput(optionalReasonSchema, { reason: rawReason });
   return changeAward(deps, actor, awardId, async (award, now, tx) => {
     if (award.status !== 'REVOKED') refuse(effectiveStatus(award, now), 'restored', 'statusIn:REVOKED');
     const stillValid = award.expiresAt === null || award.expiresAt > now;
