@@ -16,7 +16,7 @@ import { jsonObject, parseInput, text, toFieldIssues, z } from '../../shared/val
 import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
 import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
 import { moveHistogram } from '../leaderboards/histogram.js';
-import { identifier, lockRules, MAX_POINTS_LEVELS, rulesFor, toRule, type RuleOfTemplate } from './rules.js';
+import { identifier, lockRules, MAX_POINTS_LEVELS, rulesFor, toRule, type Rule, type RuleOfTemplate } from './rules.js';
 
 export const MAX_POINTS_BATCH = 1000;
 export const DEFAULT_CATEGORY = 'lifetime';
@@ -110,7 +110,7 @@ export interface PointsResult {
 }
 
 /** The number of live awards a points rule wants for a balance (its slots p1..pN). */
-function pointsLevel(rule: RuleOfTemplate, balance: number): number {
+function pointsLevel(rule: Pick<RuleOfTemplate, 'pointsThreshold' | 'once'>, balance: number): number {
   const levels = Math.floor(Math.max(balance, 0) / rule.pointsThreshold!);
   return Math.min(levels, rule.once ? 1 : MAX_POINTS_LEVELS);
 }
@@ -215,7 +215,14 @@ export async function addPoints(
     // Apply each rule to the earners whose balance crossed one of its levels.
     if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[], balances: undefined };
     const categories = [...new Set([...before.keys()].map((key) => splitKey(key).category))];
-    const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } });
+    // A rule no balance moved across a level of is dropped before its template (ONCE or
+    // REPEATABLE) is read: counted as REPEATABLE, every crossing a ONCE rule can have shows.
+    const movedAcrossALevel = (rule: Rule) =>
+      [...before].some(([key, old]) => {
+        const counted = { pointsThreshold: rule.pointsThreshold, once: false };
+        return splitKey(key).category === rule.pointsCategory && pointsLevel(counted, old) !== pointsLevel(counted, finals.get(key)!);
+      });
+    const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } }, movedAcrossALevel);
     const reconciled: Reconciled[] = [];
     const actorApiKeyId = actor.apiKeyId;
     for (const rule of rules) {

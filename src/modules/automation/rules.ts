@@ -221,22 +221,25 @@ export async function lockRules(tx: Tx, provider: Provider, organizationId: stri
 /** A rule with its template's award mode, as the activity paths need it. */
 export type RuleOfTemplate = Rule & { once: boolean; template: TemplateForAutomation };
 
-/** The organization's rules matching `where`, read under the shared lock (see lockRules). */
+/**
+ * The organization's rules matching `where` and `keep`, read under the shared lock (see
+ * lockRules), with their templates. The templates are read only for kept rules, and not at all
+ * when none is kept (the common case of a change that moves no rule).
+ */
 export async function rulesFor(
   tx: Tx,
   provider: Provider,
   organizationId: string,
   where: Prisma.AwardRuleWhereInput,
+  keep: (rule: Rule) => boolean = () => true,
 ): Promise<RuleOfTemplate[]> {
   await lockRules(tx, provider, organizationId, 'apply');
-  const rows = await tx.awardRule.findMany({ where: { ...where, organizationId }, orderBy: { createdAt: 'asc' } });
-  // The templates separately, and only when there are rules: an `include` would cost a second
-  // statement even for none, the common case of an addPoints or an action.
-  if (!rows.length) return [];
-  const templates = await tx.badgeTemplate.findMany({ where: { id: { in: [...new Set(rows.map((row) => row.templateId))] } }, select: TEMPLATE_FOR_AUTOMATION });
+  const rules = (await tx.awardRule.findMany({ where: { ...where, organizationId }, orderBy: { createdAt: 'asc' } })).map(toRule).filter(keep);
+  if (!rules.length) return [];
+  const templates = await tx.badgeTemplate.findMany({ where: { id: { in: [...new Set(rules.map((rule) => rule.templateId))] } }, select: TEMPLATE_FOR_AUTOMATION });
   const byId = new Map(templates.map((template) => [template.id, template]));
-  return rows.map((row) => {
-    const template = byId.get(row.templateId)!;
-    return { ...toRule(row), once: template.awardMode === 'ONCE', template };
+  return rules.map((rule) => {
+    const template = byId.get(rule.templateId)!;
+    return { ...rule, once: template.awardMode === 'ONCE', template };
   });
 }
