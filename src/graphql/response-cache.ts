@@ -89,11 +89,7 @@ export class ResponseCache {
   }
 
   invalidateOrganization(organizationId: string): void {
-    this.#generations.set(organizationId, this.generation(organizationId) + 1);
-    const keys = this.#keysByOrganization.get(organizationId);
-    if (!keys) return;
-    this.#keysByOrganization.delete(organizationId);
-    for (const key of keys) this.#entries.delete(key);
+    this.#invalidateWhere(organizationId, () => true);
   }
 
   /** Drops what a committed change may have made stale. */

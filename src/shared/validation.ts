@@ -2,6 +2,7 @@
 // stable rule name (notBlank, maxLength, email, url, after, ...) so clients can map errors to form
 // fields. Services validate before they open a transaction, so an invalid request writes nothing.
 import { z } from 'zod';
+import { FUTURE_TOLERANCE_MS } from './clock.js';
 import { ValidationError, type FieldIssue } from './errors.js';
 
 export { z };
@@ -47,6 +48,17 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
   const issues = [...(result.success ? [] : toFieldIssues(result.error)), ...moreIssues];
   if (issues.length) throw new ValidationError(issues);
   return result.data as z.output<Schema>;
+}
+
+/**
+ * A date of something that already happened may be at most FUTURE_TOLERANCE_MS ahead of `now`.
+ * Checked beside a schema (pass the issues to parseInput), so the schema need not be rebuilt for
+ * every request's moment.
+ */
+export function notInFuture(now: Date, value: unknown, field: string): FieldIssue[] {
+  return value instanceof Date && value.getTime() > now.getTime() + FUTURE_TOLERANCE_MS
+    ? [{ field, rule: 'notInFuture', message: 'must not be in the future' }]
+    : [];
 }
 
 export const text = (max: number) =>

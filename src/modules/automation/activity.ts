@@ -11,8 +11,7 @@ import { MAX_LISTED_BALANCES, type DomainEvent } from '../../events/events.js';
 import type { Membership } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { requestHash } from '../../shared/stable-json.js';
-import { FUTURE_TOLERANCE_MS } from '../../shared/clock.js';
-import { jsonObject, parseInput, text, toFieldIssues, z } from '../../shared/validation.js';
+import { jsonObject, notInFuture, parseInput, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
 import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
 import { moveHistogram } from '../leaderboards/histogram.js';
@@ -36,13 +35,6 @@ function requireOneEarner(input: { earnerId?: string | null; earner?: unknown },
 // The schemas below are built once; the rules that depend on the moment of the request are
 // checked beside them and passed to parseInput. A zod schema built per request cost more than
 // parsing with it, since each new object schema also compiles its own parser when first run.
-
-/** A date of something that already happened may be at most FUTURE_TOLERANCE_MS ahead of now. */
-function notInFuture(now: Date, value: unknown, field: string): FieldIssue[] {
-  return value instanceof Date && value.getTime() > now.getTime() + FUTURE_TOLERANCE_MS
-    ? [{ field, rule: 'notInFuture', message: 'must not be in the future' }]
-    : [];
-}
 
 /** Resolves each row's earner in one round: ids must exist in the organization; recipients are found or created. */
 async function resolveEarners(
@@ -217,11 +209,13 @@ export async function addPoints(
     const categories = [...new Set([...before.keys()].map((key) => splitKey(key).category))];
     // A rule no balance moved across a level of is dropped before its template (ONCE or
     // REPEATABLE) is read: counted as REPEATABLE, every crossing a ONCE rule can have shows.
-    const movedAcrossALevel = (rule: Rule) =>
-      [...before].some(([key, old]) => {
-        const counted = { pointsThreshold: rule.pointsThreshold, once: false };
-        return splitKey(key).category === rule.pointsCategory && pointsLevel(counted, old) !== pointsLevel(counted, finals.get(key)!);
-      });
+    const movedAcrossALevel = (rule: Rule) => {
+      const counted = { pointsThreshold: rule.pointsThreshold, once: false };
+      for (const [key, old] of before) {
+        if (splitKey(key).category === rule.pointsCategory && pointsLevel(counted, old) !== pointsLevel(counted, finals.get(key)!)) return true;
+      }
+      return false;
+    };
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } }, movedAcrossALevel);
     const reconciled: Reconciled[] = [];
     const actorApiKeyId = actor.apiKeyId;

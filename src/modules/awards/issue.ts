@@ -7,11 +7,11 @@ import type { Prisma } from '../../db/client.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { AwardMode, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
-import { addDays, FUTURE_TOLERANCE_MS } from '../../shared/clock.js';
+import { addDays } from '../../shared/clock.js';
 import { DomainError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { searchKey } from '../../shared/search-key.js';
 import { requestHash } from '../../shared/stable-json.js';
-import { addIssue, httpUrl, jsonObject, omittable, text, toFieldIssues, z } from '../../shared/validation.js';
+import { addIssue, httpUrl, jsonObject, notInFuture, omittable, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema } from '../earners/service.js';
 import { enqueueAwardEmails } from '../email/service.js';
 import { isLive, onceHoldKey } from './status.js';
@@ -110,9 +110,7 @@ function parseRows(inputs: IssueAwardInput[], field: FieldNamer, now: Date): Par
     }
     const row = parsed.data;
     const issuedAt = row.issuedAt ?? now;
-    if (issuedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-      issues.push({ field: field(index, 'issuedAt'), rule: 'notInFuture', message: 'must not be in the future' });
-    }
+    issues.push(...notInFuture(now, issuedAt, field(index, 'issuedAt')));
     if (row.expiresAt && row.expiresAt <= issuedAt) {
       issues.push({ field: field(index, 'expiresAt'), rule: 'after:issuedAt', message: 'must be after issuedAt' });
     }
