@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddPointsBatchDocument,
   AddPointsDocument,
+  EarnerColumnsDocument,
+  LeaderboardEarnerColumnsDocument,
+  LeaderboardEarnerComputedDocument,
   LeaderboardRankDocument,
   LeaderboardTopDocument,
   OnLeaderboardChangedDocument,
@@ -142,6 +145,35 @@ describe('ranking', () => {
     expect(tooMany.extensions).toMatchObject({ field: 'first', rule: 'range' });
     const badCursor = await org.client.error(LeaderboardTopDocument, { board: quiz, after: 'nonsense' });
     expect(badCursor.extensions).toMatchObject({ field: 'after', rule: 'cursor' });
+  });
+
+  it('reads only the earner columns a query selects, and gives every earner field the same as the earner itself', async () => {
+    const order = boardOrder();
+    await org.client.data(UpdateEarnerDocument, { input: { id: ids.get(order[0]!)!, externalId: 'crm-0001' } });
+    server.statements.length = 0;
+    const { leaderboard } = await org.client.data(LeaderboardEarnerColumnsDocument, { board: quiz, earnerId: ids.get(order[1]!)! });
+    // The page's statement reads the selected columns (fragments followed), not the others.
+    const pageRead = server.statements.find((sql) => sql.includes('ORDER BY s."score" DESC'))!;
+    expect(pageRead).toMatch(/e\."name"/);
+    expect(pageRead).toMatch(/e\."externalId"/);
+    expect(pageRead).not.toMatch(/e\."email"/);
+    const expected = await Promise.all(
+      order.slice(0, 3).map(async (email) => (await org.client.data(EarnerColumnsDocument, { id: ids.get(email)! })).earner!),
+    );
+    expect(leaderboard.top.entries.map((entry) => entry.earner)).toEqual(
+      expected.map(({ id, name, externalId, createdAt, updatedAt }) => ({ id, name, externalId, createdAt, updatedAt })),
+    );
+    expect(leaderboard.top.entries[0]!.earner!.externalId).toBe('crm-0001');
+    expect(leaderboard.rank!.earner).toEqual({ __typename: 'Earner', email: order[1] });
+
+    // Fields that are not columns (a computed balance, a relation) load through the earner.
+    const computed = await org.client.data(LeaderboardEarnerComputedDocument, { board: quiz, category: 'quiz' });
+    expect(computed.leaderboard.top.entries.map(({ score, earner }) => [score, earner!.name, earner!.points, earner!.pointsBalances])).toEqual(
+      order.slice(0, 3).map((email) => {
+        const score = SCORES.find(([scored]) => scored === email)![1];
+        return [score, `Player ${email.slice(0, 2)}`, score, [{ category: 'quiz', balance: score }]];
+      }),
+    );
   });
 });
 

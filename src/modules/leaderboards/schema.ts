@@ -1,6 +1,7 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../graphql/builder.js';
 import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
-import { selects } from '../../graphql/selection.js';
+import { selectedFields } from '../../graphql/selection.js';
 import { EarnerRef } from '../earners/schema.js';
 import { topPageOf } from './cache-scope.js';
 import { boardUpdates, type BoardSnapshot } from './live.js';
@@ -9,6 +10,7 @@ import {
   boardPage,
   boardRank,
   boardSize,
+  earnerColumnsFor,
   encodeCursor,
   MAX_BOARD_PAGE,
   MAX_ROLLING_DAYS,
@@ -17,6 +19,7 @@ import {
   type Board,
   type BoardEntry,
   type BoardInput,
+  type ReadOptions,
 } from './service.js';
 
 const MetricEnum = builder.enumType('LeaderboardMetric', {
@@ -61,6 +64,12 @@ const LeaderboardInput = builder.inputType('LeaderboardInput', {
 });
 
 type BoardArg = typeof LeaderboardInput.$inferInput;
+
+/** The earner columns the query's selection at `path` (an `earner` field) needs; none when it selects no earner. */
+function readOptions(info: GraphQLResolveInfo, path: readonly string[]): ReadOptions {
+  const fields = selectedFields(info, path);
+  return { earnerColumns: fields ? earnerColumnsFor(fields) : [] };
+}
 
 function boardInput(board: BoardArg): BoardInput {
   return { ...board, templateId: decodeOptionalId('BadgeTemplate', board.templateId, 'board.templateId') };
@@ -120,7 +129,7 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
         after: t.arg.string({ description: 'Continue after the entry with this cursor.' }),
       },
       resolve: async (board, { first, after }, context, info) => {
-        const page = await boardPage(context.deps, board, first ?? 10, after, { earners: selects(info, ['entries', 'earner']) });
+        const page = await boardPage(context.deps, board, first ?? 10, after, readOptions(info, ['entries', 'earner']));
         // What the response cache needs to know to keep this page through points changes.
         const topPage = after ? undefined : topPageOf(board, page);
         if (topPage) (context.topPages ??= []).push(topPage);
@@ -134,7 +143,7 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
       description: 'The earner’s entry; null when they have no score on this board; NOT_FOUND for an unknown earner.',
       args: { earnerId: t.arg.id({ required: true, description: 'The earner.' }) },
       resolve: (board, { earnerId }, context, info) =>
-        boardRank(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), { earners: selects(info, ['earner']) }),
+        boardRank(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), readOptions(info, ['earner'])),
     }),
     around: t.field({
       type: [EntryRef],
@@ -146,7 +155,7 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
         count: t.arg.int({ defaultValue: 5, description: 'Entries on each side (0 to 50, default 5).' }),
       },
       resolve: (board, { earnerId, count }, context, info) =>
-        boardAround(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), count ?? 5, { earners: selects(info, ['earner']) }),
+        boardAround(context.deps, board, decodeId('Earner', earnerId, 'earnerId'), count ?? 5, readOptions(info, ['earner'])),
     }),
   }),
 });
@@ -180,9 +189,7 @@ builder.subscriptionField('leaderboardChanged', (t) =>
       first: t.arg.int({ defaultValue: 10, description: `How many entries (1 to ${MAX_BOARD_PAGE}, default 10).` }),
     },
     subscribe: (_root, { board, first }, context, info) =>
-      boardUpdates(context.deps, context.auth.current.organizationId, boardInput(board), first ?? 10, {
-        earners: selects(info, ['entries', 'earner']),
-      }),
+      boardUpdates(context.deps, context.auth.current.organizationId, boardInput(board), first ?? 10, readOptions(info, ['entries', 'earner'])),
     resolve: (update) => update,
   }),
 );
