@@ -50,6 +50,30 @@ describe('response cache', () => {
     expect(second).toEqual({ ids: first.ids, statements: 0 });
   });
 
+  it('answers every hit with the bytes and headers of the first answer', async () => {
+    const ask = async (accept: string) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, 'x-api-key': org.apiKey },
+        body: JSON.stringify({ query: 'query Cached($id: ID!) { badgeTemplate(id: $id) { id name awards(first: 5) { edges { node { id status } } } } }', variables: { id: templateId } }),
+      });
+      return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+    };
+    server.statements.length = 0;
+    const computed = await ask('application/json');
+    expect(server.statements.length).toBeGreaterThan(0);
+    expect(JSON.parse(computed.body).data.badgeTemplate.awards.edges).toHaveLength(1);
+    server.statements.length = 0;
+    // The first hit serializes the cached result, the next ones reuse that JSON, whatever media type is asked for.
+    const hits = [await ask('application/json'), await ask('application/graphql-response+json'), await ask('application/json')];
+    expect(server.statements).toEqual([]);
+    expect(hits).toEqual([
+      computed,
+      { ...computed, type: 'application/graphql-response+json; charset=utf-8' },
+      computed,
+    ]);
+  });
+
   it('forgets an organization’s results when a mutation changes it', async () => {
     const before = await listWithStatements();
     const { award } = await issue(org.client, templateId, 'second@example.com');

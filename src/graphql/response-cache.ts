@@ -16,7 +16,9 @@
 // - engagement counted on public pages changes no cached value (counters are read live);
 // - a result lives at most `ttlMs`, and never past the first moment a derived value in it
 //   changes on its own (an award whose expiry passes: see Context.validUntil);
-// - results with errors, mutations and subscriptions are never cached.
+// - results with errors, mutations and subscriptions are never cached;
+// - a cached result is serialized once: its JSON is kept with it (graphql-yoga's `stringify` on
+//   an execution result), so a hit costs no re-serialization of the whole page.
 import type { Plugin } from 'graphql-yoga';
 import { BREAK, getOperationAST, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
@@ -25,6 +27,16 @@ import { TOP_PAGE_FIELDS, topPageMovedBy, type TopPage } from '../modules/leader
 import { stableStringify } from '../shared/stable-json.js';
 import type { Context } from './context.js';
 import { documentKey } from './document-key.js';
+
+/** An execution result that graphql-yoga serializes with its own `stringify` (yoga's ExecutionResultWithSerializer). */
+type SerializedOnce = ExecutionResult & { stringify: (result: ExecutionResult) => string };
+
+/** `result` with a stringify that serializes it on the first answer and returns that JSON afterwards. */
+function serializedOnce(result: ExecutionResult): SerializedOnce {
+  let json: string | undefined;
+  // Yoga passes the result itself, or a copy without its internal extensions: the same JSON each time.
+  return { ...result, stringify: (value) => (json ??= JSON.stringify(value)) };
+}
 
 interface Entry {
   organizationId: string;
@@ -179,7 +191,7 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
           const now = context.deps.clock.now().getTime();
           const topPages =
             context.topPages && !context.readOtherPages && selectsOnlyTopPageFields(args.schema, args.document) ? context.topPages : undefined;
-          cache.set(key, organizationId, generation, result, now, context.validUntil ?? Number.POSITIVE_INFINITY, topPages);
+          cache.set(key, organizationId, generation, serializedOnce(result), now, context.validUntil ?? Number.POSITIVE_INFINITY, topPages);
         },
       };
     },
