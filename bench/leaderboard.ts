@@ -19,10 +19,15 @@
 // commit, so 8 connections leave the server partly idle and measure the client's concurrency, not
 // the server's capacity. Shares are against the best ceiling of each round, at either count.
 // Goals on PostgreSQL: rank p99 < 10 ms, top 50 p99 < 5 ms; engagement ≥ 40% of the ceiling.
+// Each fixed-load measurement also gives the server's CPU time per request (from /proc), which
+// moves with the code and much less with the machine than a p99 does; and the machine's floors
+// are measured at the same loads: a bare node:http server answering the top 50's very bytes, and
+// on PostgreSQL a `SELECT 1` round trip through pg (no server of ours in either), so a p99 can be
+// read against what this machine gives an answer that costs nothing.
 //
 // The response cache is off, so every answer is computed. BENCH_SECONDS (default 8),
 // BENCH_EARNERS, BENCH_PROVIDER (sqlite or postgresql: that one only), BENCH_ONLY (some of
-// ceiling, rank, top, topScores, around, engagement, cached), BENCH_WRITES, BENCH_CPU_PROFILE
+// ceiling, floor, rank, top, topScores, around, engagement, cached), BENCH_WRITES, BENCH_CPU_PROFILE
 // (see ./support.ts). Last, `cached`: the top 50 again, from a server with the response cache on
 // (the default), with no writes and with BENCH_WRITES addPoints a second.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -30,6 +35,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/provider.js';
 import {
+  atRate,
   benchDatabases,
   benchPartSelected,
   graphql,
@@ -37,6 +43,7 @@ import {
   measure,
   measureAtRate,
   ROOT,
+  startBareServer,
   startServer,
   table,
   type BenchDatabase,
@@ -165,7 +172,7 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
     const common = { name: operation.name, url: server.url, next: operation.next, ok: operation.ok, connections: CONNECTIONS, seconds: SECONDS };
     results.push(await measure({ ...common, warmupSeconds: 3 }));
     if (saturate) results.push(await measure({ ...common, connections: SATURATION_CONNECTIONS, warmupSeconds: 3 }));
-    for (const rate of rates) atRates.push(await measureAtRate({ ...common, rate }));
+    for (const rate of rates) atRates.push(await measureAtRate({ ...common, rate, pid: server.child.pid }));
   };
   try {
     // The ceiling first, on the fresh server, and again at the end, after everything else: which
@@ -198,6 +205,7 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
       { key: 'around', name: 'around a random earner (5 + 1 + 5)', next: query(AROUND, randomEarnerVariables) },
       { key: 'engagement', name: 'recordEngagement (new address each time: counted)', next: view, ok: counted, saturate: true },
     ];
+    if (benchPartSelected('floor')) atRates.push(...(await machineFloors(database, server.url)));
     // BENCH_ONLY=rank,top,… measures only those.
     for (const operation of operations.filter((entry) => benchPartSelected(entry.key))) await measureOperation(operation, RATES, operation.saturate);
     if (measuringCeiling) await measureOperation({ ...ceiling, name: '{ __typename }, again at the end' }, [], true);
@@ -209,6 +217,32 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
   }
 }
 
+/** The floors (see above) at each rate: bare node:http answering the top 50's bytes, and a PostgreSQL round trip. */
+async function machineFloors(database: BenchDatabase, url: string): Promise<RateMeasurement[]> {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...query(TOP)().headers }, body: query(TOP)().body });
+  const bare = await startBareServer(await response.text());
+  const measured: RateMeasurement[] = [];
+  try {
+    const next = () => ({ body: '{}' });
+    await measure({ name: 'warm-up', url: bare.url, next, get: () => '/graphql', ok: (status) => status === 200, connections: CONNECTIONS, seconds: 2 });
+    for (const rate of RATES) {
+      measured.push(await measureAtRate({ name: 'floor: bare node:http, the top 50’s bytes', url: bare.url, next, ok: (status) => status === 200, connections: CONNECTIONS, seconds: SECONDS, rate, pid: bare.child.pid }));
+    }
+  } finally {
+    await bare.stop();
+  }
+  if (database.provider === 'postgresql') {
+    const pool = new pg.Pool({ connectionString: database.url, max: CONNECTIONS });
+    const send = () => pool.query('SELECT 1').then(() => true, () => false);
+    try {
+      for (const rate of RATES) measured.push(await atRate({ name: 'floor: SELECT 1 through pg', send, rate, seconds: SECONDS, warmupSeconds: 2 }));
+    } finally {
+      await pool.end();
+    }
+  }
+  return measured;
+}
+
 /**
  * The top 50 from a second server with the response cache on (the default configuration): while
  * the board does not change, and while BENCH_WRITES addPoints a second (default 20) go to random
@@ -218,7 +252,7 @@ async function withResponseCache(database: BenchDatabase, next: () => BenchReque
   const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, TRUST_PROXY: '1' });
   const measured: RateMeasurement[] = [];
   try {
-    const common = { url: server.url, next, connections: CONNECTIONS, seconds: SECONDS };
+    const common = { url: server.url, next, connections: CONNECTIONS, seconds: SECONDS, pid: server.child.pid };
     await measure({ ...common, name: 'warm-up', seconds: 3 });
     for (const rate of RATES) measured.push(await measureAtRate({ ...common, name: 'top 50 with earners, response cache on, no writes', rate }));
     const add = `mutation ($input: AddPointsInput!) { addPoints(input: $input) { balance } }`;
@@ -278,6 +312,7 @@ const rated = table(
       'p90 ms': result.p90,
       'p99 ms': result.p99,
       'max ms': result.max,
+      'server CPU ms/req': result.serverCpuMs ?? '',
       errors: result.errors,
     })),
   ),

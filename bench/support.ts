@@ -5,6 +5,7 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,6 +115,48 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       await exited;
     },
   };
+}
+
+/**
+ * A bare node:http server in its own process that answers every request with `body` as JSON: no
+ * GraphQL, no database. Measured at the same offered load as the real server, it is the floor
+ * this machine puts under any latency figure (the loopback, the scheduler, the client), so a p99
+ * can be read against what the machine gives an answer that costs nothing.
+ */
+export async function startBareServer(body: string): Promise<RunningServer> {
+  const script = `const body = process.env.BODY;
+    const server = require('node:http').createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body));
+    });
+    server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script], { env: { BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return {
+    url: chunk.toString().trim(),
+    child,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * CPU time (user + system, in ms) a process has used so far, from /proc; undefined where there
+ * is no /proc (not Linux) or the process is gone. /proc counts in USER_HZ ticks, 100 a second.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function graphql<T = Record<string, unknown>>(
@@ -238,14 +281,74 @@ export interface RateMeasurement {
   max: number;
   requests: number;
   errors: number;
+  /**
+   * CPU time the server's process spent per request answered in the measured run (ms), when its
+   * pid was given: less noisy than latency on a shared machine, and what a change of code moves.
+   */
+  serverCpuMs?: number;
 }
 
 /**
- * Latency at a fixed offered load: requests are sent on a fixed schedule, `rate` per second evenly
- * spaced, over at most `connections` keep-alive connections, whatever the answers' speed (an open
- * loop, as wrk2 does). Each latency runs from the moment its request was due, so time spent waiting
- * for a free connection counts and a slow server cannot hide its backlog (no coordinated
- * omission). Fractional milliseconds; a GraphQL error in a body counts as an error.
+ * Latency at a fixed offered load: `send` is called on a fixed schedule, `rate` times a second
+ * evenly spaced, whatever the answers' speed (an open loop, as wrk2 does). Each latency runs from
+ * the moment its call was due, so time spent waiting for a free connection counts and a slow
+ * server cannot hide its backlog (no coordinated omission). `send` resolves to whether the answer
+ * was right. With `pid`, the CPU time that process spent per call is reported.
+ */
+export async function atRate(options: {
+  name: string;
+  send: () => Promise<boolean>;
+  rate: number;
+  seconds: number;
+  warmupSeconds?: number;
+  pid?: number;
+}): Promise<RateMeasurement> {
+  const run = async (seconds: number): Promise<RateMeasurement> => {
+    const total = Math.round(options.rate * seconds);
+    const latencies: number[] = [];
+    let errors = 0;
+    const answers: Array<Promise<void>> = [];
+    const cpuBefore = processCpuMs(options.pid);
+    const started = performance.now();
+    for (let index = 0; index < total; index += 1) {
+      const due = started + (index * 1000) / options.rate;
+      const wait = due - performance.now();
+      if (wait >= 1) await sleep(wait);
+      // Timers have millisecond steps: a call made a little early is timed from its making, a late
+      // one from when it was due.
+      const from = Math.min(due, performance.now());
+      answers.push(
+        options.send().then((answered) => {
+          latencies.push(performance.now() - from);
+          if (!answered) errors += 1;
+        }),
+      );
+    }
+    await Promise.all(answers);
+    const elapsed = (performance.now() - started) / 1000;
+    const cpuAfter = processCpuMs(options.pid);
+    latencies.sort((a, b) => a - b);
+    const at = (quantile: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))]!.toFixed(2));
+    return {
+      name: options.name,
+      offered: options.rate,
+      achieved: total / elapsed,
+      p50: at(0.5),
+      p90: at(0.9),
+      p99: at(0.99),
+      max: Number(latencies.at(-1)!.toFixed(2)),
+      requests: total,
+      errors,
+      serverCpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : Number(((cpuAfter - cpuBefore) / total).toFixed(3)),
+    };
+  };
+  if (options.warmupSeconds) await run(options.warmupSeconds);
+  return run(options.seconds);
+}
+
+/**
+ * atRate for GraphQL requests over at most `connections` keep-alive connections. Fractional
+ * milliseconds; a GraphQL error in a body counts as an error.
  */
 export async function measureAtRate(options: {
   name: string;
@@ -256,12 +359,15 @@ export async function measureAtRate(options: {
   connections: number;
   seconds: number;
   warmupSeconds?: number;
+  /** The server's process, to report its CPU time per request. */
+  pid?: number;
 }): Promise<RateMeasurement> {
   const ok = options.ok ?? answeredWithoutErrors;
   const target = new URL(`${options.url}/graphql`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
-  const send = ({ body, headers }: BenchRequest) =>
+  const send = () =>
     new Promise<boolean>((resolve) => {
+      const { body, headers } = options.next();
       const request = http.request(
         {
           agent,
@@ -281,45 +387,8 @@ export async function measureAtRate(options: {
       request.on('error', () => resolve(false));
       request.end(body);
     });
-  const run = async (seconds: number): Promise<RateMeasurement> => {
-    const total = Math.round(options.rate * seconds);
-    const latencies: number[] = [];
-    let errors = 0;
-    const answers: Array<Promise<void>> = [];
-    const started = performance.now();
-    for (let index = 0; index < total; index += 1) {
-      const due = started + (index * 1000) / options.rate;
-      const wait = due - performance.now();
-      if (wait >= 1) await sleep(wait);
-      // Timers have millisecond steps: a request sent a little early is timed from its sending,
-      // a late one from when it was due.
-      const from = Math.min(due, performance.now());
-      answers.push(
-        send(options.next()).then((answered) => {
-          latencies.push(performance.now() - from);
-          if (!answered) errors += 1;
-        }),
-      );
-    }
-    await Promise.all(answers);
-    const elapsed = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    const at = (quantile: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))]!.toFixed(2));
-    return {
-      name: options.name,
-      offered: options.rate,
-      achieved: total / elapsed,
-      p50: at(0.5),
-      p90: at(0.9),
-      p99: at(0.99),
-      max: Number(latencies.at(-1)!.toFixed(2)),
-      requests: total,
-      errors,
-    };
-  };
   try {
-    if (options.warmupSeconds) await run(options.warmupSeconds);
-    return await run(options.seconds);
+    return await atRate({ name: options.name, send, rate: options.rate, seconds: options.seconds, warmupSeconds: options.warmupSeconds, pid: options.pid });
   } finally {
     agent.destroy();
   }
