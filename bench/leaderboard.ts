@@ -219,14 +219,15 @@ async function benchmarkProvider(makeDatabase: () => Promise<BenchDatabase>) {
 
 /** The floors (see above) at each rate: bare node:http answering the top 50's bytes, and a PostgreSQL round trip. */
 async function machineFloors(database: BenchDatabase, url: string): Promise<RateMeasurement[]> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...query(TOP)().headers }, body: query(TOP)().body });
+  const top = query(TOP)();
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...top.headers }, body: top.body });
   const bare = await startBareServer(await response.text());
   const measured: RateMeasurement[] = [];
   try {
-    const next = () => ({ body: '{}' });
-    await measure({ name: 'warm-up', url: bare.url, next, get: () => '/graphql', ok: (status) => status === 200, connections: CONNECTIONS, seconds: 2 });
+    const common = { url: bare.url, ok: (status: number) => status === 200, connections: CONNECTIONS };
+    await measure({ ...common, name: 'warm-up', get: () => '/graphql', seconds: 2 });
     for (const rate of RATES) {
-      measured.push(await measureAtRate({ name: 'floor: bare node:http, the top 50’s bytes', url: bare.url, next, ok: (status) => status === 200, connections: CONNECTIONS, seconds: SECONDS, rate, pid: bare.child.pid }));
+      measured.push(await measureAtRate({ ...common, name: 'floor: bare node:http, the top 50’s bytes', next: () => ({ body: '{}' }), seconds: SECONDS, rate, pid: bare.child.pid }));
     }
   } finally {
     await bare.stop();

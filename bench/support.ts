@@ -77,6 +77,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Ends a child process and waits until it has exited. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
 /** Starts `src/main.ts` as `npm start` would, in production mode, and waits until it listens. */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in
@@ -109,11 +116,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   return {
     url,
     child,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }
 
@@ -135,11 +138,7 @@ export async function startBareServer(body: string): Promise<RunningServer> {
   return {
     url: chunk.toString().trim(),
     child,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }
 

@@ -44,10 +44,23 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
  * `moreIssues` (rules checked beside the schema, such as those that depend on the current time).
  */
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, moreIssues: FieldIssue[] = []): z.output<Schema> {
+  const { data, issues } = checkInput(schema, input, moreIssues);
+  if (issues.length) throw new ValidationError(issues);
+  return data as z.output<Schema>;
+}
+
+/**
+ * The broken rules of `input`, the schema's and `moreIssues`, and the parsed value when there are
+ * none (for a batch, whose rows are all checked before any error is thrown).
+ */
+export function checkInput<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  moreIssues: FieldIssue[] = [],
+): { data: z.output<Schema> | undefined; issues: FieldIssue[] } {
   const result = schema.safeParse(input);
   const issues = [...(result.success ? [] : toFieldIssues(result.error)), ...moreIssues];
-  if (issues.length) throw new ValidationError(issues);
-  return result.data as z.output<Schema>;
+  return { data: issues.length ? undefined : result.data, issues };
 }
 
 /**

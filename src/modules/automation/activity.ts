@@ -11,7 +11,7 @@ import { MAX_LISTED_BALANCES, type DomainEvent } from '../../events/events.js';
 import type { Membership } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { requestHash } from '../../shared/stable-json.js';
-import { jsonObject, notInFuture, parseInput, text, toFieldIssues, z } from '../../shared/validation.js';
+import { checkInput, jsonObject, notInFuture, parseInput, text, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
 import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
 import { moveHistogram } from '../leaderboards/histogram.js';
@@ -124,11 +124,9 @@ export async function addPoints(
   const now = deps.clock.now();
   const issues: FieldIssue[] = [];
   const rows = inputs.map((input, index) => {
-    const parsed = pointsSchema.safeParse(input);
-    const rowIssues = [...(parsed.success ? [] : toFieldIssues(parsed.error)), ...notInFuture(now, input.at, 'at')];
-    if (rowIssues.length === 0) return parsed.data;
+    const { data, issues: rowIssues } = checkInput(pointsSchema, input, notInFuture(now, input.at, 'at'));
     issues.push(...rowIssues.map((issue) => ({ ...issue, field: field(index, issue.field) })));
-    return undefined;
+    return data;
   });
   if (issues.length) throw new ValidationError(issues);
   const valid = rows as Array<NonNullable<(typeof rows)[number]>>;
