@@ -64,7 +64,8 @@ describe('response cache', () => {
     expect(server.statements.length).toBeGreaterThan(0);
     expect(JSON.parse(computed.body).data.badgeTemplate.awards.edges).toHaveLength(1);
     server.statements.length = 0;
-    // The first hit serializes the cached result, the next ones reuse that JSON, whatever media type is asked for.
+    // Hits, the first of which serializes the cached result and the later ones send that JSON (not
+    // observable here): the same bytes as the computed answer, with the content type each asked for.
     const hits = [await ask('application/json'), await ask('application/graphql-response+json'), await ask('application/json')];
     expect(server.statements).toEqual([]);
     expect(hits).toEqual([
