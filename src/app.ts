@@ -128,13 +128,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   const yoga = createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
-    // Websocket operations arrive with the credentials of their connection_init.
-    context: ({ request, req, wsCredentials }) =>
-      createContext(
-        deps,
-        wsCredentials ?? credentialsFromHeaders(request.headers),
-        clientAddress(req, request.headers.get('x-forwarded-for'), config.trustProxyHops),
-      ),
+    // Websocket operations arrive with no HTTP request: with the credentials of their
+    // connection_init and the address of their upgrade request instead.
+    context: ({ request, req, wsCredentials, wsClientAddress }) =>
+      wsCredentials
+        ? createContext(deps, wsCredentials, wsClientAddress)
+        : createContext(
+            deps,
+            credentialsFromHeaders(request.headers),
+            clientAddress(req, request.headers.get('x-forwarded-for'), config.trustProxyHops),
+          ),
     maskedErrors: { maskError },
     cors: (request) => {
       const origin = request.headers.get('origin') ?? undefined;

@@ -132,10 +132,10 @@ const envSchema = z.object({
     .max(60, 'must be a number of seconds from 0.05 to 60')
     .default(10),
   AUTOMATION_BATCH_SIZE: z.coerce
-    .number({ error: 'must be a whole number from 100 to 100000' })
-    .int('must be a whole number from 100 to 100000')
-    .min(100, 'must be a whole number from 100 to 100000')
-    .max(100_000, 'must be a whole number from 100 to 100000')
+    .number({ error: 'must be a whole number from 10 to 100000' })
+    .int('must be a whole number from 10 to 100000')
+    .min(10, 'must be a whole number from 10 to 100000')
+    .max(100_000, 'must be a whole number from 10 to 100000')
     .default(5000),
   AUTOMATION_PARALLELISM: z.coerce
     .number({ error: 'must be a whole number from 1 to 16' })

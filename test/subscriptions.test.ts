@@ -239,7 +239,9 @@ describe('isolation and access', () => {
     const otherLive = liveClient(server.url, { apiKey: other.apiKey });
     const otherTemplate = await createActiveTemplate(other.client, { awardMode: 'REPEATABLE' });
     const theirs = await subscribed(() => new Subscription(otherLive.client, OnAwardIssuedDocument));
+    // Filtering on the other organization's template is refused as a query for it would be.
     const spying = new Subscription(otherLive.client, OnAwardIssuedDocument, { filter: { templateId } });
+    expect((await spying.next()).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await issue(org.client, templateId, 'private@example.com');
     await issue(other.client, otherTemplate.id, 'their-own@example.com');
     expect((await theirs.data()).awardIssued.award?.earner.email).toBe('their-own@example.com');

@@ -1,5 +1,6 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { ValidationError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import type { Context } from './context.js';
 
 /**
  * The database id inside a global id, checked to be of the expected type. A well-formed id of the
@@ -17,4 +18,22 @@ export function decodeId(typename: string, globalId: string, field: string): str
 
 export function decodeOptionalId(typename: string, globalId: string | null | undefined, field: string) {
   return globalId == null ? undefined : decodeId(typename, globalId, field);
+}
+
+const OWNED = {
+  BadgeTemplate: { entity: 'badge template', find: (context: Context, id: string, organizationId: string) => context.deps.reader.badgeTemplate.findFirst({ where: { id, organizationId }, select: { id: true } }) },
+  Earner: { entity: 'earner', find: (context: Context, id: string, organizationId: string) => context.deps.reader.earner.findFirst({ where: { id, organizationId }, select: { id: true } }) },
+};
+
+/**
+ * An optional id argument that must name a record of the caller's organization: a subscription
+ * filtered on an unknown id (or another organization's) is refused with NOT_FOUND, as a query for
+ * it would be, instead of being accepted and staying silent forever.
+ */
+export async function decodeOwnedId(context: Context, typename: keyof typeof OWNED, globalId: string | null | undefined, field: string) {
+  const id = decodeOptionalId(typename, globalId, field);
+  if (id === undefined) return undefined;
+  const { entity, find } = OWNED[typename];
+  if (!(await find(context, id, context.auth.current.organizationId))) throw new NotFoundError(entity, field);
+  return id;
 }

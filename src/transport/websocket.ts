@@ -28,13 +28,19 @@ import type { DropReason, Sink, SubscriptionHub } from '../subscriptions/hub.js'
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const REVALIDATE_MS = 10_000;
-const DROP_GRACE_MS = 1_000;
+/**
+ * How long a dropped subscriber's socket stays open for its close frame. The frame is queued behind
+ * what the client has not read yet, so it arrives (close code 1008) only if the client reads again
+ * in time; one that never does is then terminated, and sees only 1006.
+ */
+const DROP_GRACE_MS = 5_000;
 
 const CLOSE_CODES: Record<DropReason, number> = { slowConsumer: 1008, keyRevoked: 4403 };
 
 /** The initial context a websocket operation hands Yoga (see createApp's context factory). */
 export interface WebSocketContext {
   wsCredentials: Credentials;
+  wsClientAddress: string;
 }
 
 type Enveloped = ReturnType<YogaServerInstance<Partial<WebSocketContext>, Context>['getEnveloped']>;
@@ -133,7 +139,10 @@ export function attachWebSockets(options: {
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.credentials = credentials;
         ctx.extra.apiKeyId = principal.apiKeyId;
-        ctx.extra.enveloped = yoga.getEnveloped({ wsCredentials: credentials });
+        ctx.extra.enveloped = yoga.getEnveloped({
+          wsCredentials: credentials,
+          wsClientAddress: connectionAddress(ctx.extra.request, deps.config.trustProxyHops),
+        });
         keys.set(ctx.extra.socket, ctx.extra);
         ctx.extra.socket.once('close', () => keys.delete(ctx.extra.socket));
         return true;
@@ -164,8 +173,6 @@ export function attachWebSockets(options: {
           get bufferedBytes() {
             return socket.bufferedAmount;
           },
-          // A client that stopped reading will not read the close frame either: stop waiting for
-          // it after a moment.
           drop: (reason, message) => {
             socket.close(CLOSE_CODES[reason], message.slice(0, 120));
             setTimeout(() => socket.terminate(), DROP_GRACE_MS).unref();

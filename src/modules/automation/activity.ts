@@ -14,6 +14,7 @@ import { requestHash } from '../../shared/stable-json.js';
 import { checkInput, jsonObject, notInFuture, parseInput, text, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
 import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
+import { lockEarners } from '../earners/locks.js';
 import { moveHistogram } from '../leaderboards/histogram.js';
 import { identifier, lockRules, MAX_POINTS_LEVELS, rulesFor, toRule, type Rule, type RuleOfTemplate } from './rules.js';
 
@@ -132,6 +133,7 @@ export async function addPoints(
   const valid = rows as Array<NonNullable<(typeof rows)[number]>>;
 
   const outcome = await inTransaction(deps.db, async (tx) => {
+    await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const keys = valid.flatMap((row) => row.idempotencyKey ?? []);
     const previous = new Map(
       (keys.length
@@ -140,6 +142,8 @@ export async function addPoints(
       ).map((entry) => [entry.idempotencyKey!, { id: entry.id, earnerId: entry.earnerId, category: entry.category, hash: entry.idempotencyHash }]),
     );
     const earnerIds = await resolveEarners(tx, deps.provider, actor.organizationId, valid, field, now);
+    await lockEarners(tx, deps.provider, actor.organizationId, { earnerIds });
+    const changedAt = deps.clock.now();
 
     // Which rows are new, and which replay an entry recorded before (or earlier in this batch).
     const fresh: Array<{ index: number; id: string; earnerId: string; category: string; hash: string }> = [];
@@ -169,7 +173,7 @@ export async function addPoints(
     // requests for the same earner; each entry's balanceAfter is then worked out in input order.
     const totals = new Map<string, number>();
     for (const row of fresh) totals.set(balanceKey(row), (totals.get(balanceKey(row)) ?? 0) + valid[row.index]!.amount);
-    const finals = await addToBalances(tx, deps.provider, actor.organizationId, totals, now);
+    const finals = await addToBalances(tx, deps.provider, actor.organizationId, totals, changedAt);
     const before = new Map([...totals].map(([key, total]) => [key, finals.get(key)! - total]));
     const running = new Map(before);
     const entries = fresh.map((row) => {
@@ -187,7 +191,7 @@ export async function addPoints(
         source: input.source ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
         idempotencyHash: input.idempotencyKey ? row.hash : null,
-        at: input.at ?? now,
+        at: input.at ?? changedAt,
       };
     });
     await insertEntries(tx, deps.provider, entries);
@@ -203,7 +207,7 @@ export async function addPoints(
     }
 
     // Apply each rule to the earners whose balance crossed one of its levels.
-    if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[], balances: undefined };
+    if (before.size === 0) return { results, reconciled: mergeReconciled([]), categories: [] as string[], balances: undefined, changedAt };
     const categories = [...new Set([...before.keys()].map((key) => splitKey(key).category))];
     // A rule no balance moved across a level of is dropped before its template (ONCE or
     // REPEATABLE) is read: counted as REPEATABLE, every crossing a ONCE rule can have shows.
@@ -216,7 +220,7 @@ export async function addPoints(
     };
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'POINTS', pointsCategory: { in: categories } }, movedAcrossALevel);
     const reconciled: Reconciled[] = [];
-    const actorApiKeyId = actor.apiKeyId;
+    const triggeredByApiKeyId = actor.apiKeyId;
     for (const rule of rules) {
       const up: string[] = [];
       const down: string[] = [];
@@ -227,11 +231,11 @@ export async function addPoints(
         if (to > from) up.push(earnerId);
         else if (to < from) down.push(earnerId);
       }
-      if (up.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: up }, now, { actorApiKeyId, direction: 'up' }));
-      if (down.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: down }, now, { actorApiKeyId, direction: 'down' }));
+      if (up.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: up }, changedAt, { triggeredByApiKeyId, direction: 'up' }));
+      if (down.length) reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: down }, changedAt, { triggeredByApiKeyId, direction: 'down' }));
     }
     const balances = finals.size <= MAX_LISTED_BALANCES ? [...finals].map(([key, balance]) => ({ ...splitKey(key), balance })) : undefined;
-    return { results, reconciled: mergeReconciled(reconciled), categories, balances };
+    return { results, reconciled: mergeReconciled(reconciled), categories, balances, changedAt };
   });
   // Leaderboards and the response cache follow balances through this event; a pure replay moved
   // nothing, so says nothing.
@@ -242,7 +246,7 @@ export async function addPoints(
           organizationId: actor.organizationId,
           categories: outcome.categories,
           ...(outcome.balances ? { balances: outcome.balances } : {}),
-          at: now.toISOString(),
+          at: outcome.changedAt.toISOString(),
         },
       ]
     : [];
@@ -343,13 +347,21 @@ async function currentBalances(tx: Tx, rows: Array<{ earnerId: string; category:
 // Memberships
 
 /** Applies the membership rules that list any of `productIds` to the earners given. */
-async function applyMembershipRules(tx: Tx, deps: Deps, organizationId: string, productIds: string[], earnerIds: string[], now: Date, actor: string | null) {
+async function applyMembershipRules(
+  tx: Tx,
+  deps: Deps,
+  organizationId: string,
+  productIds: string[],
+  earnerIds: string[],
+  now: Date,
+  triggeredByApiKeyId: string | null,
+) {
   // Product ids live in a JSON array, so the rules are matched here rather than in SQL.
   const rules = (await rulesFor(tx, deps.provider, organizationId, { kind: 'MEMBERSHIP' })).filter((rule) =>
     rule.productIds.some((id) => productIds.includes(id)),
   );
   const results: Reconciled[] = [];
-  for (const rule of rules) results.push(await reconcile(tx, deps.provider, rule, { earnerIds }, now, { actorApiKeyId: actor }));
+  for (const rule of rules) results.push(await reconcile(tx, deps.provider, rule, { earnerIds }, now, { triggeredByApiKeyId }));
   return mergeReconciled(results);
 }
 
@@ -383,24 +395,27 @@ export async function startMembership(deps: Deps, actor: Actor, rawInput: StartM
   const now = deps.clock.now();
   const input = parseInput(startMembershipSchema, rawInput, membershipMomentIssues(now, rawInput));
   const result = await inTransaction(deps.db, async (tx) => {
+    await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
+    await lockEarners(tx, deps.provider, actor.organizationId, { earnerIds: [earnerId!] });
+    const changedAt = deps.clock.now();
     const activeKey = `${earnerId}:${input.productId}`;
     const active = await tx.membership.findUnique({ where: { activeKey } });
     const membership = active
-      ? await tx.membership.update({ where: { id: active.id }, data: { endsAt: input.endsAt ?? null, updatedAt: now } })
+      ? await tx.membership.update({ where: { id: active.id }, data: { endsAt: input.endsAt ?? null, updatedAt: changedAt } })
       : await tx.membership.create({
           data: {
             organizationId: actor.organizationId,
             earnerId: earnerId!,
             productId: input.productId,
-            startedAt: input.startedAt ?? now,
+            startedAt: input.startedAt ?? changedAt,
             endsAt: input.endsAt ?? null,
             activeKey,
-            createdAt: now,
-            updatedAt: now,
+            createdAt: changedAt,
+            updatedAt: changedAt,
           },
         });
-    const reconciled = await applyMembershipRules(tx, deps, actor.organizationId, [input.productId], [earnerId!], now, actor.apiKeyId);
+    const reconciled = await applyMembershipRules(tx, deps, actor.organizationId, [input.productId], [earnerId!], changedAt, actor.apiKeyId);
     return { membership, renewed: Boolean(active), reconciled };
   });
   deps.events.publish(result.reconciled.events);
@@ -409,10 +424,14 @@ export async function startMembership(deps: Deps, actor: Actor, rawInput: StartM
 
 /** Ends a membership now: cancelled by the earner, or removed by the organization. */
 export async function endMembership(deps: Deps, actor: Actor, membershipId: string, reason: 'CANCELLED' | 'REMOVED') {
-  const now = deps.clock.now();
   const result = await inTransaction(deps.db, async (tx) => {
-    const membership = await tx.membership.findFirst({ where: { id: membershipId, organizationId: actor.organizationId } });
-    if (!membership) throw new NotFoundError('membership');
+    await lockRules(tx, deps.provider, actor.organizationId, 'apply');
+    const found = await tx.membership.findFirst({ where: { id: membershipId, organizationId: actor.organizationId }, select: { earnerId: true } });
+    if (!found) throw new NotFoundError('membership');
+    await lockEarners(tx, deps.provider, actor.organizationId, { earnerIds: [found.earnerId] });
+    // Read again under the lock: a concurrent end may have committed in between.
+    const membership = await tx.membership.findUniqueOrThrow({ where: { id: membershipId } });
+    const now = deps.clock.now();
     if (membershipStatus(membership, now) === 'ENDED') {
       throw new ConflictError('The membership has already ended.', { field: 'id', rule: 'active' });
     }
@@ -438,32 +457,35 @@ export function membershipStatus(membership: Pick<Membership, 'status' | 'endsAt
  * running this at once, each membership ends, and its awards are revoked, exactly once.
  */
 export async function endDueMemberships(deps: Deps, limit = 500): Promise<number> {
-  const now = deps.clock.now();
   const due = await deps.reader.membership.findMany({
-    where: { status: 'ACTIVE', endsAt: { lte: now } },
-    select: { id: true },
+    where: { status: 'ACTIVE', endsAt: { lte: deps.clock.now() } },
+    select: { id: true, organizationId: true, earnerId: true },
     orderBy: { endsAt: 'asc' },
     take: limit,
   });
-  if (due.length === 0) return 0;
   const d = dialectFor(deps.provider);
-  const result = await inTransaction(deps.db, async (tx) => {
-    const ended = await tx.$queryRaw<Array<{ id: string; organizationId: string; earnerId: string; productId: string }>>`
-      UPDATE "Membership" SET "status" = ${d.enumValue('MembershipStatus', 'ENDED')}, "endedAt" = "endsAt",
-        "endReason" = ${d.enumValue('MembershipEndReason', 'EXPIRED')}, "activeKey" = NULL, "updatedAt" = ${d.timestamp(now)}
-      WHERE "id" IN (${Prisma.join(due.map((membership) => membership.id))}) AND "status" = 'ACTIVE' AND "endsAt" <= ${d.timestamp(now)}
-      RETURNING "id", "organizationId", "earnerId", "productId"`;
-    const reconciled: Reconciled[] = [];
-    for (const organizationId of new Set(ended.map((membership) => membership.organizationId))) {
-      const ofOrganization = ended.filter((membership) => membership.organizationId === organizationId);
-      const productIds = [...new Set(ofOrganization.map((membership) => membership.productId))];
-      const earnerIds = [...new Set(ofOrganization.map((membership) => membership.earnerId))];
-      reconciled.push(await applyMembershipRules(tx, deps, organizationId, productIds, earnerIds, now, null));
-    }
-    return { count: ended.length, reconciled: mergeReconciled(reconciled) };
-  });
-  deps.events.publish(result.reconciled.events);
-  return result.count;
+  let count = 0;
+  // One transaction per organization: the rules' lock is per organization.
+  for (const organizationId of new Set(due.map((membership) => membership.organizationId))) {
+    const ofOrganization = due.filter((membership) => membership.organizationId === organizationId);
+    const result = await inTransaction(deps.db, async (tx) => {
+      await lockRules(tx, deps.provider, organizationId, 'apply');
+      await lockEarners(tx, deps.provider, organizationId, { earnerIds: ofOrganization.map((membership) => membership.earnerId) });
+      const now = deps.clock.now();
+      const ended = await tx.$queryRaw<Array<{ id: string; earnerId: string; productId: string }>>`
+        UPDATE "Membership" SET "status" = ${d.enumValue('MembershipStatus', 'ENDED')}, "endedAt" = "endsAt",
+          "endReason" = ${d.enumValue('MembershipEndReason', 'EXPIRED')}, "activeKey" = NULL, "updatedAt" = ${d.timestamp(now)}
+        WHERE "id" IN (${Prisma.join(ofOrganization.map((membership) => membership.id))}) AND "status" = 'ACTIVE' AND "endsAt" <= ${d.timestamp(now)}
+        RETURNING "id", "earnerId", "productId"`;
+      const productIds = [...new Set(ended.map((membership) => membership.productId))];
+      const earnerIds = [...new Set(ended.map((membership) => membership.earnerId))];
+      const reconciled = ended.length ? await applyMembershipRules(tx, deps, organizationId, productIds, earnerIds, now, null) : mergeReconciled([]);
+      return { count: ended.length, reconciled };
+    });
+    deps.events.publish(result.reconciled.events);
+    count += result.count;
+  }
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,7 +511,10 @@ export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordAct
   const now = deps.clock.now();
   const input = parseInput(actionSchema, rawInput, notInFuture(now, rawInput.occurredAt, 'occurredAt'));
   const result = await inTransaction(deps.db, async (tx) => {
+    await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
+    await lockEarners(tx, deps.provider, actor.organizationId, { earnerIds: [earnerId!] });
+    const changedAt = deps.clock.now();
     const { idempotencyKey, ...request } = input;
     const hash = requestHash({ ...request, earnerId });
     if (idempotencyKey) {
@@ -506,17 +531,17 @@ export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordAct
         organizationId: actor.organizationId,
         earnerId: earnerId!,
         type: input.type,
-        occurredAt: input.occurredAt ?? now,
+        occurredAt: input.occurredAt ?? changedAt,
         ...(input.metadata ? { metadata: input.metadata as Prisma.InputJsonObject } : {}),
         idempotencyKey: idempotencyKey ?? null,
         idempotencyHash: idempotencyKey ? hash : null,
-        createdAt: now,
+        createdAt: changedAt,
       },
     });
     const rules = await rulesFor(tx, deps.provider, actor.organizationId, { kind: 'ACTION', actionType: input.type });
     const reconciled: Reconciled[] = [];
     for (const rule of rules) {
-      reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: [earnerId!] }, now, { actorApiKeyId: actor.apiKeyId }));
+      reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: [earnerId!] }, changedAt, { triggeredByApiKeyId: actor.apiKeyId }));
     }
     return { action, replayed: false, reconciled: mergeReconciled(reconciled) };
   });
@@ -533,7 +558,6 @@ export type AwardForActionOutcome = 'ISSUED' | 'ALREADY_HELD' | 'ALREADY_AWARDED
  * times this is retried or raced (the action's slot is unique).
  */
 export async function awardForAction(deps: Deps, actor: Actor & { apiKeyId: string }, templateId: string, actionId: string) {
-  const now = deps.clock.now();
   const result = await inTransaction(deps.db, async (tx) => {
     await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const template = await tx.badgeTemplate.findFirst({
@@ -543,6 +567,8 @@ export async function awardForAction(deps: Deps, actor: Actor & { apiKeyId: stri
     if (!template) throw new NotFoundError('badge template', 'templateId');
     const action = await tx.action.findFirst({ where: { id: actionId, organizationId: actor.organizationId } });
     if (!action) throw new NotFoundError('action', 'actionId');
+    await lockEarners(tx, deps.provider, actor.organizationId, { earnerIds: [action.earnerId] });
+    const now = deps.clock.now();
     if (template.state !== 'ACTIVE') {
       throw new ConflictError(`The template is ${template.state.toLowerCase()}; only active templates issue.`, {
         field: 'templateId',

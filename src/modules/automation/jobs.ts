@@ -14,6 +14,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
 import { CoalescedRun } from '../../shared/coalesced.js';
+import { lockEarners } from '../earners/locks.js';
 import { mergeReconciled, reconcile } from './reconcile.js';
 import { jobEvent, lockRules, toRule } from './rules.js';
 
@@ -140,11 +141,13 @@ export class AutomationJobs {
           deps.db,
           async (tx) => {
             await lockRules(tx, deps.provider, job.organizationId, 'apply');
+            // Live changes of these earners wait for this batch, or this batch for them.
+            await lockEarners(tx, deps.provider, job.organizationId, range);
             const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
             if (!this.#holds(current)) return 'stopped' as const;
             const row = await tx.awardRule.findUnique({ where: { templateId: job.templateId } });
             if (!row || row.revision !== job.ruleRevision) return 'superseded' as const;
-            return reconcile(tx, deps.provider, toRule(row), range, now);
+            return reconcile(tx, deps.provider, toRule(row), range, deps.clock.now());
           },
           { timeoutMs: 120_000 },
         ),

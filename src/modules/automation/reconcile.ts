@@ -24,10 +24,11 @@ import type { Tx } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import { addDays } from '../../shared/clock.js';
 import { enqueueAwardEmails } from '../email/service.js';
+import { earnerScopeSql, type EarnerScope } from '../earners/locks.js';
 import { MAX_POINTS_LEVELS, type Rule } from './rules.js';
 
 /** Which earners to reconcile: a list, or the ids in (after, upTo] of the organization. */
-export type Scope = { earnerIds: readonly string[] } | { after: string | null; upTo: string };
+export type Scope = EarnerScope;
 
 export interface Reconciled {
   issued: string[];
@@ -40,14 +41,6 @@ type Touched = Array<{ id: string; earnerId: string }>;
 
 const EMPTY: Reconciled = { issued: [], restored: [], revoked: [], events: [] };
 
-function scopeSql(scope: Scope, column: string): Prisma.Sql {
-  const col = Prisma.raw(column);
-  if ('earnerIds' in scope) return Prisma.sql`${col} IN (${Prisma.join(scope.earnerIds)})`;
-  return scope.after === null
-    ? Prisma.sql`${col} <= ${scope.upTo}`
-    : Prisma.sql`${col} > ${scope.after} AND ${col} <= ${scope.upTo}`;
-}
-
 /** The CTEs ending in `slots("earnerId", "key", "level")`: the slots that should hold a live award. */
 function slotsSql(d: Dialect, rule: Rule, once: boolean, scope: Scope, now: Date): Prisma.Sql {
   const prefix = Prisma.sql`${d.text(rule.templateId)} || ':' || `;
@@ -58,16 +51,16 @@ function slotsSql(d: Dialect, rule: Rule, once: boolean, scope: Scope, now: Date
         slots AS (
           SELECT b."earnerId" AS "earnerId", ${prefix}b."earnerId" || ':p' || CAST(l.n AS TEXT) AS "key", l.n AS "level"
           FROM "PointsBalance" b JOIN levels l ON l.n * ${d.int(rule.pointsThreshold)} <= b."balance"
-          WHERE b."organizationId" = ${org} AND b."category" = ${d.text(rule.pointsCategory)} AND ${scopeSql(scope, 'b."earnerId"')})`;
+          WHERE b."organizationId" = ${org} AND b."category" = ${d.text(rule.pointsCategory)} AND ${earnerScopeSql(scope, 'b."earnerId"')})`;
     case 'MEMBERSHIP':
       return Prisma.sql`slots AS (
           SELECT ${once ? Prisma.sql`DISTINCT m."earnerId" AS "earnerId", ${prefix}m."earnerId" || ':m'` : Prisma.sql`m."earnerId" AS "earnerId", ${prefix}m."earnerId" || ':m:' || m."id"`} AS "key",
             CAST(NULL AS INTEGER) AS "level"
           FROM "Membership" m
           WHERE m."organizationId" = ${org} AND m."status" = 'ACTIVE' AND (m."endsAt" IS NULL OR m."endsAt" > ${d.timestamp(now)})
-            AND m."productId" IN (${Prisma.join(rule.productIds.map((id) => d.text(id)))}) AND ${scopeSql(scope, 'm."earnerId"')})`;
+            AND m."productId" IN (${Prisma.join(rule.productIds.map((id) => d.text(id)))}) AND ${earnerScopeSql(scope, 'm."earnerId"')})`;
     case 'ACTION': {
-      const actions = Prisma.sql`"Action" a WHERE a."organizationId" = ${org} AND a."type" = ${d.text(rule.actionType)} AND ${scopeSql(scope, 'a."earnerId"')}`;
+      const actions = Prisma.sql`"Action" a WHERE a."organizationId" = ${org} AND a."type" = ${d.text(rule.actionType)} AND ${earnerScopeSql(scope, 'a."earnerId"')}`;
       if (once) {
         const since = rule.actionWindowDays ? Prisma.sql` AND a."occurredAt" > ${d.timestamp(addDays(now, -rule.actionWindowDays))}` : Prisma.empty;
         return Prisma.sql`slots AS (
@@ -110,7 +103,11 @@ function issueReason(rule: Rule): string {
 interface HistoryEntry {
   action: 'ISSUED' | 'RESTORED' | 'REVOKED';
   reason: string;
+  /** MANUAL with the key as actor for an award asked for by name (awardForAction); else AUTOMATION. */
+  origin: 'MANUAL' | 'AUTOMATION';
   actorApiKeyId: string | null;
+  /** For AUTOMATION: the key whose request led the rule to act (null for backfills and schedules). */
+  triggeredByApiKeyId: string | null;
   now: Date;
 }
 
@@ -124,19 +121,21 @@ interface HistoryEntry {
  */
 async function changeWithHistory(tx: Tx, provider: Provider, slots: Prisma.Sql, change: Prisma.Sql, entry: HistoryEntry): Promise<Touched> {
   const d = dialectFor(provider);
-  const values = Prisma.sql`${d.enumValue('AwardAction', entry.action)}, ${d.text(entry.reason)}, ${d.text(entry.actorApiKeyId)}, ${d.timestamp(entry.now)}`;
-  const columns = Prisma.sql`("id", "organizationId", "awardId", "action", "reason", "actorApiKeyId", "at")`;
+  const values = Prisma.sql`${d.enumValue('AwardAction', entry.action)}, ${d.text(entry.reason)}, ${d.enumValue('AwardChangeOrigin', entry.origin)},
+    ${d.text(entry.actorApiKeyId)}, ${d.text(entry.triggeredByApiKeyId)}, ${d.timestamp(entry.now)}`;
+  const columns = Prisma.sql`("id", "organizationId", "awardId", "sequence", "action", "reason", "origin", "actorApiKeyId", "triggeredByApiKeyId", "at")`;
+  // Each entry is numbered with the revision its change gave the award (see Award.revision).
   if (provider === 'postgresql') {
     return tx.$queryRaw<Touched>`WITH RECURSIVE ${slots},
-      changed AS (${change} RETURNING "id", "earnerId", "organizationId"),
-      entries AS (INSERT INTO "AwardHistoryEntry" ${columns} SELECT ${d.randomId}, c."organizationId", c."id", ${values} FROM changed c)
+      changed AS (${change} RETURNING "id", "earnerId", "organizationId", "revision"),
+      entries AS (INSERT INTO "AwardHistoryEntry" ${columns} SELECT ${d.randomId}, c."organizationId", c."id", c."revision", ${values} FROM changed c)
       SELECT "id", "earnerId" FROM changed`;
   }
   const touched = await tx.$queryRaw<Touched>`WITH RECURSIVE ${slots} ${change} RETURNING "id", "earnerId"`;
   for (let start = 0; start < touched.length; start += 1000) {
     const ids = touched.slice(start, start + 1000).map((award) => award.id);
     await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ${columns}
-      SELECT ${d.randomId}, a."organizationId", a."id", ${values} FROM "Award" a WHERE a."id" IN (${Prisma.join(ids)})`;
+      SELECT ${d.randomId}, a."organizationId", a."id", a."revision", ${values} FROM "Award" a WHERE a."id" IN (${Prisma.join(ids)})`;
   }
   return touched;
 }
@@ -236,16 +235,23 @@ export async function issueForAction(
   if (!template) return undefined;
   const d = dialectFor(provider);
   const slots = Prisma.sql`slots AS (SELECT ${d.text(earnerId)} AS "earnerId", ${d.text(key)} AS "key", CAST(NULL AS INTEGER) AS "level")`;
-  const issued = await insertSlots(tx, provider, rule, template, slots, { action: 'ISSUED', reason: 'Awarded for an action.', actorApiKeyId, now });
+  const issued = await insertSlots(tx, provider, rule, template, slots, {
+    action: 'ISSUED',
+    reason: 'Awarded for an action.',
+    origin: 'MANUAL',
+    actorApiKeyId,
+    triggeredByApiKeyId: null,
+    now,
+  });
   if (issued.length === 0) return undefined;
   if (template.emailOnIssue) await enqueueAwardEmails(tx, provider, issued.map((award) => award.id), now);
   return { awardId: issued[0]!.id, events: awardEvents(rule, now, 'ISSUED', issued) };
 }
 
 /**
- * Reconciles one rule for the earners in `scope`, in the caller's transaction. Returns what
- * changed and the events to publish once the transaction commits. A template that is not active
- * is left alone.
+ * Reconciles one rule for the earners in `scope`, in the caller's transaction, which holds their
+ * locks (lockEarners) and took `now` after it had them. Returns what changed and the events to
+ * publish once the transaction commits. A template that is not active is left alone.
  */
 export async function reconcile(
   tx: Tx,
@@ -253,12 +259,12 @@ export async function reconcile(
   rule: Rule & { template?: TemplateForAutomation },
   scope: Scope,
   now: Date,
-  options: { actorApiKeyId?: string | null; direction?: 'up' | 'down' } = {},
+  options: { triggeredByApiKeyId?: string | null; direction?: 'up' | 'down' } = {},
 ): Promise<Reconciled> {
   if ('earnerIds' in scope && scope.earnerIds.length === 0) return EMPTY;
   const template = rule.template ?? (await loadTemplate(tx, rule.templateId));
   if (!template || template.state !== 'ACTIVE') return EMPTY;
-  const actorApiKeyId = options.actorApiKeyId ?? null;
+  const by = { origin: 'AUTOMATION' as const, actorApiKeyId: null, triggeredByApiKeyId: options.triggeredByApiKeyId ?? null };
   const d = dialectFor(provider);
   const once = template.awardMode === 'ONCE';
   const slots = slotsSql(d, rule, once, scope, now);
@@ -277,14 +283,14 @@ export async function reconcile(
         slots,
         Prisma.sql`UPDATE "Award" SET
           "status" = ${d.enumValue('AwardStatus', 'REVOKED')}, "revokedAt" = ${d.timestamp(now)}, "revokedReason" = ${d.text(reason)},
-          "automationRevoked" = ${d.bool(true)}, "onceHoldKey" = NULL, "updatedAt" = ${d.timestamp(now)}
+          "automationRevoked" = ${d.bool(true)}, "onceHoldKey" = NULL, "revision" = "revision" + 1, "updatedAt" = ${d.timestamp(now)}
         WHERE "templateId" = ${t} AND "automationKind" = ${d.enumValue('AwardRuleKind', rule.kind)}
           AND "status" IN ('PENDING', 'ACCEPTED') AND ("expiresAt" IS NULL OR "expiresAt" > ${d.timestamp(now)})
-          AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" NOT IN (SELECT "key" FROM slots)`,
-        { action: 'REVOKED', reason, actorApiKeyId, now },
+          AND ${earnerScopeSql(scope, '"earnerId"')} AND "automationKey" NOT IN (SELECT "key" FROM slots)`,
+        { action: 'REVOKED', reason, ...by, now },
       );
 
-  const filled = { action: 'ISSUED' as const, reason: issueReason(rule), actorApiKeyId, now };
+  const filled = { action: 'ISSUED' as const, reason: issueReason(rule), ...by, now };
   const issued = fills ? await insertSlots(tx, provider, rule, template, slots, filled) : [];
 
   // Restoring a ONCE award takes the hold back, unless another live award has it.
@@ -301,9 +307,9 @@ export async function reconcile(
           "status" = ${d.enumExpression('AwardStatus', Prisma.sql`CASE WHEN "acceptedAt" IS NULL THEN 'PENDING' ELSE 'ACCEPTED' END`)},
           "revokedAt" = NULL, "revokedReason" = NULL, "automationRevoked" = ${d.bool(false)},
           "onceHoldKey" = ${once ? Prisma.sql`"templateId" || ':' || "earnerId"` : Prisma.sql`NULL`},
-          "updatedAt" = ${d.timestamp(now)}
+          "revision" = "revision" + 1, "updatedAt" = ${d.timestamp(now)}
         WHERE "templateId" = ${t} AND "automationRevoked" = ${d.bool(true)} AND "status" = 'REVOKED'
-          AND ${scopeSql(scope, '"earnerId"')} AND "automationKey" IN (SELECT "key" FROM slots) ${holdFree}`,
+          AND ${earnerScopeSql(scope, '"earnerId"')} AND "automationKey" IN (SELECT "key" FROM slots) ${holdFree}`,
         { ...filled, action: 'RESTORED' },
       );
 

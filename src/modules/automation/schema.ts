@@ -1,6 +1,7 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder.js';
 import { validUntil, type Context } from '../../graphql/context.js';
-import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
+import { decodeId, decodeOptionalId, decodeOwnedId } from '../../graphql/ids.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import type { AutomationJobEvent, Committed } from '../../events/events.js';
 import { eventStream } from '../../events/stream.js';
@@ -889,9 +890,9 @@ builder.subscriptionField('automationJobChanged', (t) =>
     description: 'Progress of the organization’s backfill jobs. Needs `read`.',
     authScopes: { permission: 'read' },
     args: { templateId: t.arg.id({ description: 'Only jobs of this template.' }) },
-    subscribe: (_root, args, context) => {
+    subscribe: async (_root, args, context) => {
       const { organizationId } = context.auth.current;
-      const templateId = decodeOptionalId('BadgeTemplate', args.templateId, 'templateId');
+      const templateId = await decodeOwnedId(context, 'BadgeTemplate', args.templateId, 'templateId');
       return eventStream(context.deps.events, (batch) =>
         batch.filter(
           (event): event is Committed<AutomationJobEvent> =>
@@ -903,4 +904,51 @@ builder.subscriptionField('automationJobChanged', (t) =>
     },
     resolve: (event) => event,
   }),
+);
+
+/** What automation made an award for: which kind of rule, and which of its slots. */
+interface AwardAutomation {
+  kind: 'POINTS' | 'MEMBERSHIP' | 'ACTION';
+  key: string;
+  level: number | null;
+}
+
+const AwardAutomationRef = builder.objectRef<AwardAutomation>('AwardAutomation').implement({
+  description: 'What made an automated award: the kind of rule, and the slot it fills (each slot is awarded once, however often the rule runs).',
+  fields: (t) => ({
+    kind: t.field({
+      type: AwardRuleKindEnum,
+      description: 'POINTS, MEMBERSHIP or ACTION: the kind of rule that made it.',
+      resolve: (automation) => automation.kind,
+    }),
+    level: t.int({
+      nullable: true,
+      description:
+        'For points: the multiple of the threshold the award stands for (a REPEATABLE template awards level 1 at the threshold, level 2 at twice it, and so on; a ONCE template only level 1). Null for other kinds.',
+      resolve: (automation) => automation.level,
+    }),
+    slot: t.string({
+      description:
+        'The slot, stable for the award’s life: `p<level>` for points, `m` (ONCE) or `m:<membership id>` (REPEATABLE) for memberships, `a` (ONCE) or `a:<action id>` (REPEATABLE) for actions; ids are global ids.',
+      resolve: (automation) => {
+        const slot = automation.key.split(':').slice(2);
+        if (slot.length === 2 && slot[0] === 'm') return `m:${encodeGlobalID('Membership', slot[1]!)}`;
+        if (slot.length === 2 && slot[0] === 'a') return `a:${encodeGlobalID('Action', slot[1]!)}`;
+        return slot.join(':');
+      },
+    }),
+  }),
+});
+
+builder.prismaObjectField('Award', 'automation', (t) =>
+  t.field({
+    type: AwardAutomationRef,
+    nullable: true,
+    description: 'For an automated award: the kind of rule and the slot it fills. Null for manual awards.',
+    select: { automationKey: true, automationKind: true, automationLevel: true },
+    resolve: (award) =>
+      award.automationKey && award.automationKind
+        ? { kind: award.automationKind, key: award.automationKey, level: award.automationLevel }
+        : null,
+  })
 );

@@ -15,6 +15,7 @@ import { addIssue, httpUrl, jsonObject, notInFuture, omittable, text, toFieldIss
 import { findOrCreateEarners, recipientSchema } from '../earners/service.js';
 import { enqueueAwardEmails } from '../email/service.js';
 import { isLive, onceHoldKey } from './status.js';
+import { lockEarners } from '../earners/locks.js';
 
 export const MAX_BATCH = 1000;
 
@@ -152,7 +153,7 @@ export async function issueAwards(
   const rows = parseRows(inputs, field, now);
   const { results, events } = await inTransaction(
     deps.db,
-    (tx) => issueInTransaction(tx, deps.provider, actor, rows, field, now),
+    (tx) => issueInTransaction(tx, deps, actor, rows, field, now),
     { timeoutMs: 60_000 },
   );
   deps.events.publish(events);
@@ -161,7 +162,7 @@ export async function issueAwards(
 
 async function issueInTransaction(
   tx: Tx,
-  provider: Provider,
+  deps: Deps,
   actor: Actor,
   rows: ParsedIssue[],
   field: FieldNamer,
@@ -220,6 +221,7 @@ async function issueInTransaction(
   problems.throwIfAny();
 
   // 3. Earners, found or created.
+  const { provider } = deps;
   const earners = await findOrCreateEarners(
     tx,
     provider,
@@ -228,6 +230,10 @@ async function issueInTransaction(
     (position, name) => field(pending[position]!.index, `recipient.${name}`),
     now,
   );
+
+  // The earners' awards may change below (a ONCE holder expired or replaced): see lockEarners.
+  await lockEarners(tx, provider, organizationId, { earnerIds: earners.map((earner) => earner.id) });
+  const changedAt = deps.clock.now();
 
   // 4. ONCE templates: an earner holds at most one live award of each.
   const toIssue: Array<{ row: ParsedIssue; index: number; earnerId: string; template: TemplateForIssue; holdKey: string | null }> = [];
@@ -285,7 +291,7 @@ async function issueInTransaction(
 
   // 5. Writes: record expiries, revoke replaced awards, insert the new ones, and their history.
   const events: AwardEvent[] = [];
-  const at = now.toISOString();
+  const at = changedAt.toISOString();
   const event = (change: AwardEvent['change'], award: { id: string; templateId: string; earnerId: string }): AwardEvent => ({
     kind: 'award',
     change,
@@ -296,24 +302,28 @@ async function issueInTransaction(
     at,
   });
   const history: Prisma.AwardHistoryEntryCreateManyInput[] = [];
+  // Each change bumps the award's revision, which numbers its history entry (Award.revision).
+  const changed = { select: { id: true, revision: true, templateId: true, earnerId: true } } as const;
   if (expire.length) {
-    await tx.award.updateMany({
+    const expired = await tx.award.updateManyAndReturn({
       where: { id: { in: expire.map((holder) => holder.id) } },
-      data: { status: 'EXPIRED', onceHoldKey: null, updatedAt: now },
+      data: { status: 'EXPIRED', onceHoldKey: null, revision: { increment: 1 }, updatedAt: changedAt },
+      ...changed,
     });
-    for (const holder of expire) {
-      history.push({ organizationId, awardId: holder.id, action: 'EXPIRED', actorApiKeyId: null, at: now });
+    for (const holder of expired) {
+      history.push({ organizationId, awardId: holder.id, sequence: holder.revision, action: 'EXPIRED', origin: 'EXPIRY', at: changedAt });
       events.push(event('EXPIRED', holder));
     }
   }
   if (replace.length) {
     const reason = 'Replaced by a new award of the same badge.';
-    await tx.award.updateMany({
+    const revoked = await tx.award.updateManyAndReturn({
       where: { id: { in: replace.map(({ holder }) => holder.id) } },
-      data: { status: 'REVOKED', revokedAt: now, revokedReason: reason, onceHoldKey: null, updatedAt: now },
+      data: { status: 'REVOKED', revokedAt: changedAt, revokedReason: reason, onceHoldKey: null, revision: { increment: 1 }, updatedAt: changedAt },
+      ...changed,
     });
-    for (const { holder } of replace) {
-      history.push({ organizationId, awardId: holder.id, action: 'REVOKED', reason, actorApiKeyId: actor.apiKeyId, at: now });
+    for (const holder of revoked) {
+      history.push({ organizationId, awardId: holder.id, sequence: holder.revision, action: 'REVOKED', reason, actorApiKeyId: actor.apiKeyId, at: changedAt });
       events.push(event('REVOKED', holder));
     }
   }
@@ -367,7 +377,7 @@ async function issueInTransaction(
     results[entry.index] = replacedAwardId
       ? { awardId: award.id, outcome: 'REPLACED', replacedAwardId }
       : { awardId: award.id, outcome: 'ISSUED' };
-    history.push({ organizationId, awardId: award.id, action: 'ISSUED', actorApiKeyId: actor.apiKeyId, at: now });
+    history.push({ organizationId, awardId: award.id, sequence: 1, action: 'ISSUED', actorApiKeyId: actor.apiKeyId, at: changedAt });
     events.push(event('ISSUED', award));
   });
   for (const [index, earlierRow] of skippedForBatchRow) {

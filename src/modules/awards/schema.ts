@@ -93,16 +93,36 @@ const AWARD_ORDERS = {
   RECIPIENT_NAME_ASC: [{ recipientNameLower: 'asc' }, { id: 'asc' }],
 } as const;
 
+const AwardChangeOriginEnum = builder.enumType('AwardChangeOrigin', {
+  description: 'Who made a change to an award.',
+  values: {
+    MANUAL: { description: 'A request with an API key (`actor`) changed the award itself: issue, accept, reject, revoke, restore, update.' },
+    AUTOMATION: {
+      description: 'The template’s award rule, applied live (`triggeredBy` is the key whose points, membership or action led to it) or by a backfill.',
+    },
+    EXPIRY: { description: 'Time passed: the award’s expiry was recorded.' },
+  },
+});
+
 builder.prismaObject('AwardHistoryEntry', {
   description: 'One change in an award’s life.',
   fields: (t) => ({
+    sequence: t.exposeInt('sequence', {
+      description: 'Its place in the award’s history: 1 for the issue, then one more for each change, in the order the changes were committed.',
+    }),
     action: t.expose('action', { type: AwardActionEnum, description: 'What happened.' }),
     reason: t.exposeString('reason', { nullable: true, description: 'Why, when a reason was given.' }),
+    origin: t.expose('origin', { type: AwardChangeOriginEnum, description: 'Who made the change: a person’s request, automation, or expiry.' }),
     actor: t.relation('actorApiKey', {
       nullable: true,
-      description: 'The API key that made the change; null when the platform made it (expiry, automation).',
+      description: 'The API key that made the change; null when the platform made it (origin AUTOMATION or EXPIRY).',
     }),
-    at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
+    triggeredBy: t.relation('triggeredByApiKey', {
+      nullable: true,
+      description:
+        'For origin AUTOMATION: the API key whose request (addPoints, startMembership, recordAction, …) led the rule to act; null for backfills, scheduled work and other origins.',
+    }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it happened (taken once the change held its locks, so it never runs backwards along the history of one server).' }),
   }),
 });
 
@@ -135,7 +155,11 @@ export const AwardRef = builder.prismaNode('Award', {
       },
     }),
     imported: t.exposeBoolean('imported', { description: 'True when imported from another system rather than issued here.' }),
-    source: t.expose('source', { type: AwardSourceEnum, description: 'MANUAL, or AUTOMATION when the template’s award rule issued it.' }),
+    source: t.expose('source', {
+      type: AwardSourceEnum,
+      description:
+        'MANUAL, or AUTOMATION when the template’s award rule issued it. Automated awards are issued ACCEPTED (the earner earned them by what they did); manual ones PENDING unless issued with `accepted: true`.',
+    }),
     imageUrl: t.exposeString('imageUrl', { nullable: true, description: 'Badge image.' }),
     imageHighResolutionUrl: t.exposeString('imageHighResolutionUrl', { nullable: true, description: 'High-resolution badge image.' }),
     imageThumbnailUrl: t.exposeString('imageThumbnailUrl', { nullable: true, description: 'Thumbnail badge image.' }),
@@ -164,8 +188,8 @@ export const AwardRef = builder.prismaNode('Award', {
     legacyId: t.exposeString('legacyId', { nullable: true, description: 'Its id in the system it was migrated from.' }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true, description: 'The idempotency key it was issued with.' }),
     history: t.relation('history', {
-      description: 'Every change, oldest first.',
-      query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+      description: 'Every change, in the order the changes were committed (oldest first); the last one gives the current status.',
+      query: { orderBy: { sequence: 'asc' } },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the record was created (UTC).' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the record last changed (UTC).' }),

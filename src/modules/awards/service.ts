@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../shared/erro
 import { searchKey } from '../../shared/search-key.js';
 import { jsonObject, parseInput, text, z } from '../../shared/validation.js';
 import { effectiveStatus, isLive, liveStatusOf, onceHoldKey, statusWhere } from './status.js';
+import { lockEarnerOfAward, lockEarners } from '../earners/locks.js';
 
 type Change = {
   action: AwardAction;
@@ -39,23 +40,30 @@ async function changeAward(
   awardId: string,
   decide: (award: Award, now: Date, tx: Tx) => Promise<Change> | Change,
 ): Promise<Award> {
-  const now = deps.clock.now();
-  const { award, action } = await inTransaction(deps.db, async (tx) => {
+  const { award, action, now } = await inTransaction(deps.db, async (tx) => {
+    // Decided and written under the earner's lock, so two changes of one award (two revocations,
+    // a revocation and automation's restore) never both decide from the same state.
+    await lockEarnerOfAward(tx, deps.provider, actor.organizationId, awardId);
+    const now = deps.clock.now();
     const current = await tx.award.findFirst({ where: { id: awardId, organizationId: actor.organizationId } });
     if (!current) throw new NotFoundError('award');
     const change = await decide(current, now, tx);
-    const updated = await tx.award.update({ where: { id: current.id }, data: { ...change.data, updatedAt: now } });
+    const updated = await tx.award.update({
+      where: { id: current.id },
+      data: { ...change.data, revision: { increment: 1 }, updatedAt: now },
+    });
     await tx.awardHistoryEntry.create({
       data: {
         organizationId: actor.organizationId,
         awardId: current.id,
+        sequence: updated.revision,
         action: change.action,
         reason: change.reason ?? null,
         actorApiKeyId: actor.apiKeyId,
         at: now,
       },
     });
-    return { award: updated, action: change.action };
+    return { award: updated, action: change.action, now };
   });
   deps.events.publish([awardEvent(award, action, now)]);
   return award;
@@ -82,7 +90,13 @@ async function retakeHold(tx: Tx, award: Award, now: Date): Promise<string | nul
         heldAwardId: holder.id,
       });
     }
-    await tx.award.update({ where: { id: holder.id }, data: { status: 'EXPIRED', onceHoldKey: null, updatedAt: now } });
+    const expired = await tx.award.update({
+      where: { id: holder.id },
+      data: { status: 'EXPIRED', onceHoldKey: null, revision: { increment: 1 }, updatedAt: now },
+    });
+    await tx.awardHistoryEntry.create({
+      data: { organizationId: holder.organizationId, awardId: holder.id, sequence: expired.revision, action: 'EXPIRED', origin: 'EXPIRY', at: now },
+    });
   }
   return key;
 }
@@ -189,30 +203,38 @@ export function updateAward(deps: Deps, actor: Actor, awardId: string, rawInput:
  * expiry is recorded and announced once however many instances run this at the same time.
  */
 export async function expireDueAwards(deps: Deps, limit = 500): Promise<number> {
-  const now = deps.clock.now();
   const due = await deps.reader.award.findMany({
-    where: { status: { in: ['PENDING', 'ACCEPTED'] }, expiresAt: { lte: now } },
-    select: { id: true },
+    where: { status: { in: ['PENDING', 'ACCEPTED'] }, expiresAt: { lte: deps.clock.now() } },
+    select: { id: true, organizationId: true, earnerId: true },
     orderBy: { expiresAt: 'asc' },
     take: limit,
   });
-  if (due.length === 0) return 0;
   const d = dialectFor(deps.provider);
-  const expired = await inTransaction(deps.db, async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: string; organizationId: string; templateId: string; earnerId: string }>>`
-      UPDATE "Award" SET "status" = ${d.enumValue('AwardStatus', 'EXPIRED')}, "onceHoldKey" = NULL, "updatedAt" = ${d.timestamp(now)}
-      WHERE "id" IN (${Prisma.join(due.map((award) => award.id))}) AND "status" IN ('PENDING', 'ACCEPTED') AND "expiresAt" <= ${d.timestamp(now)}
-      RETURNING "id", "organizationId", "templateId", "earnerId"`;
-    if (rows.length) {
-      await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ("id", "organizationId", "awardId", "action", "reason", "actorApiKeyId", "at")
-        SELECT ${d.randomId}, a."organizationId", a."id", ${d.enumValue('AwardAction', 'EXPIRED')}, NULL, NULL, ${d.timestamp(now)}
-        FROM "Award" a WHERE a."id" IN (${Prisma.join(rows.map((row) => row.id))})`;
-    }
-    return rows;
-  });
-  const at = now.toISOString();
-  deps.events.publish(expired.map((award) => ({ kind: 'award' as const, change: 'EXPIRED' as const, ...award, awardId: award.id, at })));
-  return expired.length;
+  let count = 0;
+  for (const organizationId of new Set(due.map((award) => award.organizationId))) {
+    const ofOrganization = due.filter((award) => award.organizationId === organizationId);
+    const { expired, now } = await inTransaction(deps.db, async (tx) => {
+      await lockEarners(tx, deps.provider, organizationId, { earnerIds: ofOrganization.map((award) => award.earnerId) });
+      const now = deps.clock.now();
+      const rows = await tx.$queryRaw<Array<{ id: string; organizationId: string; templateId: string; earnerId: string }>>`
+        UPDATE "Award" SET "status" = ${d.enumValue('AwardStatus', 'EXPIRED')}, "onceHoldKey" = NULL, "revision" = "revision" + 1,
+          "updatedAt" = ${d.timestamp(now)}
+        WHERE "id" IN (${Prisma.join(ofOrganization.map((award) => award.id))}) AND "status" IN ('PENDING', 'ACCEPTED')
+          AND "expiresAt" <= ${d.timestamp(now)}
+        RETURNING "id", "organizationId", "templateId", "earnerId"`;
+      if (rows.length) {
+        await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ("id", "organizationId", "awardId", "sequence", "action", "origin", "at")
+          SELECT ${d.randomId}, a."organizationId", a."id", a."revision", ${d.enumValue('AwardAction', 'EXPIRED')},
+            ${d.enumValue('AwardChangeOrigin', 'EXPIRY')}, ${d.timestamp(now)}
+          FROM "Award" a WHERE a."id" IN (${Prisma.join(rows.map((row) => row.id))})`;
+      }
+      return { expired: rows, now };
+    });
+    const at = now.toISOString();
+    deps.events.publish(expired.map((award) => ({ kind: 'award' as const, change: 'EXPIRED' as const, ...award, awardId: award.id, at })));
+    count += expired.length;
+  }
+  return count;
 }
 
 /** Erases an award and its history for good (an erasure request); revocation is the other path. */

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import type { Context } from '../../graphql/context.js';
-import { decodeOptionalId } from '../../graphql/ids.js';
+import { decodeOwnedId } from '../../graphql/ids.js';
 import type { AwardChange, AwardEvent, Committed } from '../../events/events.js';
 import { eventStream } from '../../events/stream.js';
 
@@ -87,10 +87,10 @@ const AwardEventFilter = builder.inputType('AwardEventFilter', {
 type Filter = typeof AwardEventFilter.$inferInput | null | undefined;
 
 /** The award events of the subscriber's organization that pass the filter. */
-function matcher(context: Context, filter: Filter, changes: readonly AwardChange[]) {
+async function matcher(context: Context, filter: Filter, changes: readonly AwardChange[]) {
   const { organizationId } = context.auth.current;
-  const templateId = decodeOptionalId('BadgeTemplate', filter?.templateId, 'filter.templateId');
-  const earnerId = decodeOptionalId('Earner', filter?.earnerId, 'filter.earnerId');
+  const templateId = await decodeOwnedId(context, 'BadgeTemplate', filter?.templateId, 'filter.templateId');
+  const earnerId = await decodeOwnedId(context, 'Earner', filter?.earnerId, 'filter.earnerId');
   return (event: Committed): event is Committed<AwardEvent> =>
     event.kind === 'award' &&
     event.organizationId === organizationId &&
@@ -99,8 +99,8 @@ function matcher(context: Context, filter: Filter, changes: readonly AwardChange
     (!earnerId || event.earnerId === earnerId);
 }
 
-function awardEvents(context: Context, filter: Filter, changes: readonly AwardChange[]) {
-  const matches = matcher(context, filter, changes);
+async function awardEvents(context: Context, filter: Filter, changes: readonly AwardChange[]) {
+  const matches = await matcher(context, filter, changes);
   return eventStream(context.deps.events, (batch) => batch.filter(matches));
 }
 
@@ -118,8 +118,8 @@ builder.subscriptionFields((t) => ({
     description: 'Awards issued, one event per committed change however many awards it issued. Needs `read`.',
     authScopes: { permission: 'read' },
     args: { filter: t.arg({ type: AwardEventFilter, description: 'Only these awards.' }) },
-    subscribe: (_root, { filter }, context) => {
-      const matches = matcher(context, filter, ['ISSUED']);
+    subscribe: async (_root, { filter }, context) => {
+      const matches = await matcher(context, filter, ['ISSUED']);
       return eventStream(context.deps.events, (batch) => {
         const issued = batch.filter(matches);
         return issued.length

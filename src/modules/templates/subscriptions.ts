@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.js';
-import { decodeOptionalId } from '../../graphql/ids.js';
+import { decodeOwnedId } from '../../graphql/ids.js';
 import type { Committed, TemplateEvent } from '../../events/events.js';
 import { eventStream } from '../../events/stream.js';
 
@@ -39,9 +39,9 @@ builder.subscriptionField('badgeTemplateChanged', (t) =>
     description: 'Every change to the organization’s badge templates. Needs `read`.',
     authScopes: { permission: 'read' },
     args: { templateId: t.arg.id({ description: 'Only this template.' }) },
-    subscribe: (_root, args, context) => {
+    subscribe: async (_root, args, context) => {
       const { organizationId } = context.auth.current;
-      const templateId = decodeOptionalId('BadgeTemplate', args.templateId, 'templateId');
+      const templateId = await decodeOwnedId(context, 'BadgeTemplate', args.templateId, 'templateId');
       return eventStream(context.deps.events, (batch) =>
         batch.filter(
           (event): event is Committed<TemplateEvent> =>
