@@ -1,7 +1,7 @@
 // Builds the whole application from a config: database, event bus, services' dependencies,
 // GraphQL over HTTP, Server-Sent Events and websockets. Nothing lives at module scope, so tests
 // build as many independent apps as they need.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -13,6 +13,7 @@ import { createDeps, type Deps } from './deps.js';
 import { EventBus } from './events/bus.js';
 import { createContext, type Context } from './graphql/context.js';
 import { createMaskError } from './graphql/errors.js';
+import { useQueryLimits } from './graphql/limits.js';
 import { ResponseCache, useResponseCache } from './graphql/response-cache.js';
 import { getSchema } from './graphql/schema.js';
 import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
@@ -24,12 +25,13 @@ import { handleCertificateRequest, CertificateRenderer } from './modules/certifi
 import { createMailer } from './modules/email/mailer.js';
 import { EmailOutbox } from './modules/email/outbox.js';
 import type { Clock } from './shared/clock.js';
+import { Health } from './transport/health.js';
+import { createHttpHandler } from './transport/http.js';
+import { Metrics, useOperationMetrics } from './transport/metrics.js';
+import { RateLimits } from './transport/rate-limits.js';
 import { SubscriptionHub } from './subscriptions/hub.js';
 import { useSubscriptionHub } from './subscriptions/plugin.js';
 import { attachWebSockets, originAllowed, type WebSocketContext, type WebSocketTransport } from './transport/websocket.js';
-
-/** Larger bodies are refused before they are read; a full bulk issue of 1,000 awards is far below. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** What Yoga is handed with each request: Node's request over HTTP, credentials over websockets. */
 type ServerContext = Partial<WebSocketContext> & { req?: IncomingMessage };
@@ -79,7 +81,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   const events = new EventBus(logger);
   if (config.redisUrl) await events.connectRedis(config.redisUrl, config.redisChannel);
-  const database = await openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements, ...options.database });
+  // Statement times reach the metrics, created below once the services exist.
+  let metrics: Metrics | undefined;
+  const onQuery = options.database?.onQuery;
+  const database = await openDatabase(config.databaseUrl, {
+    preparedStatements: config.databasePreparedStatements,
+    ...options.database,
+    ...(config.metricsToken || onQuery
+      ? {
+          onQuery: (sql: string, durationMs: number) => {
+            onQuery?.(sql, durationMs);
+            metrics?.statements.observe(durationMs / 1000);
+          },
+        }
+      : {}),
+  });
   const deps = createDeps({
     database,
     config,
@@ -106,6 +122,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     maxAttempts: config.emailMaxAttempts,
   });
   const certificates = new CertificateRenderer(deps);
+  const health = new Health(deps, events);
+  const rateLimits = new RateLimits({ perKey: config.rateLimitPerKey, perAddress: config.rateLimitPerAddress }, logger, events.redis);
+  if (config.metricsToken) {
+    metrics = new Metrics(config.metricsToken, { deps, subscriptions, websocketCount: () => websockets?.connectionCount ?? 0 });
+  }
 
   events.subscribe((batch) => {
     for (const event of batch) {
@@ -139,9 +160,18 @@ export async function createApp(options: AppOptions): Promise<App> {
             clientAddress(req, request.headers.get('x-forwarded-for'), config.trustProxyHops),
           ),
     maskedErrors: { maskError },
+    // Only allowed origins get CORS headers (no answer is a refusal to a browser). Keys travel in
+    // headers, never cookies, so no credentials are allowed.
     cors: (request) => {
-      const origin = request.headers.get('origin') ?? undefined;
-      return { origin: origin && originAllowed(origin, request.headers.get('host') ?? undefined, config.allowedOrigins) ? origin : [] };
+      const origin = request.headers.get('origin');
+      if (!origin || !originAllowed(origin, request.headers.get('host') ?? undefined, config.allowedOrigins)) return false;
+      return {
+        origin,
+        credentials: false,
+        methods: ['GET', 'POST', 'OPTIONS'],
+        allowedHeaders: ['content-type', 'accept', 'x-api-key', 'authorization', 'x-whitelabel-host'],
+        maxAge: 600,
+      };
     },
     graphiql: config.graphiql
       ? { title: 'Badges API', defaultQuery: GRAPHIQL_QUERY, headers: '{\n  "X-Api-Key": ""\n}' }
@@ -149,7 +179,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     renderGraphiQL,
     landingPage: false,
     maxRequestBodySize: false, // enforced by `handle` below
-    plugins: [useResponseCache(responseCache), useSubscriptionHub(subscriptions)],
+    plugins: [
+      useQueryLimits(),
+      useResponseCache(responseCache),
+      useSubscriptionHub(subscriptions),
+      ...(metrics ? [useOperationMetrics(metrics)] : []),
+    ],
     // Yoga reports every error its mask function rewrote, expected ones included; the mask
     // function itself logs the unexpected ones in full, so Yoga's reports are only debug noise.
     logging: {
@@ -160,28 +195,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
 
-  const refuse = (response: ServerResponse, status: number, message: string) => {
-    response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-    response.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
-  };
-  // The body limit is checked here, on Content-Length, before anything is read. (Yoga's own limit
-  // pipes every body through a web TransformStream, which costs more than half of the throughput
-  // of a small request on Node 20.) A body must declare its length: GraphQL clients always do,
-  // and an unbounded chunked body is how a slow-drip attack starts.
-  const handle = (request: IncomingMessage, response: ServerResponse) => {
-    const length = request.headers['content-length'];
-    if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > MAX_BODY_BYTES)) {
-      refuse(response, 413, `The request body must be at most ${MAX_BODY_BYTES} bytes.`);
-      return;
-    }
-    if (length === undefined && request.headers['transfer-encoding'] !== undefined) {
-      refuse(response, 411, 'The request must declare its Content-Length.');
-      return;
-    }
-    if (handleCertificateRequest(certificates, request, response)) return;
-    void yoga(request, response);
-  };
-  const server = createServer(handle);
+  const http = createHttpHandler({
+    config,
+    logger,
+    health,
+    metrics,
+    rateLimits,
+    publicRoutes: [{ path: /^\/awards\//, route: (request, response) => handleCertificateRequest(certificates, request, response) }],
+    graphql: (request, response) => void yoga(request, response),
+  });
+  const server = createServer(http.handle);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -194,6 +217,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     subscriptions,
     allowedOrigins: config.allowedOrigins,
     keepAliveMs: config.websocketKeepAliveMs,
+    rateLimits,
   });
 
   return {
@@ -220,11 +244,16 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       }),
     stop: async () => {
-      // Subscriptions first, so their streams (SSE responses among them) end before sockets go.
+      // Readiness fails first, and no new connection is accepted; subscriptions end (SSE streams
+      // among them) and websockets close with 1001; requests in flight get up to
+      // SHUTDOWN_TIMEOUT_SECONDS to finish before the connections that remain are cut.
+      health.stopping();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await subscriptions.close();
       await websockets?.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const finished = await http.drained(config.shutdownTimeoutMs);
+      if (!finished) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still running at shutdown were cut');
       for (const socket of sockets) socket.destroy();
       if (server.listening) await closed;
       await deps.background.drain();

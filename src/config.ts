@@ -61,6 +61,14 @@ export interface Config {
   trustProxyHops: number;
   /** PostgreSQL: distinct statements kept prepared per connection; 0 for poolers that cannot keep them (PgBouncer in transaction mode before 1.21). */
   databasePreparedStatements: number;
+  /** Requests per minute per API key (0: no limit). */
+  rateLimitPerKey: number;
+  /** Requests per minute per client address to what needs no API key (0: no limit). */
+  rateLimitPerAddress: number;
+  /** Bearer token that opens GET /metrics; unset: no metrics endpoint. */
+  metricsToken: string | undefined;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+  shutdownTimeoutMs: number;
 }
 
 const envSchema = z.object({
@@ -191,6 +199,24 @@ const envSchema = z.object({
     .max(50, 'must be a whole number from 1 to 50')
     .default(8),
   CERTIFICATE_IMAGES: z.enum(['public', 'all', 'off'], { error: 'must be one of public, all, off' }).default('public'),
+  RATE_LIMIT_PER_KEY: z.coerce
+    .number({ error: 'must be a whole number of requests per minute from 0 to 10000000' })
+    .int('must be a whole number of requests per minute from 0 to 10000000')
+    .min(0, 'must be a whole number of requests per minute from 0 to 10000000')
+    .max(10_000_000, 'must be a whole number of requests per minute from 0 to 10000000')
+    .default(12_000),
+  RATE_LIMIT_PER_ADDRESS: z.coerce
+    .number({ error: 'must be a whole number of requests per minute from 0 to 10000000' })
+    .int('must be a whole number of requests per minute from 0 to 10000000')
+    .min(0, 'must be a whole number of requests per minute from 0 to 10000000')
+    .max(10_000_000, 'must be a whole number of requests per minute from 0 to 10000000')
+    .default(600),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0 to 600' })
+    .min(0, 'must be a number of seconds from 0 to 600')
+    .max(600, 'must be a number of seconds from 0 to 600')
+    .default(10),
 });
 
 export class ConfigError extends Error {
@@ -239,5 +265,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     engagementSalt: values.ENGAGEMENT_SALT,
     trustProxyHops: values.TRUST_PROXY,
     databasePreparedStatements: values.DATABASE_PREPARED_STATEMENTS,
+    rateLimitPerKey: values.RATE_LIMIT_PER_KEY,
+    rateLimitPerAddress: values.RATE_LIMIT_PER_ADDRESS,
+    metricsToken: values.METRICS_TOKEN,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }

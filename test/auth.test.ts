@@ -4,6 +4,7 @@ import {
   CreateApiKeyDocument,
   CreateTemplateDocument,
   IssueAwardDocument,
+  NodeDocument,
   RevokeApiKeyDocument,
   TemplatesDocument,
   UpdateOrganizationDocument,
@@ -89,6 +90,35 @@ describe('permissions', () => {
     expect((await org.client.error(RevokeApiKeyDocument, { id: createApiKey.apiKey.id })).extensions).toMatchObject({
       code: 'CONFLICT',
     });
+  });
+
+  it('a key sees and revokes only keys that may do no more than itself, and listing needs keys:manage', async () => {
+    const { createApiKey: manager } = await org.client.data(CreateApiKeyDocument, {
+      input: { name: 'Reader manager', permissions: ['READ', 'API_KEYS_MANAGE'] },
+    });
+    const { createApiKey: readOnly } = await org.client.data(CreateApiKeyDocument, { input: { name: 'Read only', permissions: ['READ'] } });
+    const managerClient = new GraphQLClient(server.url, { 'x-api-key': manager.secret });
+    const readOnlyClient = new GraphQLClient(server.url, { 'x-api-key': readOnly.secret });
+    const admin = (await org.client.data(ViewerDocument)).viewer.apiKey!;
+
+    // The administrator key cannot be revoked, nor seen, by a key that holds fewer permissions.
+    const revokeAdmin = await managerClient.error(RevokeApiKeyDocument, { id: admin.id });
+    expect(revokeAdmin.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'id', rule: 'subsetOfOwn' });
+    expect((await org.client.data(ViewerDocument)).viewer.apiKey!.active).toBe(true);
+    const listed = (await managerClient.data(ApiKeysDocument)).viewer.organization.apiKeys.edges.map((edge) => edge.node.name);
+    expect(listed).toContain('Read only');
+    expect(listed).toContain('Reader manager');
+    expect(listed).not.toContain(admin.name);
+    expect((await managerClient.data(NodeDocument, { id: admin.id })).node).toBeNull();
+    expect((await org.client.data(NodeDocument, { id: admin.id })).node?.id).toBe(admin.id);
+
+    // A key without keys:manage lists none.
+    const readerList = await readOnlyClient.request(ApiKeysDocument);
+    expect(readerList.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', permissions: ['keys:manage'] });
+
+    // Within its own permissions it may revoke.
+    const { revokeApiKey } = await managerClient.data(RevokeApiKeyDocument, { id: readOnly.apiKey.id });
+    expect(revokeApiKey.apiKey.active).toBe(false);
   });
 
   it('concurrent first requests with a key share one lookup of it and record one use', async () => {

@@ -363,8 +363,9 @@ describe('protocol robustness', () => {
       type: string;
       payload: unknown;
     };
-    expect(reply.type).toBe('next');
-    expect(JSON.stringify(reply.payload)).toMatch(/exceeds the limits \(depth/);
+    // Refused before it runs: an `error` message for that id, and the socket stays open.
+    expect(reply.type).toBe('error');
+    expect(reply.payload).toMatchObject([{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth', max: 12 } }]);
     socket.socket.close();
   });
 });

@@ -24,8 +24,8 @@ export interface Database {
 }
 
 export interface DatabaseOptions {
-  /** Called with every SQL statement sent, for tests that count queries. */
-  onQuery?: (sql: string) => void;
+  /** Called with every SQL statement sent and how long the database took (tests count them; metrics time them). */
+  onQuery?: (sql: string, durationMs: number) => void;
   /** PostgreSQL connection pool size. */
   poolSize?: number;
   /** PostgreSQL: how many distinct statements to keep prepared on each connection (0: none). */
@@ -62,7 +62,7 @@ function queryLogging(options: DatabaseOptions) {
 
 function listen(client: PrismaClient, options: DatabaseOptions): PrismaClient {
   const onQuery = options.onQuery;
-  if (onQuery) (client as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query));
+  if (onQuery) (client as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query, event.duration));
   return client;
 }
 

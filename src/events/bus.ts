@@ -71,6 +71,21 @@ export class EventBus implements EventPublisher {
     return this.#listeners.size;
   }
 
+  /** Whether Redis answers (true when there is no Redis to ask), for readiness checks. */
+  async redisReachable(): Promise<boolean> {
+    if (!this.#redis) return true;
+    try {
+      return (await this.#redis.publisher.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /** A connection for other commands (rate limits), sharing the publisher's; none without Redis. */
+  get redis(): Redis | undefined {
+    return this.#redis?.publisher;
+  }
+
   async close(): Promise<void> {
     const redis = this.#redis;
     this.#redis = undefined;

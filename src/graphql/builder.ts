@@ -1,6 +1,7 @@
 // The schema builder, and nothing else: types are added by each module's schema.ts, and the
 // schema is assembled in ./schema.ts.
 import SchemaBuilder from '@pothos/core';
+import { getNullableType, isListType } from 'graphql';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -11,9 +12,8 @@ import type { Permission } from '../modules/api-keys/permissions.js';
 import type { Context } from './context.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
+const LIST_MULTIPLIER = 10;
 export const MAX_PAGE_SIZE = 100;
-/** Query cost limits, for HTTP and websocket operations alike (subscriptions: src/subscriptions/hub.ts). */
-export const COMPLEXITY_LIMIT = { complexity: 20_000, depth: 12, breadth: 300 };
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -80,10 +80,20 @@ export const builder = new SchemaBuilder<{
     lastArgOptions: { description: `Page size counting back from \`before\` (at most ${MAX_PAGE_SIZE}).` },
     beforeArgOptions: { description: 'End before the item with this cursor.' },
   },
+  // The estimate only: its limits are checked once per request before execution
+  // (src/graphql/limits.ts), not by each root field's resolver.
   complexity: {
     defaultComplexity: 1,
-    defaultListMultiplier: 10,
-    limit: COMPLEXITY_LIMIT,
+    defaultListMultiplier: LIST_MULTIPLIER,
+    // A connection costs its page size times its items (its `edges` list counts LIST_MULTIPLIER
+    // already, hence the division); any other list ten times its items.
+    fieldComplexity: (args, _context, field) => {
+      if (field.args.some((arg) => arg.name === 'first')) {
+        const { first, last } = args as { first?: number | null; last?: number | null };
+        return { field: 1, multiplier: Math.max(first ?? last ?? DEFAULT_PAGE_SIZE, 0) / LIST_MULTIPLIER };
+      }
+      return isListType(getNullableType(field.type)) ? { field: 1, multiplier: LIST_MULTIPLIER } : 1;
+    },
   },
 });
 

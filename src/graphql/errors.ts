@@ -41,9 +41,14 @@ export function createMaskError(logger: Logger) {
     if (original instanceof DomainError) {
       return rebuild(original.message, { code: original.code, ...withoutUndefined(original.details) });
     }
+    // Pothos raises these at run time only for arguments it cannot use (a malformed cursor).
+    if (original instanceof Error && original.name === 'PothosValidationError') {
+      return rebuild(original.message, { code: 'BAD_USER_INPUT' });
+    }
     if (isGraphQLError(original) && outer) {
       // Raised on purpose by GraphQL itself, a scalar, or Pothos. Errors in variables lack a code.
-      const extensions = { ...original.extensions, ...outer.extensions };
+      // Yoga attaches the cause of an unreadable body, which quotes the body: never echoed.
+      const { originalError: _cause, ...extensions } = { ...original.extensions, ...outer.extensions };
       if (extensions.code === undefined && outer.message.startsWith('Variable "$')) extensions.code = 'BAD_USER_INPUT';
       return rebuild(outer.message, extensions);
     }

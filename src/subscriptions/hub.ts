@@ -16,7 +16,6 @@
 // - any other member (Server-Sent Events) reads a queue. One whose oldest unread result is older
 //   than `maxLagMs`, or that has more than `maxPending` unread, is dropped.
 // Either way one slow reader delays nobody else.
-import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
   createSourceEventStream,
   execute,
@@ -25,7 +24,6 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import type { Deps } from '../deps.js';
-import { COMPLEXITY_LIMIT } from '../graphql/builder.js';
 import { contextFor, type Context } from '../graphql/context.js';
 import { documentKey } from '../graphql/document-key.js';
 import { toGraphQLError } from '../graphql/errors.js';
@@ -93,6 +91,8 @@ export class SubscriptionHub {
   readonly #opening = new Map<string, Promise<Group | ExecutionResult>>();
   #closed = false;
   #joined = 0;
+  #delivered = 0;
+  #dropped = 0;
 
   constructor(
     private readonly deps: Deps,
@@ -108,24 +108,6 @@ export class SubscriptionHub {
     const context = args.contextValue as Context;
     const principal = await context.auth.principal();
     if (!principal) return errorResult(context.auth.failure ?? new UnauthenticatedError('An API key is required.'));
-
-    const complexity = complexityFromQuery(args.document, {
-      schema: args.schema,
-      ctx: context,
-      variables: (args.variableValues ?? {}) as Record<string, unknown>,
-    });
-    if (
-      complexity.depth > COMPLEXITY_LIMIT.depth ||
-      complexity.breadth > COMPLEXITY_LIMIT.breadth ||
-      complexity.complexity > COMPLEXITY_LIMIT.complexity
-    ) {
-      return errorResult(
-        new GraphQLError(
-          `Subscription exceeds the limits (depth ${complexity.depth}/${COMPLEXITY_LIMIT.depth}, breadth ${complexity.breadth}/${COMPLEXITY_LIMIT.breadth}, complexity ${complexity.complexity}/${COMPLEXITY_LIMIT.complexity}).`,
-          { extensions: { code: 'BAD_USER_INPUT', rule: 'complexity' } },
-        ),
-      );
-    }
 
     const key = [
       principal.organizationId,
@@ -158,11 +140,11 @@ export class SubscriptionHub {
     await Promise.allSettled(groups.map((group) => group.source.return(undefined)));
   }
 
-  /** Live groups and members, and how many members ever joined (for tests and monitoring). */
-  get stats(): { groups: number; members: number; joined: number } {
+  /** Live groups and members, and how many members ever joined, results delivered and members dropped (tests, metrics). */
+  get stats(): { groups: number; members: number; joined: number; delivered: number; dropped: number } {
     let members = 0;
     for (const group of this.#groups.values()) members += group.members.size;
-    return { groups: this.#groups.size, members, joined: this.#joined };
+    return { groups: this.#groups.size, members, joined: this.#joined, delivered: this.#delivered, dropped: this.#dropped };
   }
 
   // Concurrent first subscribers of one key share a single opening.
@@ -220,6 +202,7 @@ export class SubscriptionHub {
       return;
     }
     sink.send(json);
+    this.#delivered += 1;
   }
 
   #deliver(member: Member, result: ExecutionResult, now: number): void {
@@ -233,10 +216,12 @@ export class SubscriptionHub {
       return;
     }
     queue.push(result, now);
+    this.#delivered += 1;
   }
 
   #drop(member: Member, message: string, details: Record<string, number>): void {
     this.deps.logger.info({ apiKeyId: member.apiKeyId, ...details }, 'dropping a slow subscriber');
+    this.#dropped += 1;
     member.sink?.drop('slowConsumer', message);
     member.queue.end();
   }

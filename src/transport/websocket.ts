@@ -19,11 +19,13 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Deps } from '../deps.js';
 import { createContext, type Context } from '../graphql/context.js';
+import { textTooLong } from '../graphql/limits.js';
 import { authenticate } from '../modules/api-keys/service.js';
 import type { Credentials } from '../modules/api-keys/request-auth.js';
 import { RequestAuth } from '../modules/api-keys/request-auth.js';
 import { clientAddress } from '../modules/engagement/client-address.js';
 import type { DropReason, Sink, SubscriptionHub } from '../subscriptions/hub.js';
+import type { RateLimits } from './rate-limits.js';
 
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -48,9 +50,12 @@ type Enveloped = ReturnType<YogaServerInstance<Partial<WebSocketContext>, Contex
 interface Extra extends Record<PropertyKey, unknown> {
   credentials?: Credentials;
   apiKeyId?: string;
-  /** Yoga's parse, validate and execute for this connection (parse and validation are cached). */
-  enveloped?: Enveloped;
+  /** Yoga's parse, validate and execute for one operation of this connection (parse and validation are cached). */
+  enveloped?: (params: OperationParams) => Enveloped;
 }
+
+/** An operation's parameters, as the query limits read them (src/graphql/limits.ts). */
+type OperationParams = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
 
 type ConnectionParams = ConnectionInitMessage['payload'];
 
@@ -114,8 +119,9 @@ export function attachWebSockets(options: {
   subscriptions: SubscriptionHub;
   allowedOrigins: readonly string[];
   keepAliveMs: number;
+  rateLimits: RateLimits;
 }): WebSocketTransport {
-  const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs } = options;
+  const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs, rateLimits } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const keys = new Map<WebSocket, Extra>();
 
@@ -139,10 +145,8 @@ export function attachWebSockets(options: {
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.credentials = credentials;
         ctx.extra.apiKeyId = principal.apiKeyId;
-        ctx.extra.enveloped = yoga.getEnveloped({
-          wsCredentials: credentials,
-          wsClientAddress: connectionAddress(ctx.extra.request, deps.config.trustProxyHops),
-        });
+        const wsClientAddress = connectionAddress(ctx.extra.request, deps.config.trustProxyHops);
+        ctx.extra.enveloped = (params) => yoga.getEnveloped({ wsCredentials: credentials, wsClientAddress, params });
         keys.set(ctx.extra.socket, ctx.extra);
         ctx.extra.socket.once('close', () => keys.delete(ctx.extra.socket));
         return true;
@@ -151,7 +155,18 @@ export function attachWebSockets(options: {
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may run on one connection.`)];
         }
-        const enveloped = ctx.extra.enveloped!;
+        const tooLong = textTooLong(payload.query);
+        if (tooLong) return [tooLong];
+        // Each operation spends one request of the key's budget, as over HTTP.
+        const verdict = await rateLimits.forKey(ctx.extra.credentials!.apiKey ?? '');
+        if (!verdict.allowed) {
+          return [
+            new GraphQLError(`Too many requests: retry in ${verdict.retryAfterSeconds} s.`, {
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: verdict.retryAfterSeconds },
+            }),
+          ];
+        }
+        const enveloped = ctx.extra.enveloped!(payload);
         let document;
         try {
           document = enveloped.parse(payload.query);

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { decodeId } from '../../graphql/ids.js';
-import { PERMISSIONS, parsePermissions, type Permission } from './permissions.js';
+import { PERMISSIONS, parsePermissions, visibleKeysWhere, type Permission } from './permissions.js';
 import { createApiKey, revokeApiKey, type Principal } from './service.js';
 
 export const PermissionEnum = builder.enumType('Permission', {
@@ -20,7 +20,7 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   nullable: true,
   // Load only the columns a query asks for.
   select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId, ...visibleKeysWhere(context.auth.current.permissions) }),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'A name that says who or what uses the key.' }),
     prefix: t.exposeString('prefix', { description: 'The first characters of the secret, to tell keys apart.' }),
@@ -134,7 +134,8 @@ builder.mutationFields((t) => ({
   }),
   revokeApiKey: t.field({
     type: ApiKeyPayload,
-    description: 'Revokes an API key for good; requests that use it fail from then on. Needs `keys:manage`.',
+    description:
+      'Revokes an API key for good; requests that use it fail from then on. Needs `keys:manage`, and every permission of the key revoked (FORBIDDEN otherwise).',
     authScopes: { permission: 'keys:manage' },
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
     resolve: async (_root, { input }, context) => {

@@ -1,10 +1,9 @@
 import type { Actor, Deps } from '../../deps.js';
 import type { OrganizationEvent } from '../../events/events.js';
-import type { PrismaClient } from '../../db/client.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
-import { isPermission, parsePermissions, serializePermissions, type Permission } from './permissions.js';
+import { isPermission, parsePermissions, serializePermissions, visibleKeysWhere, type Permission } from './permissions.js';
 import { displayPrefix, generateApiKey, hashApiKey } from './secrets.js';
 
 /** The caller of an authenticated request. */
@@ -127,19 +126,22 @@ function apiKeyEvent(change: OrganizationEvent['change'], key: { id: string; org
   return { kind: 'organization', change, organizationId: key.organizationId, subjectId: key.id, at: at.toISOString() };
 }
 
-/** Revokes a key: from the moment this returns, this instance refuses it. */
-export async function revokeApiKey(deps: Deps, actor: Actor, apiKeyId: string) {
+/** Revokes a key the caller may see (visibleKeysWhere): from the moment this returns, this instance refuses it. */
+export async function revokeApiKey(deps: Deps, actor: Principal, apiKeyId: string) {
   const revoked = await inTransaction(deps.db, async (tx) => {
     const key = await tx.apiKey.findFirst({ where: { id: apiKeyId, organizationId: actor.organizationId } });
     if (!key) throw new NotFoundError('API key');
+    const beyondOwn = parsePermissions(key.permissions).filter((permission) => !actor.permissions.has(permission));
+    if (beyondOwn.length) {
+      throw new ForbiddenError(`A key cannot revoke a key that may do more than itself: ${beyondOwn.join(', ')}.`, {
+        field: 'id',
+        rule: 'subsetOfOwn',
+      });
+    }
     if (key.revokedAt) throw new ConflictError('This API key is already revoked.', { field: 'id', rule: 'notRevoked' });
     return tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: deps.clock.now() } });
   });
   deps.principals.clear();
   deps.events.publish([apiKeyEvent('API_KEY_REVOKED', revoked, deps.clock.now())]);
   return revoked;
-}
-
-export function findApiKey(reader: PrismaClient, actor: Actor, id: string) {
-  return reader.apiKey.findFirst({ where: { id, organizationId: actor.organizationId } });
 }

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { ApiKeyRef } from '../api-keys/schema.js';
+import { visibleKeysWhere } from '../api-keys/permissions.js';
 import { updateOrganization } from './service.js';
 
 export const OrganizationRef = builder.prismaNode('Organization', {
@@ -25,9 +26,14 @@ export const OrganizationRef = builder.prismaNode('Organization', {
     apiKeys: t.relatedConnection(
       'apiKeys',
       {
-        description: 'The organization’s API keys, newest first.',
+        description:
+          'The organization’s API keys that the caller may see (those with no permission it lacks), newest first. Needs `keys:manage`.',
+        authScopes: { permission: 'keys:manage' },
         cursor: 'id',
-        query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+        query: (_args, context) => ({
+          where: visibleKeysWhere(context.auth.current.permissions),
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
         totalCount: true,
         ...pageSize,
       },
