@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as fontkit from 'fontkit';
 import type { Font } from 'fontkit';
+import { embedWithoutSubroutines } from './cff.js';
 import { isWoff, woffToSfnt } from './woff.js';
 
 export type Weight = 'regular' | 'bold';
@@ -79,6 +80,7 @@ export class FontLibrary {
       const parsed = fontkit.create(isWoff(bytes) ? woffToSfnt(bytes) : bytes);
       if (!('layout' in parsed)) throw new Error(`${key} is a font collection, not a font`);
       keepGlyphsByCharacters(parsed);
+      embedWithoutSubroutines(parsed);
       face = { key, font: parsed };
       this.#faces.set(key, face);
     }
