@@ -11,7 +11,7 @@
 //   U+2060 WORD JOINER (a format character that extractors drop) with zero width, and the text is
 //   written again, invisibly (render mode 3), one glyph per character over each run (see
 //   #textLayer). The line is also wrapped in a /Span with /ActualText holding the logical text,
-//   which Acrobat and poppler use in place of the glyphs.
+//   which Acrobat and poppler read in place of the glyphs (pdf.js ignores it).
 // A glyph that maps to different text in two places (म alone and म in a text layer) is embedded
 // twice under two ids: a ToUnicode entry is per glyph id.
 import type { Face } from './fonts.js';
