@@ -150,6 +150,9 @@ export class Typesetter {
       const direction = paragraphDirection(text);
       let last = Array.from(graphemes.segment(lines[maxLines - 1]!), ({ segment }) => segment);
       while (last.length && this.width(`${last.join('').trimEnd()}${ELLIPSIS}`, weight, size, direction) > width) last = last.slice(0, -1);
+      // Cut after a whole word when one ends in the second half of the line.
+      const space = last.findLastIndex((segment) => /\s/u.test(segment));
+      if (space > last.length / 2) last = last.slice(0, space);
       lines.splice(maxLines - 1, Infinity, `${last.join('').trimEnd()}${ELLIPSIS}`);
     }
     return this.#block(text, lines, size, weight);
