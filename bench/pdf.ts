@@ -1,6 +1,7 @@
 // npm run bench:pdf — issue 6's benchmark: certificates per second from one server process (one
 // core for its JavaScript), over HTTP, and their latency. The real server (its own process, SQLite)
-// is seeded with awards whose names mix Latin with accents, Cyrillic and Greek; autocannon (this
+// is seeded with awards whose names are in every script a certificate draws (Latin with accents,
+// Cyrillic, Greek, Chinese, Korean, Arabic, Hebrew, Devanagari, Thai); autocannon (this
 // process) then GETs /awards/{publicId}/pdf in turn for each of them. Goal: ≥ 50 certificates/s.
 //
 // Two runs: BENCH_CONNECTIONS concurrent clients (default 8) for throughput, and one client for
@@ -12,7 +13,18 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const AWARDS = Number(process.env.BENCH_AWARDS ?? 200);
 const API_KEY = 'bench-administrator-key-0123456789abcdef';
-const NAMES = ['Zoë Ångström-Müller', 'Анна Каренина', 'Αλέξανδρος Παπαδόπουλος', 'François Łukasiewicz', 'Ada Lovelace'];
+const NAMES = [
+  'Zoë Ångström-Müller',
+  'Анна Каренина',
+  'Αλέξανδρος Παπαδόπουλος',
+  'Ada Lovelace',
+  '王小明',
+  '김민준',
+  'محمد علي',
+  'דוד כהן',
+  'राहुल शर्मा',
+  'สมชาย ใจดี',
+];
 
 async function seed(url: string): Promise<string[]> {
   const { createBadgeTemplate } = await graphql<{ createBadgeTemplate: { badgeTemplate: { id: string } } }>(

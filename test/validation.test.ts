@@ -44,6 +44,8 @@ function issueInput(overrides: IssueOverrides): IssueAwardInput {
 
 const issueCases: Array<[string, IssueOverrides, string, string]> = [
   ['a whole name under 5 characters', { recipient: { name: 'Bob' } }, 'recipient.name', 'minLength'],
+  ['a whole name of two wide characters (width 4)', { recipient: { name: '王明' } }, 'recipient.name', 'minLength'],
+  ['a whole name of four Greek letters (Greek is narrow)', { recipient: { name: 'Νίκη' } }, 'recipient.name', 'minLength'],
   ['no name at all', { recipient: { name: null, firstName: 'Ada' } }, 'recipient.name', 'required'],
   ['an invalid email', { recipient: { email: 'ada@' } }, 'recipient.email', 'email'],
   ['an email over 254 characters', { recipient: { email: `${'a'.repeat(250)}@example.com` } }, 'recipient.email', 'maxLength'],
@@ -82,6 +84,19 @@ describe('issueAward input rules', () => {
       'recipient.email:email',
       'recipient.name:minLength',
     ]);
+  });
+
+  it('says a wide character counts as two when a name is too short', async () => {
+    const error = await org.client.error(IssueAwardDocument, { input: issueInput({ recipient: { name: '김민' } }) });
+    expect(error.extensions).toMatchObject({ field: 'recipient.name', rule: 'minLength' });
+    expect(error.message).toContain('must be at least 5 characters (a wide character counts as two)');
+  });
+
+  it('accepts three-character Chinese, Korean and Japanese names (a wide character counts as two)', async () => {
+    for (const name of ['王小明', '김민준', 'さくら']) {
+      const { issueAward } = await org.client.data(IssueAwardDocument, { input: issueInput({ recipient: { name } }) });
+      expect(issueAward.award.recipientName).toBe(name);
+    }
   });
 
   it('accepts a whole name of exactly 5 characters, and first plus last name', async () => {
@@ -128,6 +143,8 @@ describe('template input rules', () => {
     ['a name over 200 characters', { name: 'n'.repeat(201) }, 'name', 'maxLength'],
     ['a blank description', { description: '' }, 'description', 'notBlank'],
     ['a criteria URL that is not a URL', { criteriaUrl: 'criteria' }, 'criteriaUrl', 'url'],
+    ['an image URL that is not http(s)', { imageUrl: 'ftp://10.0.0.5/logo.png' }, 'imageUrl', 'url'],
+    ['an image URL without a host', { imageUrl: 'http://' }, 'imageUrl', 'url'],
     ['more than 50 tags', { tags: Array.from({ length: 51 }, (_, i) => `tag${i}`) }, 'tags', 'maxItems'],
     ['a tag over 64 characters', { tags: ['t'.repeat(65)] }, 'tags[0]', 'maxLength'],
     ['a validity of 0 days', { validityDays: 0 }, 'validityDays', 'min'],
@@ -139,6 +156,13 @@ describe('template input rules', () => {
     });
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, rule });
     expect(await counts()).toEqual(before);
+  });
+
+  it('accepts image URLs on IP addresses and single-label hosts (fetching them is the certificate policy’s call)', async () => {
+    for (const imageUrl of ['http://10.0.0.5/logo.png', 'http://intranet/logo.png', 'http://[fd00::5]:8080/logo.png', 'https://badges.example/b.png']) {
+      const { createBadgeTemplate } = await org.client.data(CreateTemplateDocument, { input: { name: 'Hosts', description: 'Hosts.', imageUrl } });
+      expect(createBadgeTemplate.badgeTemplate.imageUrl).toBe(imageUrl);
+    }
   });
 
   it('refuses null for a field that cannot be empty', async () => {

@@ -3,6 +3,7 @@
 // fields. Services validate before they open a transaction, so an invalid request writes nothing.
 import { z } from 'zod';
 import { FUTURE_TOLERANCE_MS } from './clock.js';
+import { displayWidth } from './display-width.js';
 import { ValidationError, type FieldIssue } from './errors.js';
 
 export { z };
@@ -88,12 +89,27 @@ export const email = () =>
     .max(254, 'must be at most 254 characters')
     .pipe(z.email({ error: 'must be a valid email address' }));
 
+/**
+ * An http(s) URL with a host: a domain, an IPv4 or bracketed IPv6 address, or a single-label
+ * intranet name. Which hosts are fetched is decided when fetching (CERTIFICATE_IMAGES), not here.
+ */
 export const httpUrl = () =>
   z
     .string()
     .trim()
     .max(2048, 'must be at most 2048 characters')
-    .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' }));
+    .pipe(z.url({ protocol: /^https?$/, hostname: /./, error: 'must be an http(s) URL with a host' }));
+
+/**
+ * Text of at least `min` characters, a wide character (East Asian Wide or Fullwidth: CJK
+ * ideographs, kana, Hangul, fullwidth forms) counting as two: a three-character Chinese or Korean
+ * name carries as much as a five-letter Latin one. Rule `minLength`, like a plain minimum.
+ */
+export const minDisplayWidth = (schema: z.ZodString, min: number) =>
+  schema.refine((value) => displayWidth(value) >= min, {
+    message: `must be at least ${min} characters (a wide character counts as two)`,
+    params: { rule: 'minLength' },
+  });
 
 /** A JSON object whose serialised form stays under `maxBytes`. */
 export const jsonObject = (maxBytes: number) =>

@@ -1,33 +1,21 @@
 // GET /awards/{publicId}/pdf: the award's certificate, public like the award page (the public id
 // is the secret). Served by the Node server in front of Yoga (src/app.ts), as a plain HTTP route.
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import * as fontkit from 'fontkit';
 import type { Deps } from '../../deps.js';
+import { fontLibrary } from './fonts.js';
 import { ImageFetcher } from './images.js';
-import { renderCertificate, type Fonts } from './pdf.js';
+import { renderCertificate } from './pdf.js';
 import { findPublicAward, WITHDRAWN } from './service.js';
 
 const ROUTE = /^\/awards\/([A-Za-z0-9_-]{1,100})\/pdf\/?$/;
-
-function loadFonts(): Fonts {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  const open = (file: string) => {
-    const font = fontkit.create(readFileSync(path.join(dir, file)));
-    if (!('layout' in font)) throw new Error(`${file} is a font collection, not a font`);
-    return font;
-  };
-  return { regular: open('DejaVuSans.ttf'), bold: open('DejaVuSans-Bold.ttf') };
-}
 
 export type CertificateResult =
   | { status: 200; pdf: Buffer; fileName: string }
   | { status: 404 | 410; message: string };
 
 export class CertificateRenderer {
-  readonly #fonts = loadFonts();
+  // Parsed once per process, each face when a certificate first needs it.
+  readonly #fonts = fontLibrary();
   readonly #images: ImageFetcher;
 
   constructor(private readonly deps: Deps) {

@@ -6,16 +6,16 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import { Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { searchKey } from '../../shared/search-key.js';
-import { addIssue, email, omittable, parseInput, text, z } from '../../shared/validation.js';
+import { addIssue, email, minDisplayWidth, omittable, parseInput, text, z } from '../../shared/validation.js';
 
 /**
- * Who an award is for. The name is given whole (at least 5 characters, as seed 002 requires) or
- * as first and last name.
+ * Who an award is for. The name is given whole (at least 5 characters, as seed 002 requires, a
+ * wide character counting as two so that 王小明 or 김민준 pass) or as first and last name.
  */
 export const recipientSchema = z
   .object({
     email: email(),
-    name: text(200).min(5, 'must be at least 5 characters').nullish(),
+    name: minDisplayWidth(text(200), 5).nullish(),
     firstName: text(100).nullish(),
     lastName: text(100).nullish(),
     externalId: text(200).nullish(),
@@ -138,7 +138,7 @@ async function insertEarners(tx: Tx, provider: Provider, earners: Earner[]): Pro
 
 const updateInput = z.object({
   email: omittable(email()),
-  name: omittable(text(200).min(5, 'must be at least 5 characters')),
+  name: omittable(minDisplayWidth(text(200), 5)),
   firstName: text(100).nullish(),
   lastName: text(100).nullish(),
   externalId: text(200).nullish(),
