@@ -59,7 +59,9 @@ export async function importEd25519Key(publicKey: MultikeyDocument, secretKeyMul
 
 /** The key as a JWK (with `d` when `secret` and the pair has its secret), for EdDSA JWTs. */
 export async function ed25519ToJwk(keyPair: Ed25519KeyPair, { secret = false } = {}): Promise<OkpJwk & { kid?: string }> {
-  const jwk = await Ed25519Multikey.toJwk({ keyPair, secretKey: secret });
+  const jwk = await Ed25519Multikey.toJwk({ keyPair });
+  // The package keeps the secret as seed + public key (64 bytes); a JWK's `d` is the 32-byte seed.
+  if (secret && keyPair.secretKey) jwk.d = Buffer.from(keyPair.secretKey.subarray(0, 32)).toString('base64url');
   return keyPair.id ? { ...jwk, kid: keyPair.id } : jwk;
 }
 

@@ -48,8 +48,13 @@ function describe(error: unknown): string {
   // jsonld-signatures wraps the reasons; jsonld puts the loader's error in details.cause.
   const nested = (error as Error & { errors?: unknown[] }).errors;
   if (Array.isArray(nested) && nested.length > 0) return nested.map(describe).join('; ');
-  const cause = (error as Error & { details?: { cause?: unknown } }).details?.cause;
-  return cause ? `${error.message} (${describe(cause)})` : error.message;
+  // Safe mode says what it dropped in details.event: an undefined property or type.
+  type Details = { cause?: unknown; event?: { details?: { property?: unknown; type?: unknown } } };
+  const details = (error as Error & { details?: Details }).details;
+  const dropped = details?.event?.details;
+  if (typeof dropped?.property === 'string') return `${error.message} (no context defines "${dropped.property}")`;
+  if (typeof dropped?.type === 'string') return `${error.message} (no context defines the type "${dropped.type}")`;
+  return details?.cause ? `${error.message} (${describe(details.cause)})` : error.message;
 }
 
 function notChecked(reason: string): ProofChecks {

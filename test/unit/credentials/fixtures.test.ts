@@ -115,6 +115,13 @@ describe('invalid fixtures', () => {
     if (failingCheck === 'verificationMethod') expect(failed(result)).toContain('proof');
   });
 
+  it('says which term JSON-LD safe mode found undefined', async () => {
+    const proof = (await verify('simple-err-context.json')).checks.find((check) => check.name === 'proof')!;
+    expect(proof.message).toBe('The signature does not verify: Safe mode validation error. (no context defines "credentialSubject")');
+    const type = (await verify('simple-err-type.json')).checks.find((check) => check.name === 'proof')!;
+    expect(type.message).toMatch(/no context defines the type "OtherCredential"/);
+  });
+
   it('refuses the revoked credential only for its status', async () => {
     const result = await verify('bit-string-list/credential-status-revoked.json');
     expect(failed(result)).toEqual(['status']);
