@@ -6,7 +6,7 @@ export * from './default-badge.js';
 export * from './document-loader.js';
 export * from './jwt.js';
 export * from './keys.js';
-export { validateCredentialSchema, schemaFor, type CredentialSchemaName, type SchemaResult } from './schema.js';
+export { schemaFor, validateCredentialSchema, warmUpSchemas, type CredentialSchemaName, type SchemaResult } from './schema.js';
 export { signCredential, type SignOptions } from './sign.js';
 export type { StatusListResolver } from './status-check.js';
 export * from './status-list.js';

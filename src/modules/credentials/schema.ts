@@ -12,22 +12,28 @@ const SCHEMA_FILES = {
 
 export type CredentialSchemaName = keyof typeof SCHEMA_FILES;
 
-let validators: Map<CredentialSchemaName, ValidateFunction> | undefined;
+let ajv: Ajv2019 | undefined;
+const validators = new Map<CredentialSchemaName, ValidateFunction>();
 
-// Compiled on first use (ajv generates code; a few tens of milliseconds), then kept.
+// Each schema is compiled on first use (ajv generates code: several hundred milliseconds for the
+// AchievementCredential schema), then kept. A server can call warmUpSchemas() at start.
 function validator(name: CredentialSchemaName): ValidateFunction {
-  if (!validators) {
-    // strict: false, as 1EdTech's schemas use keywords ajv's strict mode flags ($comment placement, unknown formats' siblings).
-    const ajv = new Ajv2019({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    validators = new Map(
-      Object.entries(SCHEMA_FILES).map(([schema, file]) => [
-        schema as CredentialSchemaName,
-        ajv.compile(JSON.parse(readFileSync(new URL(`./schema/${file}`, import.meta.url), 'utf8')) as object),
-      ]),
-    );
+  let validate = validators.get(name);
+  if (!validate) {
+    if (!ajv) {
+      // strict: false, as 1EdTech's schemas use keywords ajv's strict mode refuses.
+      ajv = new Ajv2019({ allErrors: true, strict: false });
+      addFormats.default(ajv);
+    }
+    validate = ajv.compile(JSON.parse(readFileSync(new URL(`./schema/${SCHEMA_FILES[name]}`, import.meta.url), 'utf8')) as object);
+    validators.set(name, validate);
   }
-  return validators.get(name)!;
+  return validate;
+}
+
+/** Compiles the schemas now rather than on the first verification. */
+export function warmUpSchemas(): void {
+  for (const name of Object.keys(SCHEMA_FILES) as CredentialSchemaName[]) validator(name);
 }
 
 /** Which schema a credential is checked against, by its types; undefined when neither fits. */
