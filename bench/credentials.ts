@@ -2,8 +2,8 @@
 // and VC-JWT EdDSA / RS256) and verifying (verifyCredential, every check), in CPU milliseconds
 // (process.cpuUsage: user + system) and wall milliseconds, averaged over BENCH_ITERATIONS (100)
 // after BENCH_WARMUP (50) warm-up runs: with 10, V8 has not finished optimising jsonld and the
-// Data Integrity figures come out nearly twice as high. The very first signing and verification (contexts not yet processed by
-// jsonld, schemas not yet compiled) are timed apart, before anything else runs.
+// Data Integrity figures come out nearly twice as high. The very first signing and verification
+// (contexts not yet processed by jsonld, schema not yet compiled) are timed apart, before the rest.
 // No server or database: the library alone, in this process.
 import { mkdir, writeFile } from 'node:fs/promises';
 import {
