@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { validateCredentialSchema } from '../../../src/modules/credentials/schema.js';
 import { signCredential } from '../../../src/modules/credentials/sign.js';
 import {
   buildStatusListCredential,
@@ -105,6 +106,15 @@ describe('status entries and list credentials', () => {
     expect(readStatusEntry({ type: '1EdTechRevocationList', id: url })).toBeUndefined();
     expect(readStatusList({ credentialSubject: { type: 'StatusList2021', statusPurpose: 'revocation', encodedList: encodeBitstring(createBitstring()).slice(1) } }).purpose).toBe('revocation');
   });
+});
+
+// VC 2.0 allows several status entries, but 1EdTech's schema allows one object: a credential
+// cannot carry both a suspension and a revocation entry and still pass the 1EdTech validator.
+it("1EdTech's schema takes one credentialStatus object, not a list", () => {
+  const suspension = buildStatusListEntry(`${PUBLIC_URL}/status/suspension/1`, 5, 'suspension');
+  const revocation = buildStatusListEntry(`${PUBLIC_URL}/status/revocation/1`, 5, 'revocation');
+  expect(validateCredentialSchema(ourCredential({ credentialStatus: suspension })).valid).toBe(true);
+  expect(validateCredentialSchema(ourCredential({ credentialStatus: [suspension, revocation] })).errors).toEqual(['/credentialStatus must be object']);
 });
 
 describe('the status check', () => {
