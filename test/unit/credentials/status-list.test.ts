@@ -142,6 +142,22 @@ describe('the status check', () => {
     expect(await verify(await signList())).toMatchObject({ passed: true, message: 'not suspended' });
   });
 
+  it('checks every entry of a credential that has several (VC 2.0 allows it)', async () => {
+    const { publicKey, keyPair } = await issuerKey();
+    const lists = new Map<string, JsonObject>();
+    const entries = (['suspension', 'revocation'] as const).map((purpose) => {
+      const url = `${PUBLIC_URL}/status/${purpose}/1`;
+      const bits = createBitstring();
+      if (purpose === 'suspension') setBit(bits, 9, true);
+      lists.set(url, buildStatusListCredential({ id: url, issuer: ISSUER, statusPurpose: purpose, bitstring: bits }));
+      return buildStatusListEntry(url, 9, purpose);
+    });
+    for (const [url, list] of lists) lists.set(url, await signCredential(list, { keyPair, documentLoader }));
+    const credential = await signCredential(ourCredential({ credentialStatus: entries }), { keyPair, documentLoader });
+    const result = await verifyCredential({ credential }, { documentLoader, resolveKey: () => publicKey, resolveStatusList: (url) => lists.get(url), now: NOW });
+    expect(result.checks.find((check) => check.name === 'status')).toMatchObject({ passed: false, message: `suspended (index 9 of ${PUBLIC_URL}/status/suspension/1)` });
+  });
+
   it('fails once revoked, and refuses an unsigned list or one whose purpose differs', async () => {
     const { bits, signList, verify } = await setup('revocation');
     setBit(bits, 1234, true);
