@@ -21,9 +21,10 @@ export interface ProofCheckOptions {
 }
 
 const SOURCE_WORDING = {
-  'did:key': 'read from its did:key',
-  fragment: "read from the verification method's fragment",
-  'jwt-header': "read from the JWT header's jwk",
+  resolver: 'is one of the keys known for the issuer',
+  'did:key': 'is the did:key the issuer is',
+  fragment: "was read from the verification method's fragment",
+  'jwt-header': "was read from the JWT header's jwk",
 } as const;
 
 /** Whether the key is the issuer's: its controller must be the issuer, and known to be only if confirmed. */
@@ -36,11 +37,9 @@ function issuerKeyCheck(credential: JsonObject, key: ResolvedKey, jwtIssuer?: un
   if (key.method.controller !== issuer) {
     return { passed: false, message: `The key ${key.method.id} belongs to ${key.method.controller || 'no one'}, not to the issuer ${issuer}` };
   }
-  if (key.confirmed) return { passed: true, message: `confirmed: ${key.method.id} is a key of the issuer ${issuer}` };
-  return {
-    passed: true,
-    message: `unconfirmed: the key was ${SOURCE_WORDING[key.source as keyof typeof SOURCE_WORDING]}, not found among keys known to belong to ${issuer}`,
-  };
+  const how = `the key ${key.method.id} ${SOURCE_WORDING[key.source]}`;
+  if (key.confirmed) return { passed: true, message: `confirmed: ${how}` };
+  return { passed: true, message: `unconfirmed: ${how}, not from keys known to belong to ${issuer}` };
 }
 
 function describe(error: unknown): string {

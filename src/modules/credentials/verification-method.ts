@@ -1,8 +1,9 @@
 // Finding the public key a proof names. Keys the caller knows (its own issuers' keys, or keys it
 // fetched and trusts) are "confirmed". Otherwise the key is read from the identifier itself, as
-// 1EdTech's validator does: a `did:key`, a URL whose fragment is an Ed25519 publicKeyMultibase, or
-// a JWT header's `jwk`. Such a key proves the credential was not altered since it was signed with
-// that key, but not that the key is the issuer's: it is "unconfirmed".
+// 1EdTech's validator does: a URL whose fragment is an Ed25519 publicKeyMultibase, or a JWT
+// header's `jwk`. Such a key proves the credential was not altered since it was signed with that
+// key, but not that the key is the issuer's: it is "unconfirmed". A `did:key` is the exception:
+// the identifier is the key, so when the issuer is that did:key the key is its by construction.
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { JWK } from 'jose';
 import { asArray, isObject, type JsonObject, type VerificationMethod } from './types.js';
@@ -15,7 +16,7 @@ export type KeySource = 'resolver' | 'did:key' | 'fragment' | 'jwt-header';
 export interface ResolvedKey {
   method: VerificationMethod;
   source: KeySource;
-  /** True only when the caller's resolver supplied the key. */
+  /** True when the caller's resolver supplied the key, or for a did:key (whose controller is the key itself). */
   confirmed: boolean;
 }
 
@@ -88,7 +89,7 @@ async function keyFromIdentifier(id: string): Promise<ResolvedKey> {
     const match = /^did:key:(z6Mk[1-9A-HJ-NP-Za-km-z]+)$/.exec(did);
     if (!match) throw new KeyResolutionError(`${did.split(':').slice(0, 2).join(':')} DIDs cannot be resolved here`);
     if (fragment !== undefined && fragment !== match[1]) throw new KeyResolutionError(`${id}: the fragment does not name the did:key's key`);
-    return { method: await ed25519Method(`${did}#${match[1]}`, did, match[1]!), source: 'did:key', confirmed: false };
+    return { method: await ed25519Method(`${did}#${match[1]}`, did, match[1]!), source: 'did:key', confirmed: true };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new KeyResolutionError(`The verification method ${id} has an unsupported scheme (${url.protocol})`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controllerDocument } from '../../../src/modules/credentials/keys.js';
+import { controllerDocument, generateEd25519Key, importEd25519Key } from '../../../src/modules/credentials/keys.js';
 import { validateCredentialSchema } from '../../../src/modules/credentials/schema.js';
 import { signCredential } from '../../../src/modules/credentials/sign.js';
 import type { JsonObject } from '../../../src/modules/credentials/types.js';
@@ -100,6 +100,20 @@ describe('a credential of our own', () => {
     expect(result.valid).toBe(false);
     expect(check(result, 'proof').passed).toBe(true);
     expect(check(result, 'issuerKey')).toMatchObject({ passed: false, message: expect.stringContaining(`not to the issuer ${ISSUER}`) });
+  });
+
+  it('confirms the key of a did:key issuer, which is the key itself', async () => {
+    const { publicKey, secretKeyMultibase } = await generateEd25519Key('urn:placeholder');
+    const did = `did:key:${publicKey.publicKeyMultibase}`;
+    const keyPair = await importEd25519Key({ ...publicKey, id: `${did}#${publicKey.publicKeyMultibase}`, controller: did }, secretKeyMultibase);
+    const signed = await signCredential(ourCredential({ issuer: { id: did, type: ['Profile'], name: 'Self-certified' } }), { keyPair, documentLoader });
+    const result = await verifyCredential({ credential: signed }, { documentLoader, now: NOW });
+    expect(result.valid).toBe(true);
+    expect(check(result, 'issuerKey').message).toBe(`confirmed: the key ${did}#${publicKey.publicKeyMultibase} is the did:key the issuer is`);
+
+    // The same did:key signing for an issuer that is not that did:key.
+    const other = await signCredential(ourCredential(), { keyPair, documentLoader });
+    expect(check(await verifyCredential({ credential: other }, { documentLoader, now: NOW }), 'issuerKey').passed).toBe(false);
   });
 
   it("fails the proof when another key signs under our key's id", async () => {
