@@ -27,7 +27,7 @@ const SOURCE_WORDING = {
   'jwt-header': "was read from the JWT header's jwk",
 } as const;
 
-/** Whether the key is the issuer's: its controller must be the issuer, and known to be only if confirmed. */
+/** Whether the key is the issuer's: its controller must be the issuer; the message says whether that is known or only claimed. */
 function issuerKeyCheck(credential: JsonObject, key: ResolvedKey, jwtIssuer?: unknown): CheckResult {
   const issuer = issuerId(credential);
   if (!issuer) return { passed: false, message: 'The credential names no issuer' };
