@@ -2,10 +2,12 @@ import { createRequire } from 'node:module';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 // Every test file runs against SQLite; with TEST_DATABASE_URL set, also against PostgreSQL.
+// Unit tests (test/unit) need no database, so they run once, in a project of their own.
 // Browser tests (test/browser, `npm run test:browser`) need Debian's Chromium, so they are a
 // project of their own, run only when BROWSER_TESTS is set.
-const suite = { include: ['test/**/*.test.ts'], exclude: ['test/browser/**', '**/node_modules/**'] };
+const suite = { include: ['test/**/*.test.ts'], exclude: ['test/browser/**', 'test/unit/**', '**/node_modules/**'] };
 const projects: TestProjectInlineConfiguration[] = [
+  { extends: true, test: { include: ['test/unit/**/*.test.ts'], name: 'unit' } },
   { extends: true, test: { ...suite, name: 'sqlite', globalSetup: ['test/setup/sqlite.ts'] } },
 ];
 if (process.env.TEST_DATABASE_URL) {

@@ -1,0 +1,67 @@
+// The `status` check: is the credential revoked or suspended in the status list it names?
+// A list is looked up only through the caller's resolver (this library fetches nothing). A status
+// we cannot learn (no resolver, a list it cannot supply, a status type we do not read) passes with
+// a message starting "unknown": failing would refuse every credential whose issuer is offline,
+// and the message lets the caller show that the status was not checked.
+import { checkDataIntegrityProof, type ProofCheckOptions } from './proof.js';
+import { getBit, readStatusEntry, readStatusList } from './status-list.js';
+import { asArray, isObject, type CheckResult, type JsonObject } from './types.js';
+import { validityCheck } from './validity.js';
+
+/** The status list credential at `url`, or undefined when the caller cannot supply it. */
+export type StatusListResolver = (url: string) => JsonObject | undefined | Promise<JsonObject | undefined>;
+
+export interface StatusCheckOptions extends ProofCheckOptions {
+  resolveStatusList?: StatusListResolver;
+  now: Date;
+}
+
+const SET_WORDING: Record<string, string> = { revocation: 'revoked', suspension: 'suspended' };
+
+type EntryOutcome = { kind: 'clear' | 'set' | 'unknown' | 'error'; message: string };
+
+async function checkEntry(entry: unknown, options: StatusCheckOptions): Promise<EntryOutcome> {
+  const parsed = readStatusEntry(entry);
+  if (!parsed) {
+    const type = isObject(entry) ? String(entry.type) : typeof entry;
+    return { kind: 'unknown', message: `unknown: status of type ${type} is not read here` };
+  }
+  const list = options.resolveStatusList ? await options.resolveStatusList(parsed.url) : undefined;
+  if (!list) return { kind: 'unknown', message: `unknown: the status list ${parsed.url} is not available` };
+
+  // The list is trusted only as far as its own signature: same proof and key rules as a credential.
+  const { proof, issuerKey } = await checkDataIntegrityProof(list, options);
+  if (!proof.passed || !issuerKey.passed) {
+    return { kind: 'error', message: `The status list ${parsed.url} cannot be trusted: ${proof.passed ? issuerKey.message : proof.message}` };
+  }
+  const listValidity = validityCheck(list, options.now);
+  if (!listValidity.passed) return { kind: 'unknown', message: `unknown: the status list ${parsed.url} is out of date (${listValidity.message})` };
+
+  let status;
+  try {
+    status = readStatusList(list);
+  } catch (error) {
+    return { kind: 'error', message: `The status list ${parsed.url} cannot be read: ${(error as Error).message}` };
+  }
+  if (status.purpose !== parsed.purpose) {
+    return { kind: 'error', message: `The status entry's purpose (${parsed.purpose}) is not its list's (${status.purpose})` };
+  }
+  if (parsed.index >= status.bitstring.length * 8) {
+    return { kind: 'error', message: `Status index ${parsed.index} is outside the list (${status.bitstring.length * 8} entries)` };
+  }
+  const wording = SET_WORDING[parsed.purpose] ?? `marked for ${parsed.purpose}`;
+  return getBit(status.bitstring, parsed.index)
+    ? { kind: 'set', message: `${wording} (index ${parsed.index} of ${parsed.url})` }
+    : { kind: 'clear', message: `not ${wording}` };
+}
+
+export async function checkStatus(credential: JsonObject, options: StatusCheckOptions): Promise<CheckResult> {
+  const entries = asArray(credential.credentialStatus);
+  if (entries.length === 0) return { passed: true, message: 'The credential has no status to check' };
+  const outcomes = await Promise.all(entries.map((entry) => checkEntry(entry, options)));
+  const failed = outcomes.filter(({ kind }) => kind === 'set' || kind === 'error');
+  if (failed.length > 0) return { passed: false, message: failed.map(({ message }) => message).join('; ') };
+  // Unknown outcomes first, so the message starts with "unknown" when any status is unknown.
+  const ordered = [...outcomes].sort((a, b) => Number(b.kind === 'unknown') - Number(a.kind === 'unknown'));
+  return { passed: true, message: ordered.map(({ message }) => message).join('; ') };
+}
