@@ -91,7 +91,8 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // Benchmarks send far more than a client's budget from one key and one address.
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_ADDRESS: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -397,4 +398,20 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map((row) => line(headers.map((key) => row[key] ?? '')))].join('\n');
+}
+
+/**
+ * Writes a benchmark's latest results: `bench/results/<name>.json` (the figures, with the machine
+ * and the time) and `bench/results/<name>.md` (the same as tables, for bench/README.md to link).
+ */
+export async function writeResults(name: string, title: string, results: Record<string, unknown>, markdown: string): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const dir = path.join(ROOT, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const context = { at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown' };
+  await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify({ ...context, ...results }, null, 2)}\n`);
+  await writeFile(
+    path.join(dir, `${name}.md`),
+    `# ${title}\n\nWritten by \`npm run bench:${name}\` on ${context.at} (Node ${context.node}, ${context.cpus} × ${context.cpu}).\n\n${markdown}\n`,
+  );
 }

@@ -14,6 +14,7 @@ import { EventBus } from './events/bus.js';
 import { createContext, type Context } from './graphql/context.js';
 import { createMaskError } from './graphql/errors.js';
 import { useQueryLimits } from './graphql/limits.js';
+import { useTextInputGuard } from './graphql/text-input.js';
 import { ResponseCache, useResponseCache } from './graphql/response-cache.js';
 import { getSchema } from './graphql/schema.js';
 import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
@@ -26,6 +27,7 @@ import { createMailer } from './modules/email/mailer.js';
 import { EmailOutbox } from './modules/email/outbox.js';
 import type { Clock } from './shared/clock.js';
 import { Health } from './transport/health.js';
+import { useYieldingJsonParser } from './transport/json-body.js';
 import { createHttpHandler } from './transport/http.js';
 import { Metrics, useOperationMetrics } from './transport/metrics.js';
 import { RateLimits } from './transport/rate-limits.js';
@@ -123,7 +125,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const certificates = new CertificateRenderer(deps);
   const health = new Health(deps, events);
-  const rateLimits = new RateLimits({ perKey: config.rateLimitPerKey, perAddress: config.rateLimitPerAddress }, logger, events.redis);
+  const rateLimits = new RateLimits(
+    { perKey: config.rateLimitPerKey, perAddress: config.rateLimitPerAddress, namespace: config.redisChannel },
+    logger,
+    events.redis,
+  );
   if (config.metricsToken) {
     metrics = new Metrics(config.metricsToken, { deps, subscriptions, websocketCount: () => websockets?.connectionCount ?? 0 });
   }
@@ -180,7 +186,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     landingPage: false,
     maxRequestBodySize: false, // enforced by `handle` below
     plugins: [
+      useYieldingJsonParser(),
       useQueryLimits(),
+      useTextInputGuard(),
       useResponseCache(responseCache),
       useSubscriptionHub(subscriptions),
       ...(metrics ? [useOperationMetrics(metrics)] : []),

@@ -69,7 +69,16 @@ export interface Config {
   metricsToken: string | undefined;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownTimeoutMs: number;
+  /** Larger request bodies are refused (413) before they are read. */
+  maxBodyBytes: number;
 }
+
+/**
+ * The default body limit. A bulk issue of 1,000 awards is about 300 KB; the limit is what one
+ * request may make the event loop chew at once (decoding and parsing 4 MiB took 30 ms, and other
+ * clients waited up to 60 ms; at 2 MiB, 27 ms: bench/results/hostile.md).
+ */
+export const DEFAULT_MAX_BODY_KB = 2048;
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -212,6 +221,12 @@ const envSchema = z.object({
     .max(10_000_000, 'must be a whole number of requests per minute from 0 to 10000000')
     .default(600),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MAX_BODY_KB: z.coerce
+    .number({ error: 'must be a whole number of KB from 64 to 65536' })
+    .int('must be a whole number of KB from 64 to 65536')
+    .min(64, 'must be a whole number of KB from 64 to 65536')
+    .max(65_536, 'must be a whole number of KB from 64 to 65536')
+    .default(DEFAULT_MAX_BODY_KB),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds from 0 to 600' })
     .min(0, 'must be a number of seconds from 0 to 600')
@@ -269,5 +284,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimitPerAddress: values.RATE_LIMIT_PER_ADDRESS,
     metricsToken: values.METRICS_TOKEN,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    maxBodyBytes: values.MAX_BODY_KB * 1024,
   };
 }

@@ -134,6 +134,9 @@ export class ResponseCache {
   }
 }
 
+/** Requests with larger bodies are answered without the cache. */
+const MAX_CACHED_BODY_BYTES = 16 * 1024;
+
 /** Mutations whose every change is described by the points events they publish. */
 const POINTS_MUTATIONS = new Set(['addPoints', 'addPointsBatch']);
 
@@ -178,6 +181,9 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
           onExecuteDone: () => (points ? cache.invalidateAllButTopPages(organizationId) : cache.invalidateOrganization(organizationId)),
         };
       }
+      // A query with large variables is rarely asked twice, and its key would cost as much as them.
+      const bodyBytes = Number((context as { request?: Request }).request?.headers.get('content-length') ?? 0);
+      if (bodyBytes > MAX_CACHED_BODY_BYTES) return;
       const key = `${principal.apiKeyId}\n${args.operationName ?? ''}\n${stableStringify(args.variableValues ?? {})}\n${documentKey(args.document)}`;
       const hit = cache.get(key, context.deps.clock.now().getTime());
       if (hit) {

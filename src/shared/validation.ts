@@ -82,6 +82,10 @@ export const text = (max: number) =>
     .min(1, 'must not be blank')
     .max(max, `must be at most ${max} characters`);
 
+/** Text of one line: a name or a title, shown on badges, certificates and in email subjects. */
+export const line = (max: number) =>
+  text(max).refine((value) => !/[\r\n\u2028\u2029]/.test(value), { message: 'must be a single line', params: { rule: 'singleLine' } });
+
 export const email = () =>
   z
     .string()

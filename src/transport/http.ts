@@ -10,8 +10,6 @@ import type { Health } from './health.js';
 import type { Metrics } from './metrics.js';
 import { rateLimitedBody, type RateLimits, type Verdict } from './rate-limits.js';
 
-/** Larger bodies are refused before they are read; a full bulk issue of 1,000 awards is far below. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** A refused body is still read (and thrown away) this long, so the client sees the answer rather than a reset. */
 const DRAIN_MS = 5_000;
 
@@ -34,17 +32,23 @@ function refuse(response: ServerResponse, status: number, code: string, message:
   response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-/** Answers at once, then reads and drops the rest of the body for a while before closing. */
+/**
+ * Answers at once, then reads and drops the rest of the body: closing while the client still
+ * sends would reset the connection, and it would see a broken pipe instead of the answer. A body
+ * still arriving after DRAIN_MS has its connection cut.
+ */
 function refuseUnread(request: IncomingMessage, response: ServerResponse, status: number, message: string): void {
-  refuse(response, status, 'BAD_REQUEST', message, { connection: 'close' });
+  refuse(response, status, 'BAD_REQUEST', message);
+  const cut = setTimeout(() => request.socket.destroy(), DRAIN_MS);
+  cut.unref();
+  request.once('end', () => clearTimeout(cut));
   request.resume();
-  setTimeout(() => request.destroy(), DRAIN_MS).unref();
 }
 
 /** GraphQL over HTTP sends its body as JSON; a browser sends forms cross-site without asking (CORS). */
 function jsonBody(request: IncomingMessage): boolean {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || type === 'application/graphql-response+json';
+  return type === 'application/json' || type === 'application/graphql+json';
 }
 
 function apiKeyOf(request: IncomingMessage): string | undefined {
@@ -88,8 +92,8 @@ export function createHttpHandler(options: HttpOptions) {
     // throughput of a small request on Node 20.) A body must declare its length: GraphQL clients
     // always do, and an unbounded chunked body is how a slow-drip attack starts.
     const length = request.headers['content-length'];
-    if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > MAX_BODY_BYTES)) {
-      return refuseUnread(request, response, 413, `The request body must be at most ${MAX_BODY_BYTES} bytes.`);
+    if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > config.maxBodyBytes)) {
+      return refuseUnread(request, response, 413, `The request body must be at most ${config.maxBodyBytes} bytes (MAX_BODY_KB).`);
     }
     if (length === undefined && request.headers['transfer-encoding'] !== undefined) {
       return refuseUnread(request, response, 411, 'The request must declare its Content-Length.');

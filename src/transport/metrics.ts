@@ -12,6 +12,7 @@ import type { SubscriptionHub } from '../subscriptions/hub.js';
 /** Operation names come from clients: past this many distinct ones, the rest count as "other". */
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const NAMED_OPERATION = /^\s*(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/;
 
 export interface MetricsSources {
   deps: Deps;
@@ -168,7 +169,9 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
   const timings = new WeakMap<Request, Timing>();
   return {
     onParams({ params, request }) {
-      timings.set(request, { operation: metrics.operationLabel(params.operationName), started: performance.now() });
+      // Clients often name the operation only in its text (`query Viewer { … }`).
+      const named = params.operationName ?? (typeof params.query === 'string' ? NAMED_OPERATION.exec(params.query)?.[1] : undefined);
+      timings.set(request, { operation: metrics.operationLabel(named), started: performance.now() });
     },
     onExecute({ args }) {
       const request = (args.contextValue as { request?: Request }).request;

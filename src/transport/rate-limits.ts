@@ -13,6 +13,8 @@ export interface RateLimitConfig {
   perKey: number;
   /** Requests per minute per client address to what needs no key; 0: no limit. */
   perAddress: number;
+  /** Instances that share it share their counts (the Redis channel: one deployment). */
+  namespace: string;
 }
 
 /** Allowed, or refused with the seconds until the budget refills. */
@@ -36,8 +38,8 @@ export class RateLimits {
       const memory = new RateLimiterMemory(options);
       return redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory;
     };
-    this.#byKey = make('badges:rate:key', config.perKey);
-    this.#byAddress = make('badges:rate:address', config.perAddress);
+    this.#byKey = make(`${config.namespace}:rate:key`, config.perKey);
+    this.#byAddress = make(`${config.namespace}:rate:address`, config.perAddress);
   }
 
   /** Spends one request of an API key's budget; keyed by a digest of the secret, valid or not. */

@@ -2,7 +2,7 @@ import type { Actor, Deps } from '../../deps.js';
 import type { OrganizationEvent } from '../../events/events.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
-import { parseInput, text, z } from '../../shared/validation.js';
+import { parseInput, line, text, z } from '../../shared/validation.js';
 import { isPermission, parsePermissions, serializePermissions, visibleKeysWhere, type Permission } from './permissions.js';
 import { displayPrefix, generateApiKey, hashApiKey } from './secrets.js';
 
@@ -81,7 +81,7 @@ async function recordUse(deps: Deps, apiKeyId: string, at: Date): Promise<void> 
 }
 
 const createApiKeyInput = z.object({
-  name: text(100),
+  name: line(100),
   permissions: z
     .array(z.string())
     .min(1, 'must name at least one permission')

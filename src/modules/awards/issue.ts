@@ -11,7 +11,7 @@ import { addDays } from '../../shared/clock.js';
 import { DomainError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { searchKey } from '../../shared/search-key.js';
 import { requestHash } from '../../shared/stable-json.js';
-import { addIssue, httpUrl, jsonObject, notInFuture, omittable, text, toFieldIssues, z } from '../../shared/validation.js';
+import { addIssue, httpUrl, jsonObject, notInFuture, omittable, line, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema } from '../earners/service.js';
 import { enqueueAwardEmails } from '../email/service.js';
 import { isLive, onceHoldKey } from './status.js';
@@ -32,7 +32,7 @@ const issueSchema = z
     expiresAt: z.date().nullish(),
     imported: omittable(z.boolean()),
     accepted: omittable(z.boolean()),
-    activityTitle: text(500).nullish(),
+    activityTitle: line(500).nullish(),
     activityStartedAt: z.date().nullish(),
     activityEndedAt: z.date().nullish(),
     notes: text(10_000).nullish(),

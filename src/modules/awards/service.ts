@@ -7,8 +7,8 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { AwardChange, AwardEvent } from '../../events/events.js';
 import type { Award, AwardAction, AwardStatus } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { searchKey } from '../../shared/search-key.js';
-import { jsonObject, parseInput, text, z } from '../../shared/validation.js';
+import { searchNeedle } from '../../shared/search-key.js';
+import { jsonObject, parseInput, line, text, z } from '../../shared/validation.js';
 import { effectiveStatus, isLive, liveStatusOf, onceHoldKey, statusWhere } from './status.js';
 import { lockEarnerOfAward, lockEarners } from '../earners/locks.js';
 
@@ -159,7 +159,7 @@ const updateSchema = z.object({
   notes: text(10_000).nullish(),
   additionalDetails: jsonObject(16_384).nullish(),
   expiresAt: z.date().nullish(),
-  activityTitle: text(500).nullish(),
+  activityTitle: line(500).nullish(),
   activityStartedAt: z.date().nullish(),
   activityEndedAt: z.date().nullish(),
 });
@@ -267,7 +267,7 @@ export interface AwardFilter {
 
 /** The awards list's filter; `issuedAfter` is inclusive, `issuedBefore` exclusive. */
 export function awardWhere(organizationId: string, filter: AwardFilter, now: Date): Prisma.AwardWhereInput {
-  const search = filter.search?.trim() ? searchKey(filter.search.trim()) : undefined;
+  const search = searchNeedle(filter.search, 'filter.search');
   const conditions: Prisma.AwardWhereInput[] = [{ organizationId }];
   if (filter.templateId) conditions.push({ templateId: filter.templateId });
   if (filter.earnerId) conditions.push({ earnerId: filter.earnerId });

@@ -5,8 +5,8 @@ import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
-import { searchKey } from '../../shared/search-key.js';
-import { addIssue, email, minDisplayWidth, omittable, parseInput, text, z } from '../../shared/validation.js';
+import { searchKey, searchNeedle } from '../../shared/search-key.js';
+import { addIssue, email, line, minDisplayWidth, omittable, parseInput, text, z } from '../../shared/validation.js';
 
 /**
  * Who an award is for. The name is given whole (at least 5 characters, as seed 002 requires, a
@@ -15,9 +15,9 @@ import { addIssue, email, minDisplayWidth, omittable, parseInput, text, z } from
 export const recipientSchema = z
   .object({
     email: email(),
-    name: minDisplayWidth(text(200), 5).nullish(),
-    firstName: text(100).nullish(),
-    lastName: text(100).nullish(),
+    name: minDisplayWidth(line(200), 5).nullish(),
+    firstName: line(100).nullish(),
+    lastName: line(100).nullish(),
     externalId: text(200).nullish(),
   })
   .superRefine((recipient, context) => {
@@ -138,9 +138,9 @@ async function insertEarners(tx: Tx, provider: Provider, earners: Earner[]): Pro
 
 const updateInput = z.object({
   email: omittable(email()),
-  name: omittable(minDisplayWidth(text(200), 5)),
-  firstName: text(100).nullish(),
-  lastName: text(100).nullish(),
+  name: omittable(minDisplayWidth(line(200), 5)),
+  firstName: line(100).nullish(),
+  lastName: line(100).nullish(),
   externalId: text(200).nullish(),
 });
 
@@ -194,7 +194,7 @@ export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, r
 }
 
 export function earnerWhere(organizationId: string, search?: string | null): Prisma.EarnerWhereInput {
-  const needle = search?.trim() ? searchKey(search.trim()) : undefined;
+  const needle = searchNeedle(search, 'search');
   return {
     organizationId,
     ...(needle ? { OR: [{ nameLower: { contains: needle } }, { emailLower: { contains: needle } }] } : {}),

@@ -1,7 +1,7 @@
 import type { Actor, Deps } from '../../deps.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError } from '../../shared/errors.js';
-import { email, httpUrl, omittable, parseInput, text, z } from '../../shared/validation.js';
+import { email, httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
 import { ALL_PERMISSIONS } from '../api-keys/permissions.js';
 import { insertApiKey } from '../api-keys/service.js';
 
@@ -23,7 +23,7 @@ const timeZone = z
   });
 
 const profileFields = {
-  name: text(200),
+  name: line(200),
   url: httpUrl().nullish(),
   contactEmail: email().nullish(),
   imageUrl: httpUrl().nullish(),

@@ -4,8 +4,8 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { TemplateChange, TemplateEvent } from '../../events/events.js';
 import type { BadgeLevel, BadgeTemplate, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { searchKey } from '../../shared/search-key.js';
-import { httpUrl, omittable, parseInput, text, z } from '../../shared/validation.js';
+import { searchKey, searchNeedle } from '../../shared/search-key.js';
+import { httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
 import { jobEvent, lockRules, queueBackfill } from '../automation/rules.js';
 
 const LEVELS = ['NONE', 'BRONZE', 'SILVER', 'GOLD'] as const;
@@ -23,7 +23,7 @@ const tags = z
 
 // What an earner receives: changing any of these after activation makes a new version.
 const contentFields = {
-  name: text(200),
+  name: line(200),
   description: text(5000),
   criteriaNarrative: text(10_000).nullish(),
   criteriaUrl: httpUrl().nullish(),
@@ -283,7 +283,7 @@ export interface TemplateFilter {
 }
 
 export function templateWhere(organizationId: string, filter: TemplateFilter = {}): Prisma.BadgeTemplateWhereInput {
-  const search = filter.search?.trim() ? searchKey(filter.search.trim()) : undefined;
+  const search = searchNeedle(filter.search, 'filter.search');
   const tag = filter.tag?.trim() ? searchKey(filter.tag.trim()) : undefined;
   return {
     organizationId,
