@@ -16,10 +16,12 @@ import { createMaskError } from './graphql/errors.js';
 import { useQueryLimits } from './graphql/limits.js';
 import { useTextInputGuard } from './graphql/text-input.js';
 import { ResponseCache, useResponseCache } from './graphql/response-cache.js';
-import { getSchema } from './graphql/schema.js';
-import { credentialsFromHeaders } from './modules/api-keys/request-auth.js';
+import { TOP_PAGE_FIELDS } from './modules/leaderboards/cache-scope.js';
+import { getSchema } from './schema.js';
+import { credentialsFromHeaders, RequestAuth, type Authenticate } from './graphql/auth.js';
+import { authenticate as authenticateKey } from './modules/api-keys/service.js';
 import { AutomationJobs } from './modules/automation/jobs.js';
-import { clientAddress } from './modules/engagement/client-address.js';
+import { clientAddress } from './transport/client-address.js';
 import { engagementSalt } from './modules/engagement/service.js';
 import { Scheduler } from './modules/automation/scheduler.js';
 import { handleCertificateRequest, CertificateRenderer } from './modules/certificates/http.js';
@@ -106,7 +108,15 @@ export async function createApp(options: AppOptions): Promise<App> {
     events,
     engagementSalt: config.engagementSalt ?? (await engagementSalt(database.db, database.provider)),
   });
-  const responseCache = new ResponseCache(config.responseCacheTtlMs);
+  const authenticate: Authenticate = (apiKey, whitelabelHost) => authenticateKey(deps, apiKey, whitelabelHost);
+  const responseCache = new ResponseCache(config.responseCacheTtlMs, {
+    // Engagement counters are read live, never cached.
+    ignoredEvents: new Set(['engagement']),
+    // The top of a points board is kept through points changes that cannot reach it.
+    narrowEvents: new Set(['points']),
+    narrowFields: TOP_PAGE_FIELDS,
+    describedByEvents: new Set(['addPoints', 'addPointsBatch']),
+  });
   const maskError = createMaskError(logger);
   const subscriptions = new SubscriptionHub(deps, {
     maskError,
@@ -159,10 +169,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     // connection_init and the address of their upgrade request instead.
     context: ({ request, req, wsCredentials, wsClientAddress }) =>
       wsCredentials
-        ? createContext(deps, wsCredentials, wsClientAddress)
+        ? createContext(deps, new RequestAuth(authenticate, wsCredentials), wsClientAddress)
         : createContext(
             deps,
-            credentialsFromHeaders(request.headers),
+            new RequestAuth(authenticate, credentialsFromHeaders(request.headers)),
             clientAddress(req, request.headers.get('x-forwarded-for'), config.trustProxyHops),
           ),
     maskedErrors: { maskError },
@@ -226,6 +236,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     allowedOrigins: config.allowedOrigins,
     keepAliveMs: config.websocketKeepAliveMs,
     rateLimits,
+    authenticate,
   });
 
   return {

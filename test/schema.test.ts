@@ -13,7 +13,7 @@ import {
 import { describe, expect, inject, it } from 'vitest';
 import { migrationNames, pendingSql } from '../prisma/migrations.js';
 import { composeSchemaFromModels, PROVIDERS, schemaFile } from '../prisma/providers.js';
-import { getSchema, printSchemaFile } from '../src/graphql/schema.js';
+import { getSchema, printSchemaFile } from '../src/schema.js';
 
 describe('GraphQL schema', () => {
   it('schema/schema.graphql is what the code prints (run `npm run schema:print`)', async () => {

@@ -1,7 +1,7 @@
 // One organization can never read or change another's data: for every query and mutation, another
 // organization's ids behave exactly like ids that do not exist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSchema } from '../src/graphql/schema.js';
+import { getSchema } from '../src/schema.js';
 import {
   AcceptAwardDocument,
   ActionsDocument,

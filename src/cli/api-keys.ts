@@ -5,7 +5,7 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
-import { ALL_PERMISSIONS, isPermission } from '../modules/api-keys/permissions.js';
+import { ALL_PERMISSIONS, isPermission } from '../graphql/permissions.js';
 import { insertApiKey } from '../modules/api-keys/service.js';
 
 const { values } = parseArgs({

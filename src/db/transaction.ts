@@ -1,4 +1,5 @@
 import { ConflictError } from '../shared/errors.js';
+import type { DomainEvent, EventPublisher } from '../events/events.js';
 import type { Prisma, PrismaClient } from './client.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -54,4 +55,25 @@ export async function inTransaction<T>(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What a change hands `commit`: its result, and the events that announce it once committed. */
+export interface Change<T> {
+  result: T;
+  events: readonly DomainEvent[];
+}
+
+/**
+ * Runs a change in one transaction (as inTransaction, retried on races) and, once it has
+ * committed, publishes its events: the one way services change data, so nothing commits without
+ * announcing it to subscribers, caches, the outbox worker and other instances.
+ */
+export async function commit<T>(
+  deps: { db: PrismaClient; events: EventPublisher },
+  work: (tx: Tx) => Promise<Change<T>>,
+  options: { timeoutMs?: number } = {},
+): Promise<T> {
+  const { result, events } = await inTransaction(deps.db, work, options);
+  deps.events.publish(events);
+  return result;
 }

@@ -8,7 +8,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
-import type { Permission } from '../modules/api-keys/permissions.js';
+import type { Permission } from './permissions.js';
 import type { Context } from './context.js';
 
 export const DEFAULT_PAGE_SIZE = 50;

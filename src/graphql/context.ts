@@ -1,8 +1,6 @@
 import type { Deps } from '../deps.js';
-import type { Credentials } from '../modules/api-keys/request-auth.js';
-import { RequestAuth } from '../modules/api-keys/request-auth.js';
-import type { Principal } from '../modules/api-keys/service.js';
-import type { TopPage } from '../modules/leaderboards/cache-scope.js';
+import { RequestAuth, type Principal } from './auth.js';
+import type { CacheDependency } from './response-cache.js';
 
 /** Built fresh for every HTTP request and every subscription event. */
 export interface Context {
@@ -16,21 +14,21 @@ export interface Context {
   /** The client's network address (src/modules/engagement/client-address.ts), for public counters. */
   clientAddress?: string;
   /**
-   * Pages from the top of all-time points boards that this response was read from, and whether it
-   * read any other page of a board (src/modules/leaderboards/cache-scope.ts). The response cache
-   * keeps a result through points changes only when it is made of such pages alone.
+   * What this response was read from, when its resolvers can tell which changes it survives
+   * (src/graphql/response-cache.ts); and whether some resolver read something that cannot, which
+   * makes every change reach it.
    */
-  topPages?: TopPage[];
-  readOtherPages?: boolean;
+  cacheDependencies?: CacheDependency[];
+  cacheDependsOnAll?: boolean;
 }
 
-export function createContext(deps: Deps, credentials: Credentials, clientAddress?: string): Context {
-  return { deps, auth: new RequestAuth(deps, credentials), clientAddress };
+export function createContext(deps: Deps, auth: RequestAuth, clientAddress?: string): Context {
+  return { deps, auth, clientAddress };
 }
 
 /** A context for work on behalf of an already authenticated caller (one subscription event). */
 export function contextFor(deps: Deps, principal: Principal): Context {
-  return { deps, auth: RequestAuth.forPrincipal(deps, principal) };
+  return { deps, auth: RequestAuth.forPrincipal(principal) };
 }
 
 /** Records that the response being built stops being true at `moment`. */

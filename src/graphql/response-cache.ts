@@ -10,10 +10,10 @@
 // - every change of an organization (a mutation on this instance, or a domain event from any
 //   instance or from automation) bumps the organization's generation and drops its entries, and a
 //   result is stored only if its generation did not move while it executed;
-// - except that a result made only of pages from the top of all-time points boards is kept
-//   through points changes that cannot reach those pages (src/modules/leaderboards/cache-scope.ts),
-//   so a live screen polling the top of a board is not recomputed at every point entry;
-// - engagement counted on public pages changes no cached value (counters are read live);
+// - except that a result may be kept through changes its resolvers can tell it survives (the
+//   policy's narrow events: the leaderboards module keeps the top of a points board through points
+//   changes that cannot reach it, so a live screen polling it is not recomputed at every entry);
+// - events the policy ignores change no cached value (engagement counters are read live);
 // - a result lives at most `ttlMs`, and never past the first moment a derived value in it
 //   changes on its own (an award whose expiry passes: see Context.validUntil);
 // - results with errors, mutations and subscriptions are never cached;
@@ -23,7 +23,6 @@ import type { Plugin } from 'graphql-yoga';
 import { BREAK, getOperationAST, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { DomainEvent } from '../events/events.js';
-import { TOP_PAGE_FIELDS, topPageMovedBy, type TopPage } from '../modules/leaderboards/cache-scope.js';
 import { stableStringify } from '../shared/stable-json.js';
 import type { Context } from './context.js';
 import { documentKey } from './document-key.js';
@@ -38,13 +37,34 @@ function serializedOnce(result: ExecutionResult): SerializedOnce {
   return { ...result, stringify: (value) => (json ??= JSON.stringify(value)) };
 }
 
+/** Something a cached result was read from, that can tell whether a change reached it. */
+export interface CacheDependency {
+  survives(event: DomainEvent): boolean;
+}
+
+/**
+ * What the modules tell the cache (assembled where the application is built):
+ * - ignoredEvents: kinds of change that alter no cached result;
+ * - narrowEvents: kinds of change a result may be kept through, when every field its document
+ *   selects is in narrowFields and every resolver that read it declared a CacheDependency;
+ * - describedByEvents: mutations whose every change is one of the narrow events they publish.
+ */
+export interface CachePolicy {
+  ignoredEvents: ReadonlySet<DomainEvent['kind']>;
+  narrowEvents: ReadonlySet<DomainEvent['kind']>;
+  narrowFields: ReadonlySet<string>;
+  describedByEvents: ReadonlySet<string>;
+}
+
+export const NO_CACHE_POLICY: CachePolicy = { ignoredEvents: new Set(), narrowEvents: new Set(), narrowFields: new Set(), describedByEvents: new Set() };
+
 interface Entry {
   organizationId: string;
   result: ExecutionResult;
   /** Epoch ms by the application's clock; the LRU's own TTL only bounds memory. */
   expiresAt: number;
-  /** Set when the result is made of these pages alone: points changes that miss them keep it. */
-  topPages: TopPage[] | undefined;
+  /** Set when the result may be kept through narrow events that all of these survive. */
+  dependencies: CacheDependency[] | undefined;
 }
 
 export class ResponseCache {
@@ -54,6 +74,7 @@ export class ResponseCache {
 
   constructor(
     readonly ttlMs: number,
+    readonly policy: CachePolicy = NO_CACHE_POLICY,
     maxEntries = 10_000,
   ) {
     this.#entries = new LRUCache<string, Entry>({
@@ -90,11 +111,11 @@ export class ResponseCache {
     result: ExecutionResult,
     now: number,
     expiresAt: number,
-    topPages?: TopPage[],
+    dependencies?: CacheDependency[],
   ): void {
     const until = Math.min(expiresAt, now + this.ttlMs);
     if (until <= now || this.generation(organizationId) !== generation) return;
-    this.#entries.set(key, { organizationId, result, expiresAt: until, topPages });
+    this.#entries.set(key, { organizationId, result, expiresAt: until, dependencies });
     let keys = this.#keysByOrganization.get(organizationId);
     if (!keys) this.#keysByOrganization.set(organizationId, (keys = new Set()));
     keys.add(key);
@@ -106,17 +127,18 @@ export class ResponseCache {
 
   /** Drops what a committed change may have made stale. */
   invalidateFor(event: DomainEvent): void {
-    if (event.kind === 'engagement') return;
-    if (event.kind !== 'points') return this.invalidateOrganization(event.organizationId);
-    this.#invalidateWhere(event.organizationId, (entry) => !entry.topPages || entry.topPages.some((page) => topPageMovedBy(page, event)));
+    if (this.policy.ignoredEvents.has(event.kind)) return;
+    if (!this.policy.narrowEvents.has(event.kind)) return this.invalidateOrganization(event.organizationId);
+    this.#invalidateWhere(event.organizationId, (entry) => !entry.dependencies || entry.dependencies.some((dependency) => !dependency.survives(event)));
   }
 
   /**
-   * A points mutation answered on this instance: everything but top pages goes now (as for any
-   * mutation); the mutation's own points event, published before it answered, judges those.
+   * A mutation described by narrow events answered on this instance: everything but results kept
+   * through such events goes now (as for any mutation); its own events, published before it
+   * answered, judge those.
    */
-  invalidateAllButTopPages(organizationId: string): void {
-    this.#invalidateWhere(organizationId, (entry) => !entry.topPages);
+  invalidateAllButNarrow(organizationId: string): void {
+    this.#invalidateWhere(organizationId, (entry) => !entry.dependencies);
   }
 
   #invalidateWhere(organizationId: string, stale: (entry: Entry) => boolean): void {
@@ -137,14 +159,11 @@ export class ResponseCache {
 /** Requests with larger bodies are answered without the cache. */
 const MAX_CACHED_BODY_BYTES = 16 * 1024;
 
-/** Mutations whose every change is described by the points events they publish. */
-const POINTS_MUTATIONS = new Set(['addPoints', 'addPointsBatch']);
+const narrowDocuments = new WeakMap<DocumentNode, boolean>();
 
-const topPageDocuments = new WeakMap<DocumentNode, boolean>();
-
-/** Whether every field the document selects is one of TOP_PAGE_FIELDS (checked once per parsed document). */
-function selectsOnlyTopPageFields(schema: GraphQLSchema, document: DocumentNode): boolean {
-  let only = topPageDocuments.get(document);
+/** Whether every field the document selects is one of `fields` (checked once per parsed document). */
+function selectsOnly(fields: ReadonlySet<string>, schema: GraphQLSchema, document: DocumentNode): boolean {
+  let only = narrowDocuments.get(document);
   if (only === undefined) {
     only = true;
     const typeInfo = new TypeInfo(schema);
@@ -153,13 +172,13 @@ function selectsOnlyTopPageFields(schema: GraphQLSchema, document: DocumentNode)
       visitWithTypeInfo(typeInfo, {
         Field(node) {
           const parent = typeInfo.getParentType();
-          if (node.name.value === '__typename' || (parent && TOP_PAGE_FIELDS.has(`${parent.name}.${node.name.value}`))) return undefined;
+          if (node.name.value === '__typename' || (parent && fields.has(`${parent.name}.${node.name.value}`))) return undefined;
           only = false;
           return BREAK;
         },
       }),
     );
-    topPageDocuments.set(document, only);
+    narrowDocuments.set(document, only);
   }
   return only;
 }
@@ -176,9 +195,11 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
       const { organizationId } = principal;
 
       if (operation.operation === 'mutation') {
-        const points = operation.selectionSet.selections.every((selection) => selection.kind === 'Field' && POINTS_MUTATIONS.has(selection.name.value));
+        const narrow = operation.selectionSet.selections.every(
+          (selection) => selection.kind === 'Field' && cache.policy.describedByEvents.has(selection.name.value),
+        );
         return {
-          onExecuteDone: () => (points ? cache.invalidateAllButTopPages(organizationId) : cache.invalidateOrganization(organizationId)),
+          onExecuteDone: () => (narrow ? cache.invalidateAllButNarrow(organizationId) : cache.invalidateOrganization(organizationId)),
         };
       }
       // A query with large variables is rarely asked twice, and its key would cost as much as them.
@@ -195,9 +216,11 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
         onExecuteDone: ({ result }) => {
           if (!('data' in result) || result.errors?.length) return;
           const now = context.deps.clock.now().getTime();
-          const topPages =
-            context.topPages && !context.readOtherPages && selectsOnlyTopPageFields(args.schema, args.document) ? context.topPages : undefined;
-          cache.set(key, organizationId, generation, serializedOnce(result), now, context.validUntil ?? Number.POSITIVE_INFINITY, topPages);
+          const dependencies =
+            context.cacheDependencies && !context.cacheDependsOnAll && selectsOnly(cache.policy.narrowFields, args.schema, args.document)
+              ? context.cacheDependencies
+              : undefined;
+          cache.set(key, organizationId, generation, serializedOnce(result), now, context.validUntil ?? Number.POSITIVE_INFINITY, dependencies);
         },
       };
     },

@@ -27,7 +27,7 @@ import type { Deps } from '../deps.js';
 import { contextFor, type Context } from '../graphql/context.js';
 import { documentKey } from '../graphql/document-key.js';
 import { toGraphQLError } from '../graphql/errors.js';
-import type { Principal } from '../modules/api-keys/service.js';
+import type { Principal } from '../graphql/auth.js';
 import { DomainError, UnauthenticatedError } from '../shared/errors.js';
 import { stableStringify } from '../shared/stable-json.js';
 import { SubscriberQueue } from './queue.js';

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { clientAddress } from '../modules/engagement/client-address.js';
+import { clientAddress } from './client-address.js';
 import type { Health } from './health.js';
 import type { Metrics } from './metrics.js';
 import { rateLimitedBody, type RateLimits, type Verdict } from './rate-limits.js';

@@ -20,10 +20,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Deps } from '../deps.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { textTooLong } from '../graphql/limits.js';
-import { authenticate } from '../modules/api-keys/service.js';
-import type { Credentials } from '../modules/api-keys/request-auth.js';
-import { RequestAuth } from '../modules/api-keys/request-auth.js';
-import { clientAddress } from '../modules/engagement/client-address.js';
+import { RequestAuth, type Authenticate, type Credentials } from '../graphql/auth.js';
+import { clientAddress } from './client-address.js';
 import type { DropReason, Sink, SubscriptionHub } from '../subscriptions/hub.js';
 import type { RateLimits } from './rate-limits.js';
 
@@ -120,8 +118,9 @@ export function attachWebSockets(options: {
   allowedOrigins: readonly string[];
   keepAliveMs: number;
   rateLimits: RateLimits;
+  authenticate: Authenticate;
 }): WebSocketTransport {
-  const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs, rateLimits } = options;
+  const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs, rateLimits, authenticate } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const keys = new Map<WebSocket, Extra>();
 
@@ -141,7 +140,7 @@ export function attachWebSockets(options: {
       subscribe: (args) => (args.rootValue as { subscribe: (args: ExecutionArgs) => never }).subscribe(args),
       onConnect: async (ctx) => {
         const credentials = credentialsFromConnection(ctx.connectionParams, ctx.extra.request);
-        const principal = await new RequestAuth(deps, credentials).principal();
+        const principal = await new RequestAuth(authenticate, credentials).principal();
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.credentials = credentials;
         ctx.extra.apiKeyId = principal.apiKeyId;
@@ -195,7 +194,11 @@ export function attachWebSockets(options: {
         };
         return {
           ...operation,
-          contextValue: createContext(deps, ctx.extra.credentials!, connectionAddress(ctx.extra.request, deps.config.trustProxyHops)),
+          contextValue: createContext(
+            deps,
+            new RequestAuth(authenticate, ctx.extra.credentials!),
+            connectionAddress(ctx.extra.request, deps.config.trustProxyHops),
+          ),
           rootValue: { subscribe: (args: ExecutionArgs) => subscriptions.subscribe(args, sink) },
         };
       },
@@ -208,7 +211,7 @@ export function attachWebSockets(options: {
   const revalidation = setInterval(() => {
     void (async () => {
       for (const [socket, extra] of keys) {
-        const result = await authenticate(deps, extra.credentials!.apiKey ?? '', extra.credentials!.whitelabelHost);
+        const result = await authenticate(extra.credentials!.apiKey ?? '', extra.credentials!.whitelabelHost);
         if (!('principal' in result)) socket.close(CLOSE_CODES.keyRevoked, 'The API key is no longer valid.');
       }
     })().catch((error: unknown) => deps.logger.warn({ err: error }, 'could not revalidate websocket keys'));

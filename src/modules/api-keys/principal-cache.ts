@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Authentication } from './service.js';
+import type { Authentication } from '../../graphql/auth.js';
 
 interface Entry {
   result: Authentication;

@@ -1,7 +1,9 @@
 import { builder } from '../../graphql/builder.js';
 import { decodeId } from '../../graphql/ids.js';
-import { PERMISSIONS, parsePermissions, visibleKeysWhere, type Permission } from './permissions.js';
-import { createApiKey, revokeApiKey, type Principal } from './service.js';
+import { PERMISSIONS, parsePermissions, type Permission } from '../../graphql/permissions.js';
+import { visibleKeysWhere } from './visibility.js';
+import type { Principal } from '../../graphql/auth.js';
+import { createApiKey, revokeApiKey } from './service.js';
 
 export const PermissionEnum = builder.enumType('Permission', {
   description: 'What an API key may do.',

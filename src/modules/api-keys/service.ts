@@ -1,18 +1,13 @@
 import type { Actor, Deps } from '../../deps.js';
+import type { Authentication, Principal } from '../../graphql/auth.js';
 import type { OrganizationEvent } from '../../events/events.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { parseInput, line, text, z } from '../../shared/validation.js';
-import { isPermission, parsePermissions, serializePermissions, visibleKeysWhere, type Permission } from './permissions.js';
+import { isPermission, parsePermissions, serializePermissions, type Permission } from '../../graphql/permissions.js';
+import { visibleKeysWhere } from './visibility.js';
 import { displayPrefix, generateApiKey, hashApiKey } from './secrets.js';
 
-/** The caller of an authenticated request. */
-export interface Principal extends Actor {
-  apiKeyId: string;
-  permissions: ReadonlySet<Permission>;
-}
-
-export type Authentication = { principal: Principal } | { failure: string } | { forbidden: string };
 
 // lastUsedAt is for humans auditing keys: minute precision is plenty, and writing it on every
 // request would turn every read into a write.

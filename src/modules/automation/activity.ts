@@ -3,7 +3,8 @@
 // response already reflects any award it earned or lost.
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, Deps } from '../../deps.js';
-import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { type Prisma } from '../../generated/prisma-sqlite/client.js';
+import { empty, join, sql } from '../../db/sql.js';
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
@@ -278,16 +279,16 @@ async function addToBalances(tx: Tx, provider: Provider, organizationId: string,
     const chunk = rows.slice(start, start + 500);
     const values = chunk.map(([key, total]) => {
       const { earnerId, category } = splitKey(key);
-      return Prisma.sql`(${d.text(organizationId)}, ${d.text(earnerId)}, ${d.text(category)}, ${d.int(total)}, ${d.timestamp(now)})`;
+      return sql`(${d.text(organizationId)}, ${d.text(earnerId)}, ${d.text(category)}, ${d.int(total)}, ${d.timestamp(now)})`;
     });
     // Which balances the upsert creates: PostgreSQL says so itself (a row it inserted has no
     // xmax); SQLite's single writer makes a read just before exact.
     const existing = provider === 'postgresql' ? undefined : await existingBalances(tx, chunk.map(([key]) => splitKey(key)));
     const updated = await tx.$queryRaw<Array<{ earnerId: string; category: string; balance: number | bigint; inserted?: boolean }>>`
       INSERT INTO "PointsBalance" ("organizationId", "earnerId", "category", "balance", "updatedAt")
-      VALUES ${Prisma.join(values)}
+      VALUES ${join(values)}
       ON CONFLICT ("earnerId", "category") DO UPDATE SET "balance" = "PointsBalance"."balance" + excluded."balance", "updatedAt" = excluded."updatedAt"
-      RETURNING "earnerId", "category", "balance"${provider === 'postgresql' ? Prisma.sql`, (xmax = 0) AS "inserted"` : Prisma.empty}`.catch((error: unknown) => {
+      RETURNING "earnerId", "category", "balance"${provider === 'postgresql' ? sql`, (xmax = 0) AS "inserted"` : empty}`.catch((error: unknown) => {
       // PostgreSQL refuses an integer overflow; SQLite's 64-bit integers are checked below.
       if (String(error).includes('out of range')) throw balanceOutOfRange();
       throw error;
@@ -326,12 +327,12 @@ async function insertEntries(tx: Tx, provider: Provider, entries: Prisma.PointsE
   const d = dialectFor(provider);
   for (let start = 0; start < entries.length; start += 500) {
     const values = entries.slice(start, start + 500).map(
-      (entry) => Prisma.sql`(${d.text(entry.id!)}, ${d.text(entry.organizationId)}, ${d.text(entry.earnerId)}, ${d.text(entry.category)},
+      (entry) => sql`(${d.text(entry.id!)}, ${d.text(entry.organizationId)}, ${d.text(entry.earnerId)}, ${d.text(entry.category)},
         ${d.int(entry.amount)}, ${d.int(entry.balanceAfter)}, ${d.text(entry.reason ?? null)}, ${d.text(entry.source ?? null)},
         ${d.text(entry.idempotencyKey ?? null)}, ${d.text(entry.idempotencyHash ?? null)}, ${d.timestamp(entry.at as Date)})`,
     );
     await tx.$executeRaw`INSERT INTO "PointsEntry" ("id", "organizationId", "earnerId", "category", "amount", "balanceAfter", "reason",
-      "source", "idempotencyKey", "idempotencyHash", "at") VALUES ${Prisma.join(values)}`;
+      "source", "idempotencyKey", "idempotencyHash", "at") VALUES ${join(values)}`;
   }
 }
 
@@ -475,7 +476,7 @@ export async function endDueMemberships(deps: Deps, limit = 500): Promise<number
       const ended = await tx.$queryRaw<Array<{ id: string; earnerId: string; productId: string }>>`
         UPDATE "Membership" SET "status" = ${d.enumValue('MembershipStatus', 'ENDED')}, "endedAt" = "endsAt",
           "endReason" = ${d.enumValue('MembershipEndReason', 'EXPIRED')}, "activeKey" = NULL, "updatedAt" = ${d.timestamp(now)}
-        WHERE "id" IN (${Prisma.join(ofOrganization.map((membership) => membership.id))}) AND "status" = 'ACTIVE' AND "endsAt" <= ${d.timestamp(now)}
+        WHERE "id" IN (${join(ofOrganization.map((membership) => membership.id))}) AND "status" = 'ACTIVE' AND "endsAt" <= ${d.timestamp(now)}
         RETURNING "id", "earnerId", "productId"`;
       const productIds = [...new Set(ended.map((membership) => membership.productId))];
       const earnerIds = [...new Set(ended.map((membership) => membership.earnerId))];

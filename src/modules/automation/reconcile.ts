@@ -17,7 +17,7 @@
 //   - live, but no longer earned: revoke it with the reason (points and memberships only: an
 //     action, once done, stays done).
 // Awards issued by people, and awards people revoked, are never touched.
-import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { Sql, empty, join, sql } from '../../db/sql.js';
 import { dialectFor, type Dialect } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
 import type { Tx } from '../../db/transaction.js';
@@ -42,33 +42,33 @@ type Touched = Array<{ id: string; earnerId: string }>;
 const EMPTY: Reconciled = { issued: [], restored: [], revoked: [], events: [] };
 
 /** The CTEs ending in `slots("earnerId", "key", "level")`: the slots that should hold a live award. */
-function slotsSql(d: Dialect, rule: Rule, once: boolean, scope: Scope, now: Date): Prisma.Sql {
-  const prefix = Prisma.sql`${d.text(rule.templateId)} || ':' || `;
+function slotsSql(d: Dialect, rule: Rule, once: boolean, scope: Scope, now: Date): Sql {
+  const prefix = sql`${d.text(rule.templateId)} || ':' || `;
   const org = d.text(rule.organizationId);
   switch (rule.kind) {
     case 'POINTS':
-      return Prisma.sql`levels(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM levels WHERE n < ${d.int(once ? 1 : MAX_POINTS_LEVELS)}),
+      return sql`levels(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM levels WHERE n < ${d.int(once ? 1 : MAX_POINTS_LEVELS)}),
         slots AS (
           SELECT b."earnerId" AS "earnerId", ${prefix}b."earnerId" || ':p' || CAST(l.n AS TEXT) AS "key", l.n AS "level"
           FROM "PointsBalance" b JOIN levels l ON l.n * ${d.int(rule.pointsThreshold)} <= b."balance"
           WHERE b."organizationId" = ${org} AND b."category" = ${d.text(rule.pointsCategory)} AND ${earnerScopeSql(scope, 'b."earnerId"')})`;
     case 'MEMBERSHIP':
-      return Prisma.sql`slots AS (
-          SELECT ${once ? Prisma.sql`DISTINCT m."earnerId" AS "earnerId", ${prefix}m."earnerId" || ':m'` : Prisma.sql`m."earnerId" AS "earnerId", ${prefix}m."earnerId" || ':m:' || m."id"`} AS "key",
+      return sql`slots AS (
+          SELECT ${once ? sql`DISTINCT m."earnerId" AS "earnerId", ${prefix}m."earnerId" || ':m'` : sql`m."earnerId" AS "earnerId", ${prefix}m."earnerId" || ':m:' || m."id"`} AS "key",
             CAST(NULL AS INTEGER) AS "level"
           FROM "Membership" m
           WHERE m."organizationId" = ${org} AND m."status" = 'ACTIVE' AND (m."endsAt" IS NULL OR m."endsAt" > ${d.timestamp(now)})
-            AND m."productId" IN (${Prisma.join(rule.productIds.map((id) => d.text(id)))}) AND ${earnerScopeSql(scope, 'm."earnerId"')})`;
+            AND m."productId" IN (${join(rule.productIds.map((id) => d.text(id)))}) AND ${earnerScopeSql(scope, 'm."earnerId"')})`;
     case 'ACTION': {
-      const actions = Prisma.sql`"Action" a WHERE a."organizationId" = ${org} AND a."type" = ${d.text(rule.actionType)} AND ${earnerScopeSql(scope, 'a."earnerId"')}`;
+      const actions = sql`"Action" a WHERE a."organizationId" = ${org} AND a."type" = ${d.text(rule.actionType)} AND ${earnerScopeSql(scope, 'a."earnerId"')}`;
       if (once) {
-        const since = rule.actionWindowDays ? Prisma.sql` AND a."occurredAt" > ${d.timestamp(addDays(now, -rule.actionWindowDays))}` : Prisma.empty;
-        return Prisma.sql`slots AS (
+        const since = rule.actionWindowDays ? sql` AND a."occurredAt" > ${d.timestamp(addDays(now, -rule.actionWindowDays))}` : empty;
+        return sql`slots AS (
             SELECT a."earnerId" AS "earnerId", ${prefix}a."earnerId" || ':a' AS "key", CAST(NULL AS INTEGER) AS "level"
             FROM ${actions}${since}
             GROUP BY a."earnerId" HAVING COUNT(*) >= ${d.int(rule.actionMinCount)})`;
       }
-      return Prisma.sql`numbered AS (
+      return sql`numbered AS (
           SELECT a."id", a."earnerId", ROW_NUMBER() OVER (PARTITION BY a."earnerId" ORDER BY a."createdAt", a."id") AS rn FROM ${actions}),
         slots AS (
           SELECT "earnerId", ${prefix}"earnerId" || ':a:' || "id" AS "key", CAST(NULL AS INTEGER) AS "level"
@@ -119,11 +119,11 @@ interface HistoryEntry {
  * backfill) answered with a sequential scan per batch. SQLite has no writing CTEs: the entries
  * follow in a second statement over the ids.
  */
-async function changeWithHistory(tx: Tx, provider: Provider, slots: Prisma.Sql, change: Prisma.Sql, entry: HistoryEntry): Promise<Touched> {
+async function changeWithHistory(tx: Tx, provider: Provider, slots: Sql, change: Sql, entry: HistoryEntry): Promise<Touched> {
   const d = dialectFor(provider);
-  const values = Prisma.sql`${d.enumValue('AwardAction', entry.action)}, ${d.text(entry.reason)}, ${d.enumValue('AwardChangeOrigin', entry.origin)},
+  const values = sql`${d.enumValue('AwardAction', entry.action)}, ${d.text(entry.reason)}, ${d.enumValue('AwardChangeOrigin', entry.origin)},
     ${d.text(entry.actorApiKeyId)}, ${d.text(entry.triggeredByApiKeyId)}, ${d.timestamp(entry.now)}`;
-  const columns = Prisma.sql`("id", "organizationId", "awardId", "sequence", "action", "reason", "origin", "actorApiKeyId", "triggeredByApiKeyId", "at")`;
+  const columns = sql`("id", "organizationId", "awardId", "sequence", "action", "reason", "origin", "actorApiKeyId", "triggeredByApiKeyId", "at")`;
   // Each entry is numbered with the revision its change gave the award (see Award.revision).
   if (provider === 'postgresql') {
     return tx.$queryRaw<Touched>`WITH RECURSIVE ${slots},
@@ -135,7 +135,7 @@ async function changeWithHistory(tx: Tx, provider: Provider, slots: Prisma.Sql, 
   for (let start = 0; start < touched.length; start += 1000) {
     const ids = touched.slice(start, start + 1000).map((award) => award.id);
     await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ${columns}
-      SELECT ${d.randomId}, a."organizationId", a."id", a."revision", ${values} FROM "Award" a WHERE a."id" IN (${Prisma.join(ids)})`;
+      SELECT ${d.randomId}, a."organizationId", a."id", a."revision", ${values} FROM "Award" a WHERE a."id" IN (${join(ids)})`;
   }
   return touched;
 }
@@ -173,16 +173,16 @@ function loadTemplate(tx: Tx, templateId: string): Promise<TemplateForAutomation
  * Issues an award into each slot of `slots` that none holds yet (and, on a ONCE template, whose
  * earner holds none), with its ISSUED history entry.
  */
-function insertSlots(tx: Tx, provider: Provider, rule: Rule, template: TemplateForAutomation, slots: Prisma.Sql, entry: HistoryEntry) {
+function insertSlots(tx: Tx, provider: Provider, rule: Rule, template: TemplateForAutomation, slots: Sql, entry: HistoryEntry) {
   const d = dialectFor(provider);
   const { now } = entry;
   const t = d.text(template.id);
-  const holdKey = template.awardMode === 'ONCE' ? Prisma.sql`${t} || ':' || e."id"` : Prisma.sql`CAST(NULL AS TEXT)`;
+  const holdKey = template.awardMode === 'ONCE' ? sql`${t} || ':' || e."id"` : sql`CAST(NULL AS TEXT)`;
   return changeWithHistory(
     tx,
     provider,
     slots,
-    Prisma.sql`INSERT INTO "Award" ("id", "organizationId", "templateId", "templateVersionNumber", "earnerId", "recipientName",
+    sql`INSERT INTO "Award" ("id", "organizationId", "templateId", "templateVersionNumber", "earnerId", "recipientName",
       "recipientNameLower", "recipientFirstName", "recipientLastName", "recipientEmail", "recipientEmailLower", "status",
       "imported", "imageUrl", "imageHighResolutionUrl", "imageThumbnailUrl", "publicId", "issuedAt", "expiresAt",
       "acceptedAt", "source", "automationKey", "automationLevel", "automationKind", "automationRevoked", "onceHoldKey",
@@ -234,7 +234,7 @@ export async function issueForAction(
   const template = await loadTemplate(tx, rule.templateId);
   if (!template) return undefined;
   const d = dialectFor(provider);
-  const slots = Prisma.sql`slots AS (SELECT ${d.text(earnerId)} AS "earnerId", ${d.text(key)} AS "key", CAST(NULL AS INTEGER) AS "level")`;
+  const slots = sql`slots AS (SELECT ${d.text(earnerId)} AS "earnerId", ${d.text(key)} AS "key", CAST(NULL AS INTEGER) AS "level")`;
   const issued = await insertSlots(tx, provider, rule, template, slots, {
     action: 'ISSUED',
     reason: 'Awarded for an action.',
@@ -281,7 +281,7 @@ export async function reconcile(
         tx,
         provider,
         slots,
-        Prisma.sql`UPDATE "Award" SET
+        sql`UPDATE "Award" SET
           "status" = ${d.enumValue('AwardStatus', 'REVOKED')}, "revokedAt" = ${d.timestamp(now)}, "revokedReason" = ${d.text(reason)},
           "automationRevoked" = ${d.bool(true)}, "onceHoldKey" = NULL, "revision" = "revision" + 1, "updatedAt" = ${d.timestamp(now)}
         WHERE "templateId" = ${t} AND "automationKind" = ${d.enumValue('AwardRuleKind', rule.kind)}
@@ -295,18 +295,18 @@ export async function reconcile(
 
   // Restoring a ONCE award takes the hold back, unless another live award has it.
   const holdFree = once
-    ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM "Award" h WHERE h."onceHoldKey" = "Award"."templateId" || ':' || "Award"."earnerId")`
-    : Prisma.empty;
+    ? sql`AND NOT EXISTS (SELECT 1 FROM "Award" h WHERE h."onceHoldKey" = "Award"."templateId" || ':' || "Award"."earnerId")`
+    : empty;
   const restored = !fills
     ? []
     : await changeWithHistory(
         tx,
         provider,
         slots,
-        Prisma.sql`UPDATE "Award" SET
-          "status" = ${d.enumExpression('AwardStatus', Prisma.sql`CASE WHEN "acceptedAt" IS NULL THEN 'PENDING' ELSE 'ACCEPTED' END`)},
+        sql`UPDATE "Award" SET
+          "status" = ${d.enumExpression('AwardStatus', sql`CASE WHEN "acceptedAt" IS NULL THEN 'PENDING' ELSE 'ACCEPTED' END`)},
           "revokedAt" = NULL, "revokedReason" = NULL, "automationRevoked" = ${d.bool(false)},
-          "onceHoldKey" = ${once ? Prisma.sql`"templateId" || ':' || "earnerId"` : Prisma.sql`NULL`},
+          "onceHoldKey" = ${once ? sql`"templateId" || ':' || "earnerId"` : sql`NULL`},
           "revision" = "revision" + 1, "updatedAt" = ${d.timestamp(now)}
         WHERE "templateId" = ${t} AND "automationRevoked" = ${d.bool(true)} AND "status" = 'REVOKED'
           AND ${earnerScopeSql(scope, '"earnerId"')} AND "automationKey" IN (SELECT "key" FROM slots) ${holdFree}`,

@@ -4,7 +4,8 @@ import type { Actor, Deps } from '../../deps.js';
 import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { DomainEvent } from '../../events/events.js';
-import { Prisma, type AwardRule, type AwardRuleKind } from '../../generated/prisma-sqlite/client.js';
+import { type Prisma, type AwardRule, type AwardRuleKind } from '../../generated/prisma-sqlite/client.js';
+import { sql } from '../../db/sql.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { addIssue, omittable, parseInput, text, z } from '../../shared/validation.js';
 import { TEMPLATE_FOR_AUTOMATION, type TemplateForAutomation } from './reconcile.js';
@@ -212,7 +213,7 @@ export function jobEvent(job: { id: string; organizationId: string; templateId: 
  */
 export async function lockRules(tx: Tx, provider: Provider, organizationId: string, mode: 'apply' | 'change'): Promise<void> {
   if (provider !== 'postgresql') return;
-  const key = Prisma.sql`hashtextextended(${`award-rules:${organizationId}`}, 0)`;
+  const key = sql`hashtextextended(${`award-rules:${organizationId}`}, 0)`;
   await (mode === 'apply'
     ? tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${key})`
     : tx.$executeRaw`SELECT pg_advisory_xact_lock(${key})`);

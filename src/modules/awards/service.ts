@@ -1,7 +1,8 @@
 // The life of an issued award: accept, reject, revoke, restore, update, delete; and the filters of
 // the awards list. Issuing lives in ./issue.ts.
 import type { Actor, Deps } from '../../deps.js';
-import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { type Prisma } from '../../generated/prisma-sqlite/client.js';
+import { join } from '../../db/sql.js';
 import { dialectFor } from '../../db/dialect.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { AwardChange, AwardEvent } from '../../events/events.js';
@@ -219,14 +220,14 @@ export async function expireDueAwards(deps: Deps, limit = 500): Promise<number> 
       const rows = await tx.$queryRaw<Array<{ id: string; organizationId: string; templateId: string; earnerId: string }>>`
         UPDATE "Award" SET "status" = ${d.enumValue('AwardStatus', 'EXPIRED')}, "onceHoldKey" = NULL, "revision" = "revision" + 1,
           "updatedAt" = ${d.timestamp(now)}
-        WHERE "id" IN (${Prisma.join(ofOrganization.map((award) => award.id))}) AND "status" IN ('PENDING', 'ACCEPTED')
+        WHERE "id" IN (${join(ofOrganization.map((award) => award.id))}) AND "status" IN ('PENDING', 'ACCEPTED')
           AND "expiresAt" <= ${d.timestamp(now)}
         RETURNING "id", "organizationId", "templateId", "earnerId"`;
       if (rows.length) {
         await tx.$executeRaw`INSERT INTO "AwardHistoryEntry" ("id", "organizationId", "awardId", "sequence", "action", "origin", "at")
           SELECT ${d.randomId}, a."organizationId", a."id", a."revision", ${d.enumValue('AwardAction', 'EXPIRED')},
             ${d.enumValue('AwardChangeOrigin', 'EXPIRY')}, ${d.timestamp(now)}
-          FROM "Award" a WHERE a."id" IN (${Prisma.join(rows.map((row) => row.id))})`;
+          FROM "Award" a WHERE a."id" IN (${join(rows.map((row) => row.id))})`;
       }
       return { expired: rows, now };
     });

@@ -10,7 +10,7 @@
 // written. Where a transaction also takes the rules' lock (lockRules), it takes that one first,
 // so the two kinds of lock are always taken in the same order. SQLite runs one write transaction
 // at a time and needs none of this.
-import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { Sql, join, raw, sql } from '../../db/sql.js';
 import type { Provider } from '../../db/provider.js';
 import type { Tx } from '../../db/transaction.js';
 
@@ -18,12 +18,12 @@ import type { Tx } from '../../db/transaction.js';
 export type EarnerScope = { earnerIds: readonly string[] } | { after: string | null; upTo: string };
 
 /** The condition `column` (an earner id column) is in the scope. */
-export function earnerScopeSql(scope: EarnerScope, column: string): Prisma.Sql {
-  const col = Prisma.raw(column);
-  if ('earnerIds' in scope) return Prisma.sql`${col} IN (${Prisma.join(scope.earnerIds)})`;
+export function earnerScopeSql(scope: EarnerScope, column: string): Sql {
+  const col = raw(column);
+  if ('earnerIds' in scope) return sql`${col} IN (${join(scope.earnerIds)})`;
   return scope.after === null
-    ? Prisma.sql`${col} <= ${scope.upTo}`
-    : Prisma.sql`${col} > ${scope.after} AND ${col} <= ${scope.upTo}`;
+    ? sql`${col} <= ${scope.upTo}`
+    : sql`${col} > ${scope.after} AND ${col} <= ${scope.upTo}`;
 }
 
 /** Locks the earners of `scope` until the transaction ends. */

@@ -3,7 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
-import { Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
+import { type Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
+import { join, sql } from '../../db/sql.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { searchKey, searchNeedle } from '../../shared/search-key.js';
 import { addIssue, email, line, minDisplayWidth, omittable, parseInput, text, z } from '../../shared/validation.js';
@@ -127,12 +128,12 @@ async function insertEarners(tx: Tx, provider: Provider, earners: Earner[]): Pro
   const d = dialectFor(provider);
   for (let start = 0; start < earners.length; start += 500) {
     const values = earners.slice(start, start + 500).map(
-      (earner) => Prisma.sql`(${d.text(earner.id)}, ${d.text(earner.organizationId)}, ${d.text(earner.email)}, ${d.text(earner.emailLower)},
+      (earner) => sql`(${d.text(earner.id)}, ${d.text(earner.organizationId)}, ${d.text(earner.email)}, ${d.text(earner.emailLower)},
         ${d.text(earner.name)}, ${d.text(earner.nameLower)}, ${d.text(earner.firstName)}, ${d.text(earner.lastName)},
         ${d.text(earner.externalId)}, ${d.timestamp(earner.createdAt)}, ${d.timestamp(earner.updatedAt)})`,
     );
     await tx.$executeRaw`INSERT INTO "Earner" ("id", "organizationId", "email", "emailLower", "name", "nameLower", "firstName",
-      "lastName", "externalId", "createdAt", "updatedAt") VALUES ${Prisma.join(values)}`;
+      "lastName", "externalId", "createdAt", "updatedAt") VALUES ${join(values)}`;
   }
 }
 

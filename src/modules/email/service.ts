@@ -4,7 +4,8 @@
 // instance sends later.
 import type { Actor, Deps } from '../../deps.js';
 import type { Provider } from '../../db/provider.js';
-import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { type Prisma } from '../../generated/prisma-sqlite/client.js';
+import { join, sql } from '../../db/sql.js';
 import type { EmailMessage } from '../../generated/prisma-sqlite/client.js';
 import { dialectFor } from '../../db/dialect.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
@@ -29,10 +30,10 @@ export async function enqueueAwardEmails(tx: Tx, provider: Provider, awardIds: r
     const ids = awardIds.slice(start, start + 1000);
     queued += await tx.$executeRaw`INSERT INTO "EmailMessage" ("id", "organizationId", "awardId", "kind", "recipients", "status",
         "attempts", "nextAttemptAt", "createdAt", "updatedAt")
-      SELECT ${d.randomId}, a."organizationId", a."id", ${d.enumValue('EmailKind', 'AWARD_NOTIFICATION')}, ${d.jsonArrayOf(Prisma.sql`e."email"`)},
+      SELECT ${d.randomId}, a."organizationId", a."id", ${d.enumValue('EmailKind', 'AWARD_NOTIFICATION')}, ${d.jsonArrayOf(sql`e."email"`)},
         ${d.enumValue('EmailStatus', 'QUEUED')}, 0, ${d.timestamp(now)}, ${d.timestamp(now)}, ${d.timestamp(now)}
       FROM "Award" a JOIN "BadgeTemplate" t ON t."id" = a."templateId" JOIN "Earner" e ON e."id" = a."earnerId"
-      WHERE a."id" IN (${Prisma.join(ids)}) AND t."emailOnIssue" = ${d.bool(true)}`;
+      WHERE a."id" IN (${join(ids)}) AND t."emailOnIssue" = ${d.bool(true)}`;
   }
   return queued;
 }

@@ -12,7 +12,8 @@ import type { Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { EngagementEvent as CountedEvent } from '../../events/events.js';
-import { Prisma, type AwardStatus, type EngagementKind } from '../../generated/prisma-sqlite/client.js';
+import { type AwardStatus, type EngagementKind } from '../../generated/prisma-sqlite/client.js';
+import { join, sql } from '../../db/sql.js';
 
 /** An engagement event with its client address already hashed; network is "" unless SHARE. */
 export interface Engagement {
@@ -162,7 +163,7 @@ export class EngagementRecorder {
     const d = dialectFor('sqlite');
     return inTransaction(this.deps.db, async (tx) => {
       const awards = await tx.$queryRaw<Array<{ id: string; organizationId: string; status: AwardStatus; publicId: string }>>`
-        SELECT "id", "organizationId", "status", "publicId" FROM "Award" WHERE "publicId" IN (${Prisma.join([...new Set(events.map((event) => event.publicId))])})`;
+        SELECT "id", "organizationId", "status", "publicId" FROM "Award" WHERE "publicId" IN (${join([...new Set(events.map((event) => event.publicId))])})`;
       const byPublicId = new Map(awards.map((award) => [award.publicId, award]));
       const countable = events.flatMap((event, ord) => {
         const award = byPublicId.get(event.publicId);
@@ -171,10 +172,10 @@ export class EngagementRecorder {
       const seen = new Set<string>();
       if (countable.length) {
         const values = countable.map(
-          ({ event, award }) => Prisma.sql`(${award.id}, ${event.kind}, ${event.network}, ${event.addressHash}, ${d.timestamp(now)})`,
+          ({ event, award }) => sql`(${award.id}, ${event.kind}, ${event.network}, ${event.addressHash}, ${d.timestamp(now)})`,
         );
         const returned = await tx.$queryRaw<Array<{ awardId: string; kind: string; network: string; addressHash: string }>>`
-          INSERT INTO "EngagementSeen" ("awardId", "kind", "network", "addressHash", "lastCountedAt") VALUES ${Prisma.join(values)}
+          INSERT INTO "EngagementSeen" ("awardId", "kind", "network", "addressHash", "lastCountedAt") VALUES ${join(values)}
           ON CONFLICT ("awardId", "kind", "network", "addressHash") DO UPDATE SET "lastCountedAt" = excluded."lastCountedAt"
             WHERE "EngagementSeen"."lastCountedAt" <= ${d.timestamp(new Date(now.getTime() - DEDUP_WINDOW_MS))}
           RETURNING "awardId", "kind", "network", "addressHash"`;
@@ -190,10 +191,10 @@ export class EngagementRecorder {
       }
       if (increments.size) {
         const values = [...increments.values()].map(
-          (entry) => Prisma.sql`(${entry.organizationId}, ${entry.awardId}, ${entry.kind}, ${entry.network}, ${entry.count}, ${d.timestamp(now)})`,
+          (entry) => sql`(${entry.organizationId}, ${entry.awardId}, ${entry.kind}, ${entry.network}, ${entry.count}, ${d.timestamp(now)})`,
         );
         await tx.$executeRaw`
-          INSERT INTO "EngagementCount" ("organizationId", "awardId", "kind", "network", "count", "updatedAt") VALUES ${Prisma.join(values)}
+          INSERT INTO "EngagementCount" ("organizationId", "awardId", "kind", "network", "count", "updatedAt") VALUES ${join(values)}
           ON CONFLICT ("awardId", "kind", "network") DO UPDATE SET "count" = "EngagementCount"."count" + excluded."count", "updatedAt" = excluded."updatedAt"`;
       }
       const countedOrds = new Set(counted.map(({ ord }) => ord));

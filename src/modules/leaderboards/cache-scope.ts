@@ -2,8 +2,9 @@
 //
 // Live screens ask for the top of a board again and again while points flow to earners far below
 // it. The response cache (src/graphql/response-cache.ts) empties an organization's results on
-// every change, which would recompute the top page at every point entry; for a query made only of
-// TOP_PAGE_FIELDS it keeps the result through points changes that cannot reach the page. From the
+// every change, which would recompute the top page at every point entry; this module's cache
+// policy (./index.ts) lets it keep a query made only of TOP_PAGE_FIELDS through points changes
+// that cannot reach the page. From the
 // top, a page of an all-time points board is decided by its rows and the row after them (which
 // decides hasNextPage): a new balance changes it only when its earner is one of those rows, or
 // when it is at least the score of the row after the page (equal scores are ordered by earner id
@@ -12,6 +13,7 @@
 // after a cursor) empties the cache as before. The live stream of a board (./live.ts) uses the
 // same rule to skip recomputing its top N.
 import type { PointsEvent } from '../../events/events.js';
+import type { CacheDependency } from '../../graphql/response-cache.js';
 import { isBalanceBoard, type Board, type BoardEntry, type ScoreRow } from './service.js';
 
 /**
@@ -45,8 +47,8 @@ export const TOP_PAGE_FIELDS: ReadonlySet<string> = new Set([
   'Earner.createdAt',
 ]);
 
-/** What a page from the top of an all-time points board was read from. */
-export interface TopPage {
+/** What a page from the top of an all-time points board was read from; it survives points changes that miss it. */
+export interface TopPage extends CacheDependency {
   category: string;
   /** The page's earners and the earner of the row after it. */
   earnerIds: ReadonlySet<string>;
@@ -59,7 +61,13 @@ export function topPageOf(board: Board, page: { entries: BoardEntry[]; next: Sco
   if (!isBalanceBoard(board)) return undefined;
   const earnerIds = new Set(page.entries.map((entry) => entry.earnerId));
   if (page.next) earnerIds.add(page.next.earnerId);
-  return { category: board.category!, earnerIds, next: page.next };
+  const topPage: TopPage = {
+    category: board.category!,
+    earnerIds,
+    next: page.next,
+    survives: (event) => event.kind === 'points' && !topPageMovedBy(topPage, event),
+  };
+  return topPage;
 }
 
 /** Whether the points change may have altered the page (always, when it does not list its balances). */

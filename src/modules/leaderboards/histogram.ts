@@ -6,7 +6,7 @@
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
 import type { Tx } from '../../db/transaction.js';
-import { Prisma } from '../../generated/prisma-sqlite/client.js';
+import { Sql, join, raw, sql } from '../../db/sql.js';
 
 export const HISTOGRAM_WIDTH = 1024;
 
@@ -49,43 +49,43 @@ export async function moveHistogram(tx: Tx, provider: Provider, organizationId: 
   for (let start = 0; start < rows.length; start += 500) {
     const values = rows
       .slice(start, start + 500)
-      .map((row) => Prisma.sql`(${d.text(organizationId)}, ${d.text(row.category)}, ${d.int(row.level)}, ${d.int(row.bucket)}, ${d.int(row.delta)})`);
+      .map((row) => sql`(${d.text(organizationId)}, ${d.text(row.category)}, ${d.int(row.level)}, ${d.int(row.bucket)}, ${d.int(row.delta)})`);
     await tx.$executeRaw`INSERT INTO "PointsHistogram" ("organizationId", "category", "level", "bucket", "earners")
-      VALUES ${Prisma.join(values)}
+      VALUES ${join(values)}
       ON CONFLICT ("organizationId", "category", "level", "bucket") DO UPDATE SET "earners" = "PointsHistogram"."earners" + excluded."earners"`;
   }
 }
 
-const WIDTH_SQL = Prisma.raw(String(HISTOGRAM_WIDTH));
+const WIDTH_SQL = raw(String(HISTOGRAM_WIDTH));
 
 /** SQL of bucketOf(balance): both databases' integer division truncates toward zero, so negatives are rounded down by hand. */
-function bucketSql(balance: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`((${balance} - ((${balance} % ${WIDTH_SQL}) + ${WIDTH_SQL}) % ${WIDTH_SQL}) / ${WIDTH_SQL})`;
+function bucketSql(balance: Sql): Sql {
+  return sql`((${balance} - ((${balance} % ${WIDTH_SQL}) + ${WIDTH_SQL}) % ${WIDTH_SQL}) / ${WIDTH_SQL})`;
 }
 
 /**
  * SQL counting the earners of a category whose balance is greater than `balance`, an integer
  * expression: a parameter, or a column of the statement it is part of.
  */
-export function greaterThanSql(provider: Provider, organizationId: string, category: string, balance: Prisma.Sql): Prisma.Sql {
+export function greaterThanSql(provider: Provider, organizationId: string, category: string, balance: Sql): Sql {
   const d = dialectFor(provider);
-  const where = Prisma.sql`"organizationId" = ${d.text(organizationId)} AND "category" = ${d.text(category)}`;
+  const where = sql`"organizationId" = ${d.text(organizationId)} AND "category" = ${d.text(category)}`;
   const bucket = bucketSql(balance);
-  return Prisma.sql`((SELECT COALESCE(SUM("earners"), 0) FROM "PointsHistogram" WHERE ${where} AND "level" = 1 AND "bucket" > ${bucket})
+  return sql`((SELECT COALESCE(SUM("earners"), 0) FROM "PointsHistogram" WHERE ${where} AND "level" = 1 AND "bucket" > ${bucket})
     + (SELECT COALESCE(SUM("earners"), 0) FROM "PointsHistogram" WHERE ${where} AND "level" = 0
         AND "bucket" > ${balance} AND "bucket" < (${bucket} + 1) * ${WIDTH_SQL}))`;
 }
 
 /** SQL counting the distinct balances of a category greater than `balance` (dense ranking). */
-export function distinctGreaterSql(provider: Provider, organizationId: string, category: string, balance: Prisma.Sql): Prisma.Sql {
+export function distinctGreaterSql(provider: Provider, organizationId: string, category: string, balance: Sql): Sql {
   const d = dialectFor(provider);
-  return Prisma.sql`(SELECT COUNT(*) FROM "PointsHistogram" WHERE "organizationId" = ${d.text(organizationId)} AND "category" = ${d.text(category)}
+  return sql`(SELECT COUNT(*) FROM "PointsHistogram" WHERE "organizationId" = ${d.text(organizationId)} AND "category" = ${d.text(category)}
     AND "level" = 0 AND "bucket" > ${balance} AND "earners" > 0)`;
 }
 
 /** SQL counting the earners with a balance in a category. */
-export function earnersSql(provider: Provider, organizationId: string, category: string): Prisma.Sql {
+export function earnersSql(provider: Provider, organizationId: string, category: string): Sql {
   const d = dialectFor(provider);
-  return Prisma.sql`SELECT COALESCE(SUM("earners"), 0) AS n FROM "PointsHistogram"
+  return sql`SELECT COALESCE(SUM("earners"), 0) AS n FROM "PointsHistogram"
     WHERE "organizationId" = ${d.text(organizationId)} AND "category" = ${d.text(category)} AND "level" = 1`;
 }

@@ -132,8 +132,8 @@ const LeaderboardRef = builder.objectRef<Board>('Leaderboard').implement({
         const page = await boardPage(context.deps, board, first ?? 10, after, readOptions(info, ['entries', 'earner']));
         // What the response cache needs to know to keep this page through points changes.
         const topPage = after ? undefined : topPageOf(board, page);
-        if (topPage) (context.topPages ??= []).push(topPage);
-        else context.readOtherPages = true;
+        if (topPage) (context.cacheDependencies ??= []).push(topPage);
+        else context.cacheDependsOnAll = true;
         return { board, ...page };
       },
     }),

@@ -15,6 +15,7 @@
 import type { Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
 import { Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
+import { Sql, empty, raw, sql } from '../../db/sql.js';
 import { periodOf, type CalendarUnit } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
@@ -135,25 +136,25 @@ export async function resolveBoard(deps: Deps, organizationId: string, input: Bo
 }
 
 /** The board's scores as a relation ("earnerId", "score"). */
-function scores(deps: Deps, board: Board): Prisma.Sql {
+function scores(deps: Deps, board: Board): Sql {
   const d = dialectFor(deps.provider);
   const org = d.text(board.organizationId);
   const window = (column: string) =>
-    Prisma.sql`${board.from ? Prisma.sql` AND ${Prisma.raw(column)} >= ${d.timestamp(board.from)}` : Prisma.empty}${
-      board.to ? Prisma.sql` AND ${Prisma.raw(column)} < ${d.timestamp(board.to)}` : Prisma.empty
+    sql`${board.from ? sql` AND ${raw(column)} >= ${d.timestamp(board.from)}` : empty}${
+      board.to ? sql` AND ${raw(column)} < ${d.timestamp(board.to)}` : empty
     }`;
   if (board.metric === 'POINTS') {
     if (board.period === 'ALL_TIME') {
-      return Prisma.sql`SELECT "earnerId", "balance" AS "score" FROM "PointsBalance" WHERE "organizationId" = ${org} AND "category" = ${d.text(board.category)}`;
+      return sql`SELECT "earnerId", "balance" AS "score" FROM "PointsBalance" WHERE "organizationId" = ${org} AND "category" = ${d.text(board.category)}`;
     }
-    return Prisma.sql`SELECT "earnerId", SUM("amount") AS "score" FROM "PointsEntry"
+    return sql`SELECT "earnerId", SUM("amount") AS "score" FROM "PointsEntry"
       WHERE "organizationId" = ${org} AND "category" = ${d.text(board.category)}${window('"at"')} GROUP BY "earnerId"`;
   }
-  const template = board.templateId ? Prisma.sql` AND "templateId" = ${d.text(board.templateId)}` : Prisma.empty;
+  const template = board.templateId ? sql` AND "templateId" = ${d.text(board.templateId)}` : empty;
   const tag = board.tag
-    ? Prisma.sql` AND "templateId" IN (SELECT "templateId" FROM "BadgeTemplateTag" WHERE "organizationId" = ${org} AND "nameLower" = ${d.text(board.tag.toLowerCase())})`
-    : Prisma.empty;
-  return Prisma.sql`SELECT "earnerId", COUNT(*) AS "score" FROM "Award"
+    ? sql` AND "templateId" IN (SELECT "templateId" FROM "BadgeTemplateTag" WHERE "organizationId" = ${org} AND "nameLower" = ${d.text(board.tag.toLowerCase())})`
+    : empty;
+  return sql`SELECT "earnerId", COUNT(*) AS "score" FROM "Award"
     WHERE "organizationId" = ${org} AND "status" IN (${d.enumValue('AwardStatus', 'PENDING')}, ${d.enumValue('AwardStatus', 'ACCEPTED')})
       AND ("expiresAt" IS NULL OR "expiresAt" > ${d.timestamp(board.now)})${window('"issuedAt"')}${template}${tag}
     GROUP BY "earnerId"`;
@@ -215,16 +216,16 @@ export interface ReadOptions {
  * page long) in `order`, with their earners' columns when asked: one statement rather than a
  * second query for the earners.
  */
-async function readPage(deps: Deps, board: Board, page: Prisma.Sql, order: Prisma.Sql, options: ReadOptions): Promise<Array<BoardRow & { counts?: RankCounts }>> {
+async function readPage(deps: Deps, board: Board, page: Sql, order: Sql, options: ReadOptions): Promise<Array<BoardRow & { counts?: RankCounts }>> {
   const d = dialectFor(deps.provider);
   const earners = options.earnerColumns.length > 0;
   // Only known column names reach the statement (EARNER_COLUMNS).
   const columns = options.earnerColumns.filter((column) => EARNER_COLUMNS.has(column)).map((column) => `e."${column}"`);
   const found = await deps.reader.$queryRaw<PageRow[]>(
     earners
-      ? Prisma.sql`SELECT p.*, ${Prisma.raw(columns.join(', '))} FROM (${page}) p
+      ? sql`SELECT p.*, ${raw(columns.join(', '))} FROM (${page}) p
           JOIN "Earner" e ON e."id" = p."earnerId" AND e."organizationId" = ${d.text(board.organizationId)} ORDER BY ${order}`
-      : Prisma.sql`SELECT p.* FROM (${page}) p ORDER BY ${order}`,
+      : sql`SELECT p.* FROM (${page}) p ORDER BY ${order}`,
   );
   return found.map(({ earnerId, score, greater, before, distinctGreater, ...earner }) => ({
     earnerId,
@@ -234,21 +235,21 @@ async function readPage(deps: Deps, board: Board, page: Prisma.Sql, order: Prism
   }));
 }
 
-async function count(deps: Deps, sql: Prisma.Sql): Promise<number> {
+async function count(deps: Deps, sql: Sql): Promise<number> {
   const [row] = await deps.reader.$queryRaw<Array<{ n: CountValue }>>(sql);
   return Number(row?.n ?? 0);
 }
 
-const BOARD_ORDER = Prisma.sql`p."score" DESC, p."earnerId" ASC`;
+const BOARD_ORDER = sql`p."score" DESC, p."earnerId" ASC`;
 
 /** Rows after `cursor` in board order (all rows from the top without one). */
 function rowsAfter(deps: Deps, board: Board, cursor: ScoreRow | undefined, limit: number, options: ReadOptions) {
   const d = dialectFor(deps.provider);
   // `score <= s AND (...)` gives the database a range to start from, not a scan from the top.
   const after = cursor
-    ? Prisma.sql`WHERE s."score" <= ${d.int(cursor.score)} AND (s."score" < ${d.int(cursor.score)} OR s."earnerId" > ${d.text(cursor.earnerId)})`
-    : Prisma.empty;
-  const page = Prisma.sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s ${after}
+    ? sql`WHERE s."score" <= ${d.int(cursor.score)} AND (s."score" < ${d.int(cursor.score)} OR s."earnerId" > ${d.text(cursor.earnerId)})`
+    : empty;
+  const page = sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s ${after}
     ORDER BY s."score" DESC, s."earnerId" ASC LIMIT ${d.int(limit)}`;
   return readPage(deps, board, page, BOARD_ORDER, options);
 }
@@ -256,10 +257,10 @@ function rowsAfter(deps: Deps, board: Board, cursor: ScoreRow | undefined, limit
 /** Rows before `cursor` in board order, nearest first. */
 function rowsBefore(deps: Deps, board: Board, cursor: ScoreRow, limit: number, options: ReadOptions) {
   const d = dialectFor(deps.provider);
-  const page = Prisma.sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s
+  const page = sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s
     WHERE s."score" >= ${d.int(cursor.score)} AND (s."score" > ${d.int(cursor.score)} OR s."earnerId" < ${d.text(cursor.earnerId)})
     ORDER BY s."score" ASC, s."earnerId" DESC LIMIT ${d.int(limit)}`;
-  return readPage(deps, board, page, Prisma.sql`p."score" ASC, p."earnerId" DESC`, options);
+  return readPage(deps, board, page, sql`p."score" ASC, p."earnerId" DESC`, options);
 }
 
 /**
@@ -267,19 +268,19 @@ function rowsBefore(deps: Deps, board: Board, cursor: ScoreRow, limit: number, o
  * columns of the statement it is part of). All-time points read the maintained histogram
  * (./histogram.ts); other boards count their scores.
  */
-function rankCountsSql(deps: Deps, board: Board, score: Prisma.Sql, earnerId: Prisma.Sql): Prisma.Sql {
+function rankCountsSql(deps: Deps, board: Board, score: Sql, earnerId: Sql): Sql {
   const source = scores(deps, board);
   const histogram = isBalanceBoard(board);
   const greater = histogram
     ? greaterThanSql(deps.provider, board.organizationId, board.category!, score)
-    : Prisma.sql`(SELECT COUNT(*) FROM (${source}) x WHERE x."score" > ${score})`;
+    : sql`(SELECT COUNT(*) FROM (${source}) x WHERE x."score" > ${score})`;
   const distinctGreater =
     board.ranking !== 'DENSE'
-      ? Prisma.sql`0`
+      ? sql`0`
       : histogram
         ? distinctGreaterSql(deps.provider, board.organizationId, board.category!, score)
-        : Prisma.sql`(SELECT COUNT(DISTINCT x."score") FROM (${source}) x WHERE x."score" > ${score})`;
-  return Prisma.sql`${greater} AS "greater",
+        : sql`(SELECT COUNT(DISTINCT x."score") FROM (${source}) x WHERE x."score" > ${score})`;
+  return sql`${greater} AS "greater",
     (SELECT COUNT(*) FROM (${source}) x WHERE x."score" = ${score} AND x."earnerId" < ${earnerId}) AS "before",
     ${distinctGreater} AS "distinctGreater"`;
 }
@@ -347,7 +348,7 @@ export async function boardPage(deps: Deps, board: Board, first: number, after: 
 
 export async function boardSize(deps: Deps, board: Board): Promise<number> {
   if (isBalanceBoard(board)) return count(deps, earnersSql(deps.provider, board.organizationId, board.category!));
-  return count(deps, Prisma.sql`SELECT COUNT(*) AS n FROM (${scores(deps, board)}) s`);
+  return count(deps, sql`SELECT COUNT(*) AS n FROM (${scores(deps, board)}) s`);
 }
 
 /** All-time points boards are the balances themselves, which the histogram follows. */
@@ -368,7 +369,7 @@ async function checkEarner(deps: Deps, board: Board, earnerId: string, field: st
  */
 async function rowOf(deps: Deps, board: Board, earnerId: string, field: string, options: ReadOptions): Promise<(BoardRow & { counts: RankCounts }) | null> {
   const d = dialectFor(deps.provider);
-  const page = Prisma.sql`SELECT me."earnerId", me."score", ${rankCountsSql(deps, board, Prisma.sql`me."score"`, Prisma.sql`me."earnerId"`)}
+  const page = sql`SELECT me."earnerId", me."score", ${rankCountsSql(deps, board, sql`me."score"`, sql`me."earnerId"`)}
     FROM (${scores(deps, board)}) me WHERE me."earnerId" = ${d.text(earnerId)}`;
   const [row] = await readPage(deps, board, page, BOARD_ORDER, options);
   if (row) return { ...row, counts: row.counts! };

@@ -2,7 +2,7 @@ import type { Actor, Deps } from '../../deps.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError } from '../../shared/errors.js';
 import { email, httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
-import { ALL_PERMISSIONS } from '../api-keys/permissions.js';
+import { ALL_PERMISSIONS } from '../../graphql/permissions.js';
 import { insertApiKey } from '../api-keys/service.js';
 
 const hostName = z

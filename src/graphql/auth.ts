@@ -1,7 +1,22 @@
+// Who is calling: the credentials a request carries, the principal they resolve to, and the
+// errors a failed check gives. How a key is looked up is the api-keys module's business; it hands
+// the application an Authenticate function, so this layer knows no module.
 import { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
-import type { Deps } from '../../deps.js';
-import { DomainError, ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
-import { authenticate, type Principal } from './service.js';
+import { DomainError, ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
+import type { Permission } from './permissions.js';
+
+/** The caller of an authenticated request: an API key of an organization. */
+export interface Principal {
+  organizationId: string;
+  apiKeyId: string;
+  permissions: ReadonlySet<Permission>;
+}
+
+/** What a key lookup concluded. */
+export type Authentication = { principal: Principal } | { failure: string } | { forbidden: string };
+
+/** Looks up a key, for a white-label host when one was named. */
+export type Authenticate = (apiKey: string, whitelabelHost: string | undefined) => Promise<Authentication>;
 
 export interface Credentials {
   /** From `X-Api-Key`, `Authorization: Bearer`, or a websocket's connection_init payload. */
@@ -25,13 +40,13 @@ export class RequestAuth {
   #principal: Principal | undefined;
 
   constructor(
-    private readonly deps: Deps,
+    private readonly authenticate: Authenticate,
     private readonly credentials: Credentials,
   ) {}
 
   /** Authentication already done elsewhere (a subscription's events run as their subscriber). */
-  static forPrincipal(deps: Deps, principal: Principal): RequestAuth {
-    const auth = new RequestAuth(deps, { apiKey: undefined, whitelabelHost: undefined });
+  static forPrincipal(principal: Principal): RequestAuth {
+    const auth = new RequestAuth(() => Promise.reject(new Error('already authenticated')), { apiKey: undefined, whitelabelHost: undefined });
     auth.#principal = principal;
     auth.#result = Promise.resolve(principal);
     return auth;
@@ -53,7 +68,7 @@ export class RequestAuth {
       this.#failure = new UnauthenticatedError('An API key is required: send it as X-Api-Key or Authorization: Bearer.');
       return undefined;
     }
-    const result = await authenticate(this.deps, apiKey, whitelabelHost);
+    const result = await this.authenticate(apiKey, whitelabelHost);
     if ('failure' in result) {
       this.#failure = new UnauthenticatedError(result.failure);
       return undefined;
