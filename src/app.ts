@@ -25,8 +25,8 @@ import { clientAddress } from './transport/client-address.js';
 import { engagementSalt } from './modules/engagement/service.js';
 import { Scheduler } from './modules/automation/scheduler.js';
 import { handleCertificateRequest, CertificateRenderer } from './modules/certificates/http.js';
-import { createMailer } from './modules/email/mailer.js';
-import { EmailOutbox } from './modules/email/outbox.js';
+import { composeAwardEmail } from './modules/email/service.js';
+import { createMailer, EmailOutbox } from './modules/outbox/index.js';
 import type { Clock } from './shared/clock.js';
 import { Health } from './transport/health.js';
 import { useYieldingJsonParser } from './transport/json-body.js';
@@ -128,7 +128,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const parallelism = deps.provider === 'postgresql' ? config.automationParallelism : 1;
   const automationJobs = new AutomationJobs(deps, events.instanceId, config.automationBatchSize, parallelism);
   const scheduler = new Scheduler(deps, automationJobs, config.automationTickMs);
-  const outbox = new EmailOutbox(deps, createMailer(config), events.instanceId, {
+  const outbox = new EmailOutbox(deps, createMailer(config), composeAwardEmail(deps), events.instanceId, {
     pollMs: config.emailPollMs,
     retryBaseMs: config.emailRetryBaseMs,
     maxAttempts: config.emailMaxAttempts,

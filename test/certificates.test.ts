@@ -8,7 +8,7 @@ import { PublicAwardDocument, RejectAwardDocument, RevokeAwardDocument, UpdateOr
 import { contrast, LEVEL_COLORS, palette } from '../src/modules/certificates/colors.js';
 import { fontLibrary } from '../src/modules/certificates/fonts.js';
 import { renderCertificate } from '../src/modules/certificates/pdf.js';
-import { findPublicAward } from '../src/modules/certificates/service.js';
+import { findPublicAward } from '../src/modules/awards/public.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { inkOver, normalise, readPdf, renderPage, type PdfContent } from './helpers/pdf.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';

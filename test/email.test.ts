@@ -147,9 +147,9 @@ describe('shareAward', () => {
       [{ recipients: ['a@example.com', 'not an address'] }, 'recipients[1]', 'email'],
       [{ recipients: ['a@example.com', 'A@example.com'] }, 'recipients[1]', 'uniqueItems'],
       [{ recipients: ['a@example.com\r\nBcc: victim@example.com'] }, 'recipients[0]', 'email'],
-      [{ subject: 'Hi\r\nBcc: victim@example.com' }, 'subject', 'noLineBreaks'],
-      [{ subject: 'Hi\nX-Injected: 1' }, 'subject', 'noLineBreaks'],
-      [{ senderName: 'Eve\r\nBcc: victim@example.com' }, 'senderName', 'noLineBreaks'],
+      [{ subject: 'Hi\r\nBcc: victim@example.com' }, 'subject', 'singleLine'],
+      [{ subject: 'Hi\nX-Injected: 1' }, 'subject', 'singleLine'],
+      [{ senderName: 'Eve\r\nBcc: victim@example.com' }, 'senderName', 'singleLine'],
       [{ subject: ' ' }, 'subject', 'notBlank'],
       [{ message: 'x'.repeat(5001) }, 'message', 'maxLength'],
     ];

@@ -3,7 +3,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../src/graphql/response-cache.js';
-import { revokeAward } from '../src/modules/awards/service.js';
+import { revokeAward } from '../src/modules/awards/index.js';
 import {
   AddPointsBatchDocument,
   AddPointsDocument,

@@ -15,6 +15,10 @@ export interface Dialect {
   timestamp(value: Date | null): Sql;
   /** A literal of a Prisma enum. */
   enumValue(type: string, value: string): Sql;
+  /** A bound value of a Prisma enum. */
+  enumParam(type: string, value: string | null): Sql;
+  /** A bound value of a Json column. */
+  json(value: unknown): Sql;
   /** An expression typed as a Prisma enum (a CASE choosing between enum literals). */
   enumExpression(type: string, expression: Sql): Sql;
   /** A fresh, unguessable id, evaluated once per row. */
@@ -29,6 +33,8 @@ const postgres: Dialect = {
   bool: (value) => sql`CAST(${value} AS BOOLEAN)`,
   timestamp: (value) => sql`CAST(${value} AS TIMESTAMP(3))`,
   enumValue: (type, value) => raw(`CAST('${value}' AS "${type}")`),
+  enumParam: (type, value) => sql`CAST(${value} AS ${raw(`"${type}"`)})`,
+  json: (value) => sql`CAST(${value === null || value === undefined ? null : JSON.stringify(value)} AS JSONB)`,
   enumExpression: (type, expression) => sql`CAST((${expression}) AS ${raw(`"${type}"`)})`,
   randomId: raw(`replace(gen_random_uuid()::text, '-', '')`),
   jsonArrayOf: (expression) => sql`jsonb_build_array(${expression})`,
@@ -40,6 +46,8 @@ const sqlite: Dialect = {
   bool: (value) => sql`${value}`,
   timestamp: (value) => sql`${value}`,
   enumValue: (_type, value) => raw(`'${value}'`),
+  enumParam: (_type, value) => sql`${value}`,
+  json: (value) => sql`${value === null || value === undefined ? null : JSON.stringify(value)}`,
   enumExpression: (_type, expression) => expression,
   randomId: raw('lower(hex(randomblob(16)))'),
   jsonArrayOf: (expression) => sql`json_array(${expression})`,

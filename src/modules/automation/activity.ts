@@ -14,7 +14,9 @@ import { ConflictError, DomainError, NotFoundError, ValidationError, type FieldI
 import { requestHash } from '../../shared/stable-json.js';
 import { checkInput, jsonObject, notInFuture, parseInput, text, z } from '../../shared/validation.js';
 import { findOrCreateEarners, recipientSchema, type RecipientInput } from '../earners/service.js';
-import { actionSlotKey, issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
+import { issueForAction, mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
+import { actionSlotKey } from './slots.js';
+import { onceHoldKey } from '../awards/index.js';
 import { lockEarners } from '../earners/locks.js';
 import { moveHistogram } from '../leaderboards/histogram.js';
 import { identifier, lockRules, MAX_POINTS_LEVELS, rulesFor, toRule, type Rule, type RuleOfTemplate } from './rules.js';
@@ -585,7 +587,7 @@ export async function awardForAction(deps: Deps, actor: Actor & { apiKeyId: stri
     const once = template.awardMode === 'ONCE';
     const existing = async (): Promise<{ outcome: AwardForActionOutcome; awardId: string } | undefined> => {
       if (once) {
-        const holder = await tx.award.findUnique({ where: { onceHoldKey: `${template.id}:${action.earnerId}` }, select: { id: true } });
+        const holder = await tx.award.findUnique({ where: { onceHoldKey: onceHoldKey(template.id, action.earnerId) }, select: { id: true } });
         if (holder) return { outcome: 'ALREADY_HELD', awardId: holder.id };
       }
       const slot = await tx.award.findUnique({

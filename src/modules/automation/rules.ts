@@ -8,10 +8,34 @@ import { type Prisma, type AwardRule, type AwardRuleKind } from '../../generated
 import { sql } from '../../db/sql.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { addIssue, omittable, parseInput, text, z } from '../../shared/validation.js';
-import { TEMPLATE_FOR_AUTOMATION, type TemplateForAutomation } from './reconcile.js';
 
 /** A REPEATABLE points rule awards one badge per multiple of its threshold, up to this many. */
 export const MAX_POINTS_LEVELS = 100;
+
+/** What reconciliation needs of a rule's template (rulesFor reads it with the rule). */
+export type TemplateForAutomation = {
+  id: string;
+  state: string;
+  awardMode: 'ONCE' | 'REPEATABLE';
+  version: number;
+  validityDays: number | null;
+  imageUrl: string | null;
+  imageHighResolutionUrl: string | null;
+  imageThumbnailUrl: string | null;
+  emailOnIssue: boolean;
+};
+
+export const TEMPLATE_FOR_AUTOMATION = {
+  id: true,
+  state: true,
+  awardMode: true,
+  version: true,
+  validityDays: true,
+  imageUrl: true,
+  imageHighResolutionUrl: true,
+  imageThumbnailUrl: true,
+  emailOnIssue: true,
+} as const;
 
 export interface Rule {
   id: string;

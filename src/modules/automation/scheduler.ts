@@ -3,7 +3,7 @@
 // instance). Every instance runs this; the conditional updates inside each step decide which
 // instance does each change, so nothing is revoked, expired or announced twice.
 import type { Deps } from '../../deps.js';
-import { expireDueAwards } from '../awards/service.js';
+import { expireDueAwards } from '../awards/index.js';
 import { endDueMemberships } from './activity.js';
 import type { AutomationJobs } from './jobs.js';
 

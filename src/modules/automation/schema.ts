@@ -7,7 +7,7 @@ import type { AutomationJobEvent, Committed } from '../../events/events.js';
 import { eventStream } from '../../events/stream.js';
 import type { Prisma } from '../../generated/prisma-sqlite/client.js';
 import { ValidationError, type FieldIssue } from '../../shared/errors.js';
-import { RecipientInput } from '../awards/schema.js';
+import { RecipientInput } from '../awards/schema/index.js';
 import {
   addPoints,
   awardForAction,

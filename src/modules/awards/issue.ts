@@ -1,21 +1,17 @@
 // Issuing awards: one, or up to MAX_BATCH in one all-or-nothing transaction. A single issue is a
 // batch of one, so both paths share every rule.
-import { randomBytes } from 'node:crypto';
 import type { Actor, Deps } from '../../deps.js';
-import type { Provider } from '../../db/provider.js';
-import type { Prisma } from '../../db/client.js';
-import { inTransaction, type Tx } from '../../db/transaction.js';
-import type { AwardEvent } from '../../events/events.js';
+import { join, sql } from '../../db/sql.js';
+import { commit, type Change, type Tx } from '../../db/transaction.js';
 import type { AwardMode, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
 import { addDays } from '../../shared/clock.js';
 import { DomainError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { searchKey } from '../../shared/search-key.js';
 import { requestHash } from '../../shared/stable-json.js';
 import { addIssue, httpUrl, jsonObject, notInFuture, omittable, line, text, toFieldIssues, z } from '../../shared/validation.js';
-import { findOrCreateEarners, recipientSchema } from '../earners/service.js';
-import { enqueueAwardEmails } from '../email/service.js';
+import { findOrCreateEarners, lockEarners, recipientSchema } from '../earners/index.js';
 import { isLive, onceHoldKey } from './status.js';
-import { lockEarners } from '../earners/locks.js';
+import { changeAwards, insertAwards, type NewAward } from './writer.js';
 
 export const MAX_BATCH = 1000;
 
@@ -96,10 +92,6 @@ function issueHash(input: ParsedIssue): string {
   return requestHash(request);
 }
 
-function newPublicId(): string {
-  return randomBytes(16).toString('base64url');
-}
-
 /** Parses every row, reporting the problems of all rows at once. */
 function parseRows(inputs: IssueAwardInput[], field: FieldNamer, now: Date): ParsedIssue[] {
   const issues: FieldIssue[] = [];
@@ -151,13 +143,7 @@ export async function issueAwards(
   }
   const now = deps.clock.now();
   const rows = parseRows(inputs, field, now);
-  const { results, events } = await inTransaction(
-    deps.db,
-    (tx) => issueInTransaction(tx, deps, actor, rows, field, now),
-    { timeoutMs: 60_000 },
-  );
-  deps.events.publish(events);
-  return results;
+  return commit(deps, (tx) => issueInTransaction(tx, deps, actor, rows, field, now), { timeoutMs: 60_000 });
 }
 
 async function issueInTransaction(
@@ -167,7 +153,7 @@ async function issueInTransaction(
   rows: ParsedIssue[],
   field: FieldNamer,
   now: Date,
-): Promise<{ results: IssueResult[]; events: AwardEvent[] }> {
+): Promise<Change<IssueResult[]>> {
   const { organizationId } = actor;
   const problems = new BatchProblems(field);
   const results: Array<IssueResult | undefined> = rows.map(() => undefined);
@@ -289,46 +275,22 @@ async function issueInTransaction(
   });
   problems.throwIfAny();
 
-  // 5. Writes: record expiries, revoke replaced awards, insert the new ones, and their history.
-  const events: AwardEvent[] = [];
-  const at = changedAt.toISOString();
-  const event = (change: AwardEvent['change'], award: { id: string; templateId: string; earnerId: string }): AwardEvent => ({
-    kind: 'award',
-    change,
-    organizationId,
-    awardId: award.id,
-    templateId: award.templateId,
-    earnerId: award.earnerId,
-    at,
-  });
-  const history: Prisma.AwardHistoryEntryCreateManyInput[] = [];
-  // Each change bumps the award's revision, which numbers its history entry (Award.revision).
-  const changed = { select: { id: true, revision: true, templateId: true, earnerId: true } } as const;
-  if (expire.length) {
-    const expired = await tx.award.updateManyAndReturn({
-      where: { id: { in: expire.map((holder) => holder.id) } },
-      data: { status: 'EXPIRED', onceHoldKey: null, revision: { increment: 1 }, updatedAt: changedAt },
-      ...changed,
-    });
-    for (const holder of expired) {
-      history.push({ organizationId, awardId: holder.id, sequence: holder.revision, action: 'EXPIRED', origin: 'EXPIRY', at: changedAt });
-      events.push(event('EXPIRED', holder));
-    }
-  }
-  if (replace.length) {
-    const reason = 'Replaced by a new award of the same badge.';
-    const revoked = await tx.award.updateManyAndReturn({
-      where: { id: { in: replace.map(({ holder }) => holder.id) } },
-      data: { status: 'REVOKED', revokedAt: changedAt, revokedReason: reason, onceHoldKey: null, revision: { increment: 1 }, updatedAt: changedAt },
-      ...changed,
-    });
-    for (const holder of revoked) {
-      history.push({ organizationId, awardId: holder.id, sequence: holder.revision, action: 'REVOKED', reason, actorApiKeyId: actor.apiKeyId, at: changedAt });
-      events.push(event('REVOKED', holder));
-    }
-  }
+  // 5. Writes, through the award writer: record expiries, revoke replaced awards, issue the new ones.
+  const byIds = (awards: ReadonlyArray<{ id: string }>) => sql`"id" IN (${join(awards.map((award) => award.id))})`;
+  const expired = expire.length
+    ? await changeAwards(tx, provider, { where: byIds(expire), set: { status: 'EXPIRED', onceHoldKey: null } }, { action: 'EXPIRED', origin: 'EXPIRY', at: changedAt })
+    : undefined;
+  const reason = 'Replaced by a new award of the same badge.';
+  const replaced = replace.length
+    ? await changeAwards(
+        tx,
+        provider,
+        { where: byIds(replace.map(({ holder }) => holder)), set: { status: 'REVOKED', revokedAt: changedAt, revokedReason: reason, onceHoldKey: null } },
+        { action: 'REVOKED', reason, origin: 'MANUAL', actorApiKeyId: actor.apiKeyId, at: changedAt },
+      )
+    : undefined;
 
-  const data: Prisma.AwardCreateManyInput[] = issuing.map(({ row, earnerId, template, holdKey }) => {
+  const newAwards: NewAward[] = issuing.map(({ row, earnerId, template, holdKey }) => {
     const issuedAt = row.issuedAt ?? now;
     const expiresAt =
       row.expiresAt !== undefined ? row.expiresAt : template.validityDays ? addDays(issuedAt, template.validityDays) : null;
@@ -344,7 +306,10 @@ async function issueInTransaction(
       recipientEmail: row.recipient.email,
       recipientEmailLower: searchKey(row.recipient.email),
       status: row.accepted ? 'ACCEPTED' : 'PENDING',
-      acceptedAt: row.accepted ? now : null,
+      acceptedAt: row.accepted ? changedAt : null,
+      rejectedAt: null,
+      revokedAt: null,
+      revokedReason: null,
       imported: row.imported ?? false,
       imageUrl: row.imageUrl ?? template.imageUrl,
       imageHighResolutionUrl: row.imageHighResolutionUrl ?? template.imageHighResolutionUrl,
@@ -353,37 +318,32 @@ async function issueInTransaction(
       activityStartedAt: row.activityStartedAt ?? null,
       activityEndedAt: row.activityEndedAt ?? null,
       notes: row.notes ?? null,
-      ...(row.additionalDetails ? { additionalDetails: row.additionalDetails as Prisma.InputJsonObject } : {}),
-      publicId: newPublicId(),
+      additionalDetails: row.additionalDetails ?? null,
       issuedAt,
       expiresAt,
       legacyId: row.legacyId ?? null,
       idempotencyKey: row.idempotencyKey ?? null,
       idempotencyHash: row.idempotencyKey ? issueHash(row) : null,
       onceHoldKey: holdKey,
-      createdAt: now,
-      updatedAt: now,
+      source: 'MANUAL',
+      automationKey: null,
+      automationLevel: null,
+      automationKind: null,
+      automationRevoked: false,
     };
   });
-  const created = data.length
-    ? await tx.award.createManyAndReturn({ data, select: { id: true, publicId: true, templateId: true, earnerId: true } })
-    : [];
-  // RETURNING promises no row order, so rows are matched by their unique public id.
-  const createdByPublicId = new Map(created.map((award) => [award.publicId, award]));
+  const issued = await insertAwards(tx, provider, newAwards, { action: 'ISSUED', origin: 'MANUAL', actorApiKeyId: actor.apiKeyId, at: changedAt });
   const replacedByIndex = new Map(replace.map(({ holder, index }) => [index, holder.id]));
   issuing.forEach((entry, position) => {
-    const award = createdByPublicId.get(data[position]!.publicId)!;
+    const award = issued.awards[position]!;
     const replacedAwardId = replacedByIndex.get(entry.index);
     results[entry.index] = replacedAwardId
       ? { awardId: award.id, outcome: 'REPLACED', replacedAwardId }
       : { awardId: award.id, outcome: 'ISSUED' };
-    history.push({ organizationId, awardId: award.id, sequence: 1, action: 'ISSUED', actorApiKeyId: actor.apiKeyId, at: changedAt });
-    events.push(event('ISSUED', award));
   });
+  const events = [...(expired?.events ?? []), ...(replaced?.events ?? []), ...issued.events];
   for (const [index, earlierRow] of skippedForBatchRow) {
     results[index] = { awardId: results[earlierRow]!.awardId, outcome: 'ALREADY_HELD' };
   }
-  if (history.length) await tx.awardHistoryEntry.createMany({ data: history });
-  await enqueueAwardEmails(tx, provider, created.map((award) => award.id), now);
-  return { results: results as IssueResult[], events };
+  return { result: results as IssueResult[], events };
 }

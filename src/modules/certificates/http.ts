@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.js';
 import { fontLibrary } from './fonts.js';
 import { ImageFetcher } from './images.js';
 import { renderCertificate } from './pdf.js';
-import { findPublicAward, WITHDRAWN } from './service.js';
+import { findPublicAward, WITHDRAWN } from '../awards/index.js';
 
 const ROUTE = /^\/awards\/([A-Za-z0-9_-]{1,100})\/pdf\/?$/;
 

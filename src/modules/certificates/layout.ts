@@ -7,7 +7,7 @@ import { LEVEL_COLORS, type Palette } from './colors.js';
 import type { Weight } from './fonts.js';
 import type { GlyphWriter } from './glyphs.js';
 import type { CertificateData, CertificateImages } from './pdf.js';
-import { formatDate } from './service.js';
+import { formatDate } from '../../shared/format.js';
 import type { TextBlock, Typesetter } from './typeset.js';
 
 export const A4 = { width: 595.28, height: 841.89 };

@@ -7,7 +7,7 @@ import { palette } from './colors.js';
 import type { FontLibrary } from './fonts.js';
 import { GlyphWriter } from './glyphs.js';
 import { drawCertificate } from './layout.js';
-import type { PublicAward } from './service.js';
+import type { PublicAward } from '../awards/index.js';
 import { Typesetter } from './typeset.js';
 
 /** What a certificate shows: the public award, and how the organization signs and brands it. */

@@ -2,8 +2,9 @@
 // value is HTML-escaped in the HTML part; subjects and names reach nodemailer as plain values (it
 // encodes headers), and line breaks are taken out of names as a second guard against injection.
 import type { Config } from '../../config.js';
-import { formatDate, type PublicAward } from '../certificates/service.js';
-import type { Address, OutgoingEmail } from './mailer.js';
+import { formatDate } from '../../shared/format.js';
+import type { PublicAward } from '../awards/index.js';
+import type { Address, OutgoingEmail } from '../outbox/index.js';
 
 export interface StoredMessage {
   id: string;

@@ -14,7 +14,7 @@ import { dialectFor } from '../../db/dialect.js';
 import { empty, join, sql } from '../../db/sql.js';
 import { periodsBetween, type CalendarUnit } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import { statusWhere } from '../awards/status.js';
+import { statusWhere } from '../awards/index.js';
 import { countersWhere } from '../engagement/service.js';
 
 export const MAX_BUCKETS = 400;

@@ -1,4 +1,6 @@
-// The outbox worker: sends queued EmailMessage rows, in every instance of the server.
+// The outbox worker: sends queued EmailMessage rows, in every instance of the server. What a
+// message says is not its business: the application hands it a `compose` function (the email
+// module's), which turns a row into the mail to send, or says why it must not be sent.
 //
 // - Claims: a message is taken with a conditional update (QUEUED, due, and not claimed by anyone
 //   whose claim still holds), so when several instances share a database exactly one of them
@@ -13,10 +15,12 @@
 //   message under way. Every status change is announced, so response caches drop stale outbox reads.
 import type { Deps } from '../../deps.js';
 import type { EmailMessage } from '../../generated/prisma-sqlite/client.js';
-import { findPublicAward, WITHDRAWN } from '../certificates/service.js';
 import { CoalescedRun } from '../../shared/coalesced.js';
-import { isPermanentFailure, type Mailer } from './mailer.js';
-import { renderMessage } from './render.js';
+import { isPermanentFailure, type Mailer, type OutgoingEmail } from './mailer.js';
+
+/** The mail a queued message becomes, or why it must not be sent (a permanent failure). */
+export type Composed = { mail: OutgoingEmail } | { refused: string };
+export type Compose = (message: EmailMessage) => Promise<Composed>;
 
 const CLAIM_MS = 5 * 60_000;
 const BATCH = 20;
@@ -36,6 +40,7 @@ export class EmailOutbox {
   constructor(
     private readonly deps: Deps,
     private readonly mailer: Mailer,
+    private readonly compose: Compose,
     private readonly instanceId: string,
     private readonly options: OutboxOptions,
   ) {}
@@ -116,14 +121,9 @@ export class EmailOutbox {
     let failure: { reason: string; permanent: boolean } | undefined;
     let messageId: string | undefined;
     try {
-      const award = await findPublicAward(this.deps, { id: message.awardId, organizationId: message.organizationId });
-      if (!award) failure = { reason: 'The award no longer exists.', permanent: true };
-      else if (WITHDRAWN.includes(award.status)) {
-        failure = { reason: `The award was ${award.status.toLowerCase()} before the message was sent.`, permanent: true };
-      } else {
-        const stored = { ...message, recipients: message.recipients as string[] };
-        messageId = (await this.mailer.send(renderMessage(this.deps.config, stored, award))).messageId;
-      }
+      const composed = await this.compose(message);
+      if ('refused' in composed) failure = { reason: composed.refused, permanent: true };
+      else messageId = (await this.mailer.send(composed.mail)).messageId;
     } catch (error) {
       failure = { reason: error instanceof Error ? error.message : String(error), permanent: isPermanentFailure(error) };
     }

@@ -1,9 +1,9 @@
 // The public award page's data: anyone with the public id may read it, without an API key.
-import { builder } from '../../graphql/builder.js';
-import { validUntil } from '../../graphql/context.js';
-import { AwardStatusEnum } from '../awards/schema.js';
-import { BadgeLevelEnum } from '../templates/schema.js';
-import { findPublicAward, type PublicAward } from './service.js';
+import { builder } from '../../../graphql/builder.js';
+import { validUntil } from '../../../graphql/context.js';
+import { AwardStatusEnum } from './enums.js';
+import { BadgeLevelEnum } from '../../templates/schema.js';
+import { findPublicAward, type PublicAward } from '../public.js';
 
 const PublicBadgeRef = builder.objectRef<PublicAward['template']>('PublicBadge').implement({
   description: 'The badge as the award was issued (the template version it came from).',

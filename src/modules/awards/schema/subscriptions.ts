@@ -1,8 +1,8 @@
-import { builder } from '../../graphql/builder.js';
-import type { Context } from '../../graphql/context.js';
-import { decodeOwnedId } from '../../graphql/ids.js';
-import type { AwardChange, AwardEvent, Committed } from '../../events/events.js';
-import { eventStream } from '../../events/stream.js';
+import { builder } from '../../../graphql/builder.js';
+import type { Context } from '../../../graphql/context.js';
+import { decodeOwnedId } from '../../../graphql/ids.js';
+import type { AwardChange, AwardEvent, Committed } from '../../../events/events.js';
+import { eventStream } from '../../../events/stream.js';
 
 const CHANGES = ['ISSUED', 'ACCEPTED', 'REJECTED', 'REVOKED', 'RESTORED', 'EXPIRED', 'UPDATED', 'DELETED'] as const satisfies readonly AwardChange[];
 

@@ -2,8 +2,8 @@
 // certificate and the award email. One loader, so the three never disagree.
 import type { Deps } from '../../deps.js';
 import type { AwardStatus, BadgeLevel } from '../../generated/prisma-sqlite/client.js';
-import { publicAwardUrl } from '../awards/links.js';
-import { effectiveStatus } from '../awards/status.js';
+import { publicAwardUrl } from './links.js';
+import { effectiveStatus, WITHDRAWN } from './status.js';
 
 export interface PublicAward {
   awardId: string;
@@ -30,8 +30,7 @@ export interface PublicAward {
   linkedInAddToProfileUrl: string | null;
 }
 
-/** Statuses that never get a certificate, a LinkedIn link or an email. */
-export const WITHDRAWN: readonly AwardStatus[] = ['REVOKED', 'REJECTED'];
+export { WITHDRAWN };
 
 const select = {
   id: true,
@@ -94,11 +93,4 @@ export function linkedInUrl(award: PublicAward): string {
   params.set('certUrl', award.verificationUrl);
   params.set('certId', award.publicId);
   return `https://www.linkedin.com/profile/add?${params.toString()}`;
-}
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** A date as people read it on a certificate or in an email: 15 January 2025 (UTC). (Intl was 3% of a certificate's time.) */
-export function formatDate(date: Date): string {
-  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
