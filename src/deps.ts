@@ -4,8 +4,8 @@ import type { Config } from './config.js';
 import type { Database, PrismaClient } from './db/client.js';
 import type { Provider } from './db/provider.js';
 import { EventBus } from './events/bus.js';
-import { PrincipalCache } from './modules/api-keys/principal-cache.js';
-import { EngagementRecorder } from './modules/engagement/recorder.js';
+import { PrincipalCache } from './modules/api-keys/index.js';
+import { EngagementRecorder } from './modules/engagement/index.js';
 import { BackgroundTasks } from './shared/background.js';
 import { systemClock, type Clock } from './shared/clock.js';
 

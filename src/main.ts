@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   // Loaded after the configuration is known to be good, so a typo is reported at once.
   const [{ createApp }, { bootstrap }] = await Promise.all([
     import('./app.js'),
-    import('./modules/organizations/service.js'),
+    import('./modules/organizations/index.js'),
   ]);
   const app = await createApp({ config });
   const { logger } = app.deps;

@@ -6,7 +6,7 @@ import { openDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
 import { ALL_PERMISSIONS, isPermission } from '../graphql/permissions.js';
-import { insertApiKey } from '../modules/api-keys/service.js';
+import { insertApiKey } from '../modules/api-keys/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -6,7 +6,7 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { createDeps } from '../deps.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { createOrganization } from '../modules/organizations/service.js';
+import { createOrganization } from '../modules/organizations/index.js';
 import { DomainError } from '../shared/errors.js';
 
 const { values } = parseArgs({

@@ -25,6 +25,16 @@ export interface Dialect {
   randomId: Sql;
   /** A JSON array of one text expression, for a Json column. */
   jsonArrayOf(expression: Sql): Sql;
+  /**
+   * True when the database runs one write transaction at a time (SQLite): row and advisory locks
+   * that order concurrent writers are then needed nowhere.
+   */
+  oneWriterAtATime: boolean;
+  /**
+   * A column for an upsert's RETURNING that is true for the rows it inserted (PostgreSQL: a new
+   * row has no xmax); undefined where the database cannot say (then read before the upsert).
+   */
+  insertedByUpsert: Sql | undefined;
 }
 
 const postgres: Dialect = {
@@ -38,6 +48,8 @@ const postgres: Dialect = {
   enumExpression: (type, expression) => sql`CAST((${expression}) AS ${raw(`"${type}"`)})`,
   randomId: raw(`replace(gen_random_uuid()::text, '-', '')`),
   jsonArrayOf: (expression) => sql`jsonb_build_array(${expression})`,
+  oneWriterAtATime: false,
+  insertedByUpsert: raw('(xmax = 0)'),
 };
 
 const sqlite: Dialect = {
@@ -51,6 +63,8 @@ const sqlite: Dialect = {
   enumExpression: (_type, expression) => expression,
   randomId: raw('lower(hex(randomblob(16)))'),
   jsonArrayOf: (expression) => sql`json_array(${expression})`,
+  oneWriterAtATime: true,
+  insertedByUpsert: undefined,
 };
 
 export function dialectFor(provider: Provider): Dialect {

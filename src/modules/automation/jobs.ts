@@ -14,7 +14,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
 import { CoalescedRun } from '../../shared/coalesced.js';
-import { lockEarners } from '../earners/locks.js';
+import { lockEarners } from '../earners/index.js';
 import { mergeReconciled, reconcile } from './reconcile.js';
 import { jobEvent, lockRules, toRule } from './rules.js';
 

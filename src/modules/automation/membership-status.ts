@@ -10,7 +10,9 @@ export function membershipStatus(membership: Pick<Membership, 'status' | 'endsAt
   return membership.status === 'ACTIVE' && membership.endsAt && membership.endsAt <= now ? 'ENDED' : membership.status;
 }
 
-export function membershipStatusWhere(status: 'ACTIVE' | 'ENDED', now: Date): Prisma.MembershipWhereInput {
+/** Prisma: memberships with this status (all of them without one). */
+export function membershipStatusWhere(status: 'ACTIVE' | 'ENDED' | null | undefined, now: Date): Prisma.MembershipWhereInput {
+  if (!status) return {};
   if (status === 'ACTIVE') return { status: 'ACTIVE', OR: [{ endsAt: null }, { endsAt: { gt: now } }] };
   return { OR: [{ status: 'ENDED' }, { endsAt: { lte: now } }] };
 }

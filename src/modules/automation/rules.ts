@@ -51,6 +51,11 @@ export interface Rule {
   actionWindowDays: number | null;
 }
 
+/** The product ids of a membership rule (a JSON array in the database). */
+export function productIdsOf(stored: unknown): string[] {
+  return Array.isArray(stored) ? stored.map(String) : [];
+}
+
 export function toRule(row: AwardRule): Rule {
   return {
     id: row.id,
@@ -60,7 +65,7 @@ export function toRule(row: AwardRule): Rule {
     revision: row.revision,
     pointsCategory: row.pointsCategory,
     pointsThreshold: row.pointsThreshold,
-    productIds: Array.isArray(row.productIds) ? row.productIds.map(String) : [],
+    productIds: productIdsOf(row.productIds),
     actionType: row.actionType,
     actionMinCount: row.actionMinCount ?? 1,
     actionWindowDays: row.actionWindowDays,

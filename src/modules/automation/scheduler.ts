@@ -4,7 +4,7 @@
 // instance does each change, so nothing is revoked, expired or announced twice.
 import type { Deps } from '../../deps.js';
 import { expireDueAwards } from '../awards/index.js';
-import { endDueMemberships } from './activity.js';
+import { endDueMemberships } from './memberships.js';
 import type { AutomationJobs } from './jobs.js';
 
 const BATCH = 500;

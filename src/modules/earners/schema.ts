@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { decodeId } from '../../graphql/ids.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
+import { ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { earnerWhere, findEarner, updateEarner } from './service.js';
 
 export const EarnerRef = builder.prismaNode('Earner', {
@@ -98,3 +99,38 @@ builder.mutationField('updateEarner', (t) =>
     },
   }),
 );
+
+export const RecipientInput = builder.inputType('RecipientInput', {
+  description: 'Who receives an award: the name whole (at least 5 characters, a wide CJK character counting as two) or as first and last name.',
+  fields: (t) => ({
+    email: t.string({ required: true, description: 'Email address; identifies the earner unless externalId does.' }),
+    name: t.string({ description: 'Full name, 5 to 200 characters (a wide CJK character counts as two toward the 5). Required unless firstName and lastName are both given.' }),
+    firstName: t.string({ description: 'First name (at most 100 characters).' }),
+    lastName: t.string({ description: 'Last name (at most 100 characters).' }),
+    externalId: t.string({ description: 'Your id for this person; when known, it identifies the earner before the email does.' }),
+  }),
+});
+
+
+/** How activity inputs name their earner. */
+export const earnerRefFields = {
+  earnerId: 'An existing earner. Give exactly one of earnerId and earner.',
+  earner: 'The earner by email or externalId, created when unknown. Give exactly one of earnerId and earner.',
+};
+
+/** GraphQL earner references to service ones, reporting every malformed id at once. */
+export function decodeEarnerRefs<Row extends { earnerId?: string | null }>(rows: Row[], field: (index: number) => string): Row[] {
+  const issues: FieldIssue[] = [];
+  const decoded = rows.map((row, index) => {
+    if (row.earnerId == null) return row;
+    try {
+      return { ...row, earnerId: decodeId('Earner', row.earnerId, field(index)) };
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+      return row;
+    }
+  });
+  if (issues.length) throw new ValidationError(issues);
+  return decoded;
+}

@@ -19,9 +19,8 @@ import { Sql, empty, raw, sql } from '../../db/sql.js';
 import { periodOf, type CalendarUnit } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
-import { DEFAULT_CATEGORY } from '../automation/activity.js';
-import { identifier } from '../automation/rules.js';
-import { distinctGreaterSql, earnersSql, greaterThanSql } from './histogram.js';
+import { DEFAULT_CATEGORY, distinctGreaterSql, earnersSql, greaterThanSql } from '../points/index.js';
+import { identifier } from '../automation/index.js';
 
 export type LeaderboardMetric = 'POINTS' | 'AWARDS';
 export type LeaderboardPeriod = 'ALL_TIME' | CalendarUnit | 'ROLLING_DAYS';

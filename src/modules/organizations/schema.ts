@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { ApiKeyRef } from '../api-keys/schema.js';
-import { visibleKeysWhere } from '../api-keys/visibility.js';
+import { visibleKeysWhere } from '../api-keys/index.js';
 import { updateOrganization } from './service.js';
 
 export const OrganizationRef = builder.prismaNode('Organization', {

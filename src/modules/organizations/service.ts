@@ -3,7 +3,7 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError } from '../../shared/errors.js';
 import { email, httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
 import { ALL_PERMISSIONS } from '../../graphql/permissions.js';
-import { insertApiKey } from '../api-keys/service.js';
+import { insertApiKey } from '../api-keys/index.js';
 
 const hostName = z
   .string()

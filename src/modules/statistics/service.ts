@@ -15,7 +15,7 @@ import { empty, join, sql } from '../../db/sql.js';
 import { periodsBetween, type CalendarUnit } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { statusWhere } from '../awards/index.js';
-import { countersWhere } from '../engagement/service.js';
+import { countersWhere } from '../engagement/index.js';
 
 export const MAX_BUCKETS = 400;
 

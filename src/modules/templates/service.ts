@@ -6,7 +6,7 @@ import type { BadgeLevel, BadgeTemplate, BadgeTemplateState } from '../../genera
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { searchKey, searchNeedle } from '../../shared/search-key.js';
 import { httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
-import { jobEvent, lockRules, queueBackfill } from '../automation/rules.js';
+import { jobEvent, lockRules, queueBackfill } from '../automation/index.js';
 
 const LEVELS = ['NONE', 'BRONZE', 'SILVER', 'GOLD'] as const;
 const MODES = ['ONCE', 'REPEATABLE'] as const;

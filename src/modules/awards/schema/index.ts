@@ -6,5 +6,4 @@ import './subscriptions.js';
 import './public.js';
 
 export { AwardSourceEnum, AwardStatusEnum } from './enums.js';
-export { RecipientInput } from './inputs.js';
 export { AwardConnection, AwardRef } from './types.js';

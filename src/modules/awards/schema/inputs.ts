@@ -1,18 +1,8 @@
 // What clients send to issue and change awards.
 import { builder, type InputFieldBuilder } from '../../../graphql/builder.js';
 import { MAX_BATCH } from '../issue.js';
+import { RecipientInput } from '../../earners/schema.js';
 import { DuplicatePolicyEnum } from './enums.js';
-
-export const RecipientInput = builder.inputType('RecipientInput', {
-  description: 'Who receives an award: the name whole (at least 5 characters, a wide CJK character counting as two) or as first and last name.',
-  fields: (t) => ({
-    email: t.string({ required: true, description: 'Email address; identifies the earner unless externalId does.' }),
-    name: t.string({ description: 'Full name, 5 to 200 characters (a wide CJK character counts as two toward the 5). Required unless firstName and lastName are both given.' }),
-    firstName: t.string({ description: 'First name (at most 100 characters).' }),
-    lastName: t.string({ description: 'Last name (at most 100 characters).' }),
-    externalId: t.string({ description: 'Your id for this person; when known, it identifies the earner before the email does.' }),
-  }),
-});
 
 export const awardDetailFields = (t: InputFieldBuilder) => ({
   activityTitle: t.string({ description: 'The activity the award is for (at most 500 characters).' }),

@@ -1,0 +1,2 @@
+// Organizations: the tenants. Other modules, and the command line, use them through this file only.
+export { bootstrap, createOrganization, updateOrganization, type OrganizationProfileInput } from './service.js';
