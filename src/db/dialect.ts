@@ -35,6 +35,15 @@ export interface Dialect {
    * row has no xmax); undefined where the database cannot say (then read before the upsert).
    */
   insertedByUpsert: Sql | undefined;
+  /** True when an INSERT or UPDATE may be a CTE of a larger statement (PostgreSQL). */
+  writingCtes: boolean;
+  /**
+   * A statement taking a lock on `key` until the transaction ends, shared or exclusive; undefined
+   * where writers are serialised anyway.
+   */
+  transactionLock(key: string, mode: 'shared' | 'exclusive'): Sql | undefined;
+  /** ` FOR NO KEY UPDATE [OF table]` for a SELECT that locks rows; empty where writers are serialised anyway. */
+  lockRows(of?: string): Sql;
 }
 
 const postgres: Dialect = {
@@ -50,6 +59,10 @@ const postgres: Dialect = {
   jsonArrayOf: (expression) => sql`jsonb_build_array(${expression})`,
   oneWriterAtATime: false,
   insertedByUpsert: raw('(xmax = 0)'),
+  writingCtes: true,
+  transactionLock: (key, mode) =>
+    mode === 'shared' ? sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`,
+  lockRows: (of) => raw(of ? ` FOR NO KEY UPDATE OF ${of}` : ' FOR NO KEY UPDATE'),
 };
 
 const sqlite: Dialect = {
@@ -65,6 +78,9 @@ const sqlite: Dialect = {
   jsonArrayOf: (expression) => sql`json_array(${expression})`,
   oneWriterAtATime: true,
   insertedByUpsert: undefined,
+  writingCtes: false,
+  transactionLock: () => undefined,
+  lockRows: () => raw(''),
 };
 
 export function dialectFor(provider: Provider): Dialect {

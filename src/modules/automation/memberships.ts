@@ -3,12 +3,12 @@
 // the earner's lock; the scheduler ends memberships whose end date has passed.
 import type { Actor, Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
-import { join } from '../../db/sql.js';
 import { commit, inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError, NotFoundError, type FieldIssue } from '../../shared/errors.js';
 import { notInFuture, parseInput, text, z } from '../../shared/validation.js';
 import { earnerRef, lockEarners, requireOneEarner, resolveEarners, type RecipientInput } from '../earners/index.js';
-import { membershipDueSql, membershipStatus, membershipsDueWhere } from './membership-status.js';
+import { membershipStatus, membershipsDueWhere } from './membership-status.js';
+import { endDueMembershipsSql } from './memberships.sql.js';
 import { mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
 import { lockRules, rulesFor } from './rules.js';
 
@@ -133,11 +133,9 @@ export async function endDueMemberships(deps: Deps, limit = 500): Promise<number
       await lockRules(tx, deps.provider, organizationId, 'apply');
       await lockEarners(tx, deps.provider, organizationId, { earnerIds: ofOrganization.map((membership) => membership.earnerId) });
       const now = deps.clock.now();
-      const ended = await tx.$queryRaw<Array<{ id: string; earnerId: string; productId: string }>>`
-        UPDATE "Membership" SET "status" = ${d.enumValue('MembershipStatus', 'ENDED')}, "endedAt" = "endsAt",
-          "endReason" = ${d.enumValue('MembershipEndReason', 'EXPIRED')}, "activeKey" = NULL, "updatedAt" = ${d.timestamp(now)}
-        WHERE "id" IN (${join(ofOrganization.map((membership) => membership.id))}) AND ${membershipDueSql(d, now)}
-        RETURNING "id", "earnerId", "productId"`;
+      const ended = await tx.$queryRaw<Array<{ id: string; earnerId: string; productId: string }>>(
+        endDueMembershipsSql(d, ofOrganization.map((membership) => membership.id), now),
+      );
       const productIds = [...new Set(ended.map((membership) => membership.productId))];
       const earnerIds = [...new Set(ended.map((membership) => membership.earnerId))];
       const reconciled = ended.length ? await applyMembershipRules(tx, deps, organizationId, productIds, earnerIds, now, null) : mergeReconciled([]);

@@ -17,23 +17,13 @@
 // the award writer (../awards), as people's do.
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
-import { raw, sql, type Sql } from '../../db/sql.js';
+import type { Sql } from '../../db/sql.js';
 import type { Tx } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import { addDays } from '../../shared/clock.js';
-import {
-  changeAwards,
-  insertAwards,
-  liveSql,
-  liveStatusSql,
-  onceHoldKey,
-  onceHoldKeySql,
-  type HistoryNote,
-  type NewAward,
-  type Written,
-} from '../awards/index.js';
-import { earnerScopeSql, type EarnerScope } from '../earners/index.js';
-import { emptySlotsSql, oneSlotSql, slotsSql, type EmptySlot } from './reconcile.sql.js';
+import { changeAwards, insertAwards, liveStatusSql, onceHoldKey, type HistoryNote, type NewAward, type Written } from '../awards/index.js';
+import type { EarnerScope } from '../earners/index.js';
+import { earnedAgainSql, emptySlotsSql, HOLD_KEY_OF_ROW, oneSlotSql, slotsSql, unearnedSql, type EmptySlot } from './reconcile.sql.js';
 import { TEMPLATE_FOR_AUTOMATION, type Rule, type TemplateForAutomation } from './rules.js';
 
 /** Which earners to reconcile: a list, or the ids in (after, upTo] of the organization. */
@@ -162,7 +152,6 @@ export async function reconcile(
   const d = dialectFor(provider);
   const once = template.awardMode === 'ONCE';
   const slots = slotsSql(d, rule, once, scope, now);
-  const ofRule = sql`"templateId" = ${d.text(rule.templateId)} AND ${earnerScopeSql(scope, '"earnerId"')}`;
   const by = { origin: 'AUTOMATION' as const, triggeredByApiKeyId: options.triggeredByApiKeyId ?? null, at: now };
   // A balance that only rose can only fill slots, one that only fell only empty them: the live
   // path skips the statements that cannot match (a third of a crossing's cost).
@@ -177,8 +166,7 @@ export async function reconcile(
         provider,
         {
           ctes: slots,
-          where: sql`${ofRule} AND "automationKind" = ${d.enumValue('AwardRuleKind', rule.kind)} AND ${liveSql(d, now)}
-            AND "automationKey" NOT IN (SELECT "key" FROM slots)`,
+          where: unearnedSql(d, rule, scope, now),
           set: { status: 'REVOKED', revokedAt: now, revokedReason: reason, automationRevoked: true, onceHoldKey: null },
         },
         { action: 'REVOKED', reason, ...by },
@@ -188,17 +176,14 @@ export async function reconcile(
   const issued = fills ? await fillSlots(tx, provider, rule, template, slots, { action: 'ISSUED', reason: issueReason(rule), ...by }) : NOTHING;
 
   // Restoring a ONCE award takes the hold back, unless another live award has it.
-  const holdKey = onceHoldKeySql(raw('"Award"."templateId"'), raw('"Award"."earnerId"'));
   const restored = fills
     ? await changeAwards(
         tx,
         provider,
         {
           ctes: slots,
-          where: sql`${ofRule} AND "automationRevoked" = ${d.bool(true)} AND "status" = ${d.enumValue('AwardStatus', 'REVOKED')}
-            AND "automationKey" IN (SELECT "key" FROM slots)
-            ${once ? sql`AND NOT EXISTS (SELECT 1 FROM "Award" h WHERE h."onceHoldKey" = ${holdKey})` : sql``}`,
-          set: { status: liveStatusSql(d), revokedAt: null, revokedReason: null, automationRevoked: false, onceHoldKey: once ? holdKey : null },
+          where: earnedAgainSql(d, rule, scope, once),
+          set: { status: liveStatusSql(d), revokedAt: null, revokedReason: null, automationRevoked: false, onceHoldKey: once ? HOLD_KEY_OF_ROW : null },
         },
         { action: 'RESTORED', reason: issueReason(rule), ...by },
       )

@@ -1,6 +1,7 @@
 // Award rules: how a template awards by itself. A template has at most one rule, of exactly one
 // kind (seed 001: "only one of the automation types can be enabled at a time").
 import type { Actor, Deps } from '../../deps.js';
+import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import type { DomainEvent } from '../../events/events.js';
@@ -241,11 +242,8 @@ export function jobEvent(job: { id: string; organizationId: string; templateId: 
  * rules after its first write.
  */
 export async function lockRules(tx: Tx, provider: Provider, organizationId: string, mode: 'apply' | 'change'): Promise<void> {
-  if (provider !== 'postgresql') return;
-  const key = sql`hashtextextended(${`award-rules:${organizationId}`}, 0)`;
-  await (mode === 'apply'
-    ? tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${key})`
-    : tx.$executeRaw`SELECT pg_advisory_xact_lock(${key})`);
+  const lock = dialectFor(provider).transactionLock(`award-rules:${organizationId}`, mode === 'apply' ? 'shared' : 'exclusive');
+  if (lock) await tx.$executeRaw(lock);
 }
 
 /** A rule with its template's award mode, as the activity paths need it. */

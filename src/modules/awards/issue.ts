@@ -1,7 +1,6 @@
 // Issuing awards: one, or up to MAX_BATCH in one all-or-nothing transaction. A single issue is a
 // batch of one, so both paths share every rule.
 import type { Actor, Deps } from '../../deps.js';
-import { join, sql } from '../../db/sql.js';
 import { commit, type Change, type Tx } from '../../db/transaction.js';
 import type { AwardMode, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
 import { addDays } from '../../shared/clock.js';
@@ -11,7 +10,7 @@ import { requestHash } from '../../shared/stable-json.js';
 import { addIssue, httpUrl, jsonObject, notInFuture, omittable, line, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, lockEarners, recipientSchema } from '../earners/index.js';
 import { isLive, onceHoldKey } from './status.js';
-import { changeAwards, insertAwards, type NewAward } from './writer.js';
+import { awardIdsSql, changeAwards, insertAwards, type NewAward } from './writer.js';
 
 export const MAX_BATCH = 1000;
 
@@ -276,7 +275,7 @@ async function issueInTransaction(
   problems.throwIfAny();
 
   // 5. Writes, through the award writer: record expiries, revoke replaced awards, issue the new ones.
-  const byIds = (awards: ReadonlyArray<{ id: string }>) => sql`"id" IN (${join(awards.map((award) => award.id))})`;
+  const byIds = (awards: ReadonlyArray<{ id: string }>) => awardIdsSql(awards.map((award) => award.id));
   const expired = expire.length
     ? await changeAwards(tx, provider, { where: byIds(expire), set: { status: 'EXPIRED', onceHoldKey: null } }, { action: 'EXPIRED', origin: 'EXPIRY', at: changedAt })
     : undefined;

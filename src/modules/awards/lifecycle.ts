@@ -3,15 +3,14 @@
 // from the award as committed, written by the award writer, and announced by commit().
 import type { Actor, Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
-import { join, sql } from '../../db/sql.js';
 import { commit, type Change, type Tx } from '../../db/transaction.js';
 import type { AwardEvent } from '../../events/events.js';
 import type { Award, AwardAction, AwardStatus } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { jsonObject, line, parseInput, text, z } from '../../shared/validation.js';
 import { lockEarnerOfAward, lockEarners } from '../earners/index.js';
-import { dueToExpireSql, dueToExpireWhere, effectiveStatus, isLive, liveStatusOf, onceHoldKey } from './status.js';
-import { changeAwards, deleteAwards, type AwardChanges } from './writer.js';
+import { dueAmongSql, dueToExpireWhere, effectiveStatus, isLive, liveStatusOf, onceHoldKey } from './status.js';
+import { awardIdsSql, changeAwards, deleteAwards, type AwardChanges } from './writer.js';
 
 interface Decision {
   action: AwardAction;
@@ -42,7 +41,7 @@ function changeAward(
     const written = await changeAwards(
       tx,
       deps.provider,
-      { where: sql`"id" = ${current.id}`, set: decision.set },
+      { where: awardIdsSql([current.id]), set: decision.set },
       { action: decision.action, reason: decision.reason ?? null, origin: 'MANUAL', actorApiKeyId: actor.apiKeyId, at: now },
     );
     return { result: { id: current.id }, events: [...(decision.events ?? []), ...written.events] };
@@ -70,7 +69,7 @@ async function retakeHold(deps: Deps, tx: Tx, award: Award, now: Date): Promise<
   const expired = await changeAwards(
     tx,
     deps.provider,
-    { where: sql`"id" = ${holder.id}`, set: { status: 'EXPIRED', onceHoldKey: null } },
+    { where: awardIdsSql([holder.id]), set: { status: 'EXPIRED', onceHoldKey: null } },
     { action: 'EXPIRED', origin: 'EXPIRY', at: now },
   );
   return { holdKey: key, events: expired.events };
@@ -186,7 +185,7 @@ export async function expireDueAwards(deps: Deps, limit = 500): Promise<number> 
       const expired = await changeAwards(
         tx,
         deps.provider,
-        { where: sql`"id" IN (${join(ofOrganization.map((award) => award.id))}) AND ${dueToExpireSql(d, now)}`, set: { status: 'EXPIRED', onceHoldKey: null } },
+        { where: dueAmongSql(d, ofOrganization.map((award) => award.id), now), set: { status: 'EXPIRED', onceHoldKey: null } },
         { action: 'EXPIRED', origin: 'EXPIRY', at: now },
       );
       return { result: expired.awards.length, events: expired.events };

@@ -6,7 +6,7 @@
 // read ever shows an expired award as live.
 import type { Prisma } from '../../db/client.js';
 import type { Dialect } from '../../db/dialect.js';
-import { raw, sql, type Sql } from '../../db/sql.js';
+import { join, raw, sql, type Sql } from '../../db/sql.js';
 import type { AwardStatus } from '../../generated/prisma-sqlite/client.js';
 
 /** Statuses of an award that counts (unless its expiry passed). */
@@ -61,6 +61,11 @@ export function liveSql(d: Dialect, now: Date, alias?: string): Sql {
 export function dueToExpireSql(d: Dialect, now: Date, alias?: string): Sql {
   return sql`${column(alias, 'status')} IN (${d.enumValue('AwardStatus', 'PENDING')}, ${d.enumValue('AwardStatus', 'ACCEPTED')})
     AND ${column(alias, 'expiresAt')} <= ${d.timestamp(now)}`;
+}
+
+/** SQL: those of the awards with these ids that are due to expire at `now`. */
+export function dueAmongSql(d: Dialect, ids: readonly string[], now: Date): Sql {
+  return sql`"id" IN (${join(ids)}) AND ${dueToExpireSql(d, now)}`;
 }
 
 /** SQL: the status a revived award returns to (see liveStatusOf). */

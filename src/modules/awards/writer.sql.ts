@@ -123,3 +123,8 @@ export function insertHistorySql(
   return sql`INSERT INTO "AwardHistoryEntry" ("id", "organizationId", "awardId", "sequence", "action", "reason", "origin", "actorApiKeyId",
     "triggeredByApiKeyId", "at") VALUES ${join(values)}`;
 }
+
+/** The awards with these ids. */
+export function awardIdsSql(ids: readonly string[]): Sql {
+  return sql`"id" IN (${join(ids)})`;
+}

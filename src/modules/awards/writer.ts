@@ -14,9 +14,10 @@ import type { Tx } from '../../db/transaction.js';
 import type { AwardChange, AwardEvent } from '../../events/events.js';
 import type { AwardAction } from '../../generated/prisma-sqlite/client.js';
 import { enqueueAwardEmails } from '../outbox/index.js';
-import { assignmentsSql, insertAwardsSql, insertHistorySql, updateAwardsSql, type AwardColumn, type ColumnValue } from './writer.sql.js';
+import { assignmentsSql, awardIdsSql, insertAwardsSql, insertHistorySql, updateAwardsSql, type AwardColumn, type ColumnValue } from './writer.sql.js';
 
 export type { ColumnValue };
+export { awardIdsSql };
 
 /** Who made a write, and why: shared by the history entries it records. */
 export interface HistoryNote {

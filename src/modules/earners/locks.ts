@@ -10,32 +10,24 @@
 // written. Where a transaction also takes the rules' lock (lockRules), it takes that one first,
 // so the two kinds of lock are always taken in the same order. SQLite runs one write transaction
 // at a time and needs none of this.
-import { Sql, join, raw, sql } from '../../db/sql.js';
+import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
 import type { Tx } from '../../db/transaction.js';
+import { lockEarnerOfAwardSql, lockEarnersSql, type EarnerScope } from './earners.sql.js';
 
-/** Earners of one organization: a list, or the ids in (after, upTo]. */
-export type EarnerScope = { earnerIds: readonly string[] } | { after: string | null; upTo: string };
-
-/** The condition `column` (an earner id column) is in the scope. */
-export function earnerScopeSql(scope: EarnerScope, column: string): Sql {
-  const col = raw(column);
-  if ('earnerIds' in scope) return sql`${col} IN (${join(scope.earnerIds)})`;
-  return scope.after === null
-    ? sql`${col} <= ${scope.upTo}`
-    : sql`${col} > ${scope.after} AND ${col} <= ${scope.upTo}`;
-}
+export type { EarnerScope };
 
 /** Locks the earners of `scope` until the transaction ends. */
 export async function lockEarners(tx: Tx, provider: Provider, organizationId: string, scope: EarnerScope): Promise<void> {
-  if (provider !== 'postgresql' || ('earnerIds' in scope && scope.earnerIds.length === 0)) return;
-  const where = 'earnerIds' in scope ? earnerScopeSql({ earnerIds: [...new Set(scope.earnerIds)].sort() }, '"id"') : earnerScopeSql(scope, '"id"');
-  await tx.$executeRaw`SELECT "id" FROM "Earner" WHERE "organizationId" = ${organizationId} AND ${where} ORDER BY "id" FOR NO KEY UPDATE`;
+  const d = dialectFor(provider);
+  if (d.oneWriterAtATime || ('earnerIds' in scope && scope.earnerIds.length === 0)) return;
+  const sorted = 'earnerIds' in scope ? { earnerIds: [...new Set(scope.earnerIds)].sort() } : scope;
+  await tx.$executeRaw(lockEarnersSql(d, organizationId, sorted));
 }
 
 /** Locks the earner of an award of the organization (nothing when there is no such award). */
 export async function lockEarnerOfAward(tx: Tx, provider: Provider, organizationId: string, awardId: string): Promise<void> {
-  if (provider !== 'postgresql') return;
-  await tx.$executeRaw`SELECT e."id" FROM "Earner" e JOIN "Award" a ON a."earnerId" = e."id"
-    WHERE a."id" = ${awardId} AND a."organizationId" = ${organizationId} FOR NO KEY UPDATE OF e`;
+  const d = dialectFor(provider);
+  if (d.oneWriterAtATime) return;
+  await tx.$executeRaw(lockEarnerOfAwardSql(d, organizationId, awardId));
 }

@@ -1,6 +1,7 @@
 import type { Actor, Deps } from '../../deps.js';
 import { v7 as uuidv7 } from 'uuid';
 import { dialectFor } from '../../db/dialect.js';
+import { insertEarnersSql } from './earners.sql.js';
 import type { Provider } from '../../db/provider.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
 import { type Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
@@ -126,15 +127,7 @@ export async function findOrCreateEarners(
  */
 async function insertEarners(tx: Tx, provider: Provider, earners: Earner[]): Promise<void> {
   const d = dialectFor(provider);
-  for (let start = 0; start < earners.length; start += 500) {
-    const values = earners.slice(start, start + 500).map(
-      (earner) => sql`(${d.text(earner.id)}, ${d.text(earner.organizationId)}, ${d.text(earner.email)}, ${d.text(earner.emailLower)},
-        ${d.text(earner.name)}, ${d.text(earner.nameLower)}, ${d.text(earner.firstName)}, ${d.text(earner.lastName)},
-        ${d.text(earner.externalId)}, ${d.timestamp(earner.createdAt)}, ${d.timestamp(earner.updatedAt)})`,
-    );
-    await tx.$executeRaw`INSERT INTO "Earner" ("id", "organizationId", "email", "emailLower", "name", "nameLower", "firstName",
-      "lastName", "externalId", "createdAt", "updatedAt") VALUES ${join(values)}`;
-  }
+  for (let start = 0; start < earners.length; start += 500) await tx.$executeRaw(insertEarnersSql(d, earners.slice(start, start + 500)));
 }
 
 const updateInput = z.object({

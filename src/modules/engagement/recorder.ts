@@ -13,7 +13,7 @@ import { dialectFor } from '../../db/dialect.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { EngagementEvent as CountedEvent } from '../../events/events.js';
 import { type AwardStatus, type EngagementKind } from '../../generated/prisma-sqlite/client.js';
-import { join, sql } from '../../db/sql.js';
+import { awardsByPublicIdSql, bumpCountsSql, countInOneStatementSql, markSeenSql, type Increment } from './engagement.sql.js';
 
 /** An engagement event with its client address already hashed; network is "" unless SHARE. */
 export interface Engagement {
@@ -65,11 +65,11 @@ export class EngagementRecorder {
 
   async #drain(): Promise<void> {
     try {
-      // Events recorded in the same tick go together. SQLite waits a whole turn of the event loop,
+      // Events recorded in the same tick go together. With one writer (SQLite) it waits a whole turn of the event loop,
       // for the events of every request already received: better-sqlite3 answers within the same
       // turn, so no other request could run while a batch is written. With PostgreSQL the next
       // batch gathers during the I/O of the last, and a turn's wait only slowed it down.
-      await new Promise((resolve) => (this.deps.provider === 'sqlite' ? setImmediate(resolve) : queueMicrotask(() => resolve(undefined))));
+      await new Promise((resolve) => (dialectFor(this.deps.provider).oneWriterAtATime ? setImmediate(resolve) : queueMicrotask(() => resolve(undefined))));
       while (this.#queue.length) {
         const batch = this.#queue.splice(0, MAX_BATCH);
         try {
@@ -99,7 +99,7 @@ export class EngagementRecorder {
       }
       return index;
     });
-    const rows = this.deps.provider === 'postgresql' ? await this.#writePostgres(unique, now) : await this.#writeSqlite(unique, now);
+    const rows = dialectFor(this.deps.provider).writingCtes ? await this.#writeInOneStatement(unique, now) : await this.#writeInSteps(unique, now);
     const byOrd = new Map(rows.map((row) => [row.ord, row]));
     const outcomes = unique.map((_, ord): EngagementOutcome => {
       const row = byOrd.get(ord);
@@ -123,47 +123,21 @@ export class EngagementRecorder {
   }
 
   /**
-   * PostgreSQL: the whole batch is one statement (the awards, the conditional upsert of the
-   * addresses, the counters), atomic by itself. Arrays keep its text the same whatever the batch
-   * size, so it stays one prepared statement.
+   * Where the database has writing CTEs, the whole batch is one statement (the awards, the
+   * conditional upsert of the addresses, the counters), atomic by itself; arrays keep its text
+   * the same whatever the batch size, so it stays one prepared statement.
    */
-  async #writePostgres(events: Engagement[], now: Date): Promise<Row[]> {
-    const d = dialectFor('postgresql');
-    return this.deps.db.$queryRaw<Row[]>`
-      WITH input AS (
-        SELECT i."ord", i."publicId", CAST(i."kind" AS "EngagementKind") AS "kind", i."network", i."addressHash"
-        FROM unnest(CAST(${events.map((_, index) => index)} AS INTEGER[]), CAST(${events.map((event) => event.publicId)} AS TEXT[]),
-          CAST(${events.map((event) => event.kind)} AS TEXT[]), CAST(${events.map((event) => event.network)} AS TEXT[]),
-          CAST(${events.map((event) => event.addressHash)} AS TEXT[])) AS i("ord", "publicId", "kind", "network", "addressHash")
-      ), found AS (
-        SELECT i.*, a."id" AS "awardId", a."organizationId", a."status" FROM input i JOIN "Award" a ON a."publicId" = i."publicId"
-      ), seen AS (
-        INSERT INTO "EngagementSeen" ("awardId", "kind", "network", "addressHash", "lastCountedAt")
-        SELECT "awardId", "kind", "network", "addressHash", ${d.timestamp(now)} FROM found WHERE "status" <> ${d.enumValue('AwardStatus', 'REVOKED')}
-        -- Rows are locked in one order, so batches of several instances cannot deadlock.
-        ORDER BY "awardId", "kind", "network", "addressHash"
-        ON CONFLICT ("awardId", "kind", "network", "addressHash") DO UPDATE SET "lastCountedAt" = excluded."lastCountedAt"
-          WHERE "EngagementSeen"."lastCountedAt" <= ${d.timestamp(new Date(now.getTime() - DEDUP_WINDOW_MS))}
-        RETURNING "awardId", "kind", "network", "addressHash"
-      ), counted AS (
-        SELECT f.* FROM found f JOIN seen s
-          ON s."awardId" = f."awardId" AND s."kind" = f."kind" AND s."network" = f."network" AND s."addressHash" = f."addressHash"
-      ), bumped AS (
-        INSERT INTO "EngagementCount" ("organizationId", "awardId", "kind", "network", "count", "updatedAt")
-        SELECT "organizationId", "awardId", "kind", "network", COUNT(*), ${d.timestamp(now)} FROM counted
-        GROUP BY "organizationId", "awardId", "kind", "network" ORDER BY "awardId", "kind", "network"
-        ON CONFLICT ("awardId", "kind", "network") DO UPDATE SET "count" = "EngagementCount"."count" + excluded."count", "updatedAt" = excluded."updatedAt"
-      )
-      SELECT i."ord", f."awardId", f."organizationId", f."status", c."ord" IS NOT NULL AS "counted"
-      FROM input i LEFT JOIN found f ON f."ord" = i."ord" LEFT JOIN counted c ON c."ord" = i."ord"`;
+  #writeInOneStatement(events: Engagement[], now: Date): Promise<Row[]> {
+    return this.deps.db.$queryRaw<Row[]>(countInOneStatementSql(dialectFor(this.deps.provider), events, now, DEDUP_WINDOW_MS));
   }
 
-  /** SQLite (no writing CTEs): the same steps as three statements in one transaction on its single writer. */
-  async #writeSqlite(events: Engagement[], now: Date): Promise<Row[]> {
-    const d = dialectFor('sqlite');
+  /** Elsewhere (SQLite), the same steps as three statements in one transaction on its single writer. */
+  async #writeInSteps(events: Engagement[], now: Date): Promise<Row[]> {
+    const d = dialectFor(this.deps.provider);
     return inTransaction(this.deps.db, async (tx) => {
-      const awards = await tx.$queryRaw<Array<{ id: string; organizationId: string; status: AwardStatus; publicId: string }>>`
-        SELECT "id", "organizationId", "status", "publicId" FROM "Award" WHERE "publicId" IN (${join([...new Set(events.map((event) => event.publicId))])})`;
+      const awards = await tx.$queryRaw<Array<{ id: string; organizationId: string; status: AwardStatus; publicId: string }>>(
+        awardsByPublicIdSql([...new Set(events.map((event) => event.publicId))]),
+      );
       const byPublicId = new Map(awards.map((award) => [award.publicId, award]));
       const countable = events.flatMap((event, ord) => {
         const award = byPublicId.get(event.publicId);
@@ -171,32 +145,20 @@ export class EngagementRecorder {
       });
       const seen = new Set<string>();
       if (countable.length) {
-        const values = countable.map(
-          ({ event, award }) => sql`(${award.id}, ${event.kind}, ${event.network}, ${event.addressHash}, ${d.timestamp(now)})`,
+        const returned = await tx.$queryRaw<Array<{ awardId: string; kind: string; network: string; addressHash: string }>>(
+          markSeenSql(d, countable.map(({ event, award }) => ({ ...event, awardId: award.id })), now, DEDUP_WINDOW_MS),
         );
-        const returned = await tx.$queryRaw<Array<{ awardId: string; kind: string; network: string; addressHash: string }>>`
-          INSERT INTO "EngagementSeen" ("awardId", "kind", "network", "addressHash", "lastCountedAt") VALUES ${join(values)}
-          ON CONFLICT ("awardId", "kind", "network", "addressHash") DO UPDATE SET "lastCountedAt" = excluded."lastCountedAt"
-            WHERE "EngagementSeen"."lastCountedAt" <= ${d.timestamp(new Date(now.getTime() - DEDUP_WINDOW_MS))}
-          RETURNING "awardId", "kind", "network", "addressHash"`;
         for (const row of returned) seen.add(seenKey(row.awardId, row.kind, row.network, row.addressHash));
       }
       const counted = countable.filter(({ event, award }) => seen.has(seenKey(award.id, event.kind, event.network, event.addressHash)));
-      const increments = new Map<string, { organizationId: string; awardId: string; kind: string; network: string; count: number }>();
+      const increments = new Map<string, Increment>();
       for (const { event, award } of counted) {
         const key = `${award.id}\n${event.kind}\n${event.network}`;
         const entry = increments.get(key) ?? { organizationId: award.organizationId, awardId: award.id, kind: event.kind, network: event.network, count: 0 };
         entry.count += 1;
         increments.set(key, entry);
       }
-      if (increments.size) {
-        const values = [...increments.values()].map(
-          (entry) => sql`(${entry.organizationId}, ${entry.awardId}, ${entry.kind}, ${entry.network}, ${entry.count}, ${d.timestamp(now)})`,
-        );
-        await tx.$executeRaw`
-          INSERT INTO "EngagementCount" ("organizationId", "awardId", "kind", "network", "count", "updatedAt") VALUES ${join(values)}
-          ON CONFLICT ("awardId", "kind", "network") DO UPDATE SET "count" = "EngagementCount"."count" + excluded."count", "updatedAt" = excluded."updatedAt"`;
-      }
+      if (increments.size) await tx.$executeRaw(bumpCountsSql(d, [...increments.values()], now));
       const countedOrds = new Set(counted.map(({ ord }) => ord));
       return events.map((event, ord) => {
         const award = byPublicId.get(event.publicId);
@@ -204,4 +166,5 @@ export class EngagementRecorder {
       });
     });
   }
+
 }

@@ -10,6 +10,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
+import { keepSettingSql } from './engagement.sql.js';
 import type { Provider } from '../../db/provider.js';
 import type { EngagementKind, PrismaClient } from '../../generated/prisma-sqlite/client.js';
 import { Prisma } from '../../generated/prisma-sqlite/client.js';
@@ -22,8 +23,7 @@ const SALT_SETTING = 'engagementSalt';
 /** The persisted salt, created by the first instance that needs one (racing instances agree). */
 export async function engagementSalt(db: PrismaClient, provider: Provider): Promise<string> {
   const d = dialectFor(provider);
-  await db.$executeRaw`INSERT INTO "SystemSetting" ("key", "value", "createdAt")
-    VALUES (${SALT_SETTING}, ${randomBytes(32).toString('base64url')}, ${d.timestamp(new Date())}) ON CONFLICT ("key") DO NOTHING`;
+  await db.$executeRaw(keepSettingSql(d, SALT_SETTING, randomBytes(32).toString('base64url'), new Date()));
   const setting = await db.systemSetting.findUniqueOrThrow({ where: { key: SALT_SETTING } });
   return setting.value;
 }

@@ -14,8 +14,22 @@
 // distinct scores strictly greater. A page is ranked from its first row, then row by row.
 import type { Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
-import { Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
-import { Sql, empty, raw, sql } from '../../db/sql.js';
+import type { Earner } from '../../generated/prisma-sqlite/client.js';
+import type { Sql } from '../../db/sql.js';
+import {
+  ALL_EARNER_COLUMNS,
+  BOARD_ORDER,
+  boardSizeSql,
+  earnerFromRow,
+  isEarnerColumn,
+  pageWithEarnersSql,
+  rankCountsOfSql,
+  REVERSE_ORDER,
+  rowOfSql,
+  rowsAfterSql,
+  rowsBeforeSql,
+  type EarnerColumn,
+} from './leaderboards.sql.js';
 import { periodOf, type CalendarUnit } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
@@ -134,31 +148,6 @@ export async function resolveBoard(deps: Deps, organizationId: string, input: Bo
   };
 }
 
-/** The board's scores as a relation ("earnerId", "score"). */
-function scores(deps: Deps, board: Board): Sql {
-  const d = dialectFor(deps.provider);
-  const org = d.text(board.organizationId);
-  const window = (column: string) =>
-    sql`${board.from ? sql` AND ${raw(column)} >= ${d.timestamp(board.from)}` : empty}${
-      board.to ? sql` AND ${raw(column)} < ${d.timestamp(board.to)}` : empty
-    }`;
-  if (board.metric === 'POINTS') {
-    if (board.period === 'ALL_TIME') {
-      return sql`SELECT "earnerId", "balance" AS "score" FROM "PointsBalance" WHERE "organizationId" = ${org} AND "category" = ${d.text(board.category)}`;
-    }
-    return sql`SELECT "earnerId", SUM("amount") AS "score" FROM "PointsEntry"
-      WHERE "organizationId" = ${org} AND "category" = ${d.text(board.category)}${window('"at"')} GROUP BY "earnerId"`;
-  }
-  const template = board.templateId ? sql` AND "templateId" = ${d.text(board.templateId)}` : empty;
-  const tag = board.tag
-    ? sql` AND "templateId" IN (SELECT "templateId" FROM "BadgeTemplateTag" WHERE "organizationId" = ${org} AND "nameLower" = ${d.text(board.tag.toLowerCase())})`
-    : empty;
-  return sql`SELECT "earnerId", COUNT(*) AS "score" FROM "Award"
-    WHERE "organizationId" = ${org} AND "status" IN (${d.enumValue('AwardStatus', 'PENDING')}, ${d.enumValue('AwardStatus', 'ACCEPTED')})
-      AND ("expiresAt" IS NULL OR "expiresAt" > ${d.timestamp(board.now)})${window('"issuedAt"')}${template}${tag}
-    GROUP BY "earnerId"`;
-}
-
 /** A place in board order: what a cursor holds. */
 export interface ScoreRow {
   earnerId: string;
@@ -180,22 +169,19 @@ interface RankCounts {
   distinctGreater: number;
 }
 
-type PageRow = Earner & { earnerId: string; score: CountValue; greater?: CountValue; before?: CountValue; distinctGreater?: CountValue };
-
-/** The Earner columns, as Prisma knows them. */
-const EARNER_COLUMNS: ReadonlySet<string> = new Set(Object.values(Prisma.EarnerScalarFieldEnum));
+type PageRow = Record<string, unknown> & { earnerId: string; score: CountValue; greater?: CountValue; before?: CountValue; distinctGreater?: CountValue };
 
 /**
  * The Earner columns to read for a query that selects these fields of an earner: the columns of
- * the scalar fields it selects, and the id and organization every earner resolver may need.
- * Anything else (a relation, a computed field such as `points`) gets every column, as an earner
- * read by Prisma would have; those fields load what they need themselves.
+ * the scalar fields it selects (EARNER_COLUMNS, by field name), and the id and organization every
+ * earner resolver may need. Anything else (a relation, a computed field such as `points`) gets
+ * every column, as an earner read by Prisma would have; those fields load what they need themselves.
  */
-export function earnerColumnsFor(fields: ReadonlySet<string>): string[] {
-  const columns = new Set(['id', 'organizationId']);
+export function earnerColumnsFor(fields: ReadonlySet<string>): EarnerColumn[] {
+  const columns = new Set<EarnerColumn>(['id', 'organizationId']);
   for (const field of fields) {
-    if (EARNER_COLUMNS.has(field)) columns.add(field);
-    else if (field !== '__typename') return [...EARNER_COLUMNS];
+    if (isEarnerColumn(field)) columns.add(field);
+    else if (field !== '__typename') return [...ALL_EARNER_COLUMNS];
   }
   return [...columns];
 }
@@ -207,7 +193,7 @@ export interface ReadOptions {
    * when the query selects no earner. A page of 50 with `earner { id name }` reads three columns
    * instead of every one: less for PostgreSQL to send and for the server to decode.
    */
-  earnerColumns: readonly string[];
+  earnerColumns: readonly EarnerColumn[];
 }
 
 /**
@@ -218,18 +204,11 @@ export interface ReadOptions {
 async function readPage(deps: Deps, board: Board, page: Sql, order: Sql, options: ReadOptions): Promise<Array<BoardRow & { counts?: RankCounts }>> {
   const d = dialectFor(deps.provider);
   const earners = options.earnerColumns.length > 0;
-  // Only known column names reach the statement (EARNER_COLUMNS).
-  const columns = options.earnerColumns.filter((column) => EARNER_COLUMNS.has(column)).map((column) => `e."${column}"`);
-  const found = await deps.reader.$queryRaw<PageRow[]>(
-    earners
-      ? sql`SELECT p.*, ${raw(columns.join(', '))} FROM (${page}) p
-          JOIN "Earner" e ON e."id" = p."earnerId" AND e."organizationId" = ${d.text(board.organizationId)} ORDER BY ${order}`
-      : sql`SELECT p.* FROM (${page}) p ORDER BY ${order}`,
-  );
+  const found = await deps.reader.$queryRaw<PageRow[]>(pageWithEarnersSql(d, board.organizationId, page, order, options.earnerColumns));
   return found.map(({ earnerId, score, greater, before, distinctGreater, ...earner }) => ({
     earnerId,
     score: Number(score),
-    earner: earners ? (earner as Earner) : undefined,
+    earner: earners ? earnerFromRow(earner) : undefined,
     counts: greater === undefined ? undefined : toCounts({ greater, before: before!, distinctGreater: distinctGreater! }),
   }));
 }
@@ -239,49 +218,16 @@ async function count(deps: Deps, sql: Sql): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-const BOARD_ORDER = sql`p."score" DESC, p."earnerId" ASC`;
+
 
 /** Rows after `cursor` in board order (all rows from the top without one). */
 function rowsAfter(deps: Deps, board: Board, cursor: ScoreRow | undefined, limit: number, options: ReadOptions) {
-  const d = dialectFor(deps.provider);
-  // `score <= s AND (...)` gives the database a range to start from, not a scan from the top.
-  const after = cursor
-    ? sql`WHERE s."score" <= ${d.int(cursor.score)} AND (s."score" < ${d.int(cursor.score)} OR s."earnerId" > ${d.text(cursor.earnerId)})`
-    : empty;
-  const page = sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s ${after}
-    ORDER BY s."score" DESC, s."earnerId" ASC LIMIT ${d.int(limit)}`;
-  return readPage(deps, board, page, BOARD_ORDER, options);
+  return readPage(deps, board, rowsAfterSql(dialectFor(deps.provider), board, cursor, limit), BOARD_ORDER, options);
 }
 
 /** Rows before `cursor` in board order, nearest first. */
 function rowsBefore(deps: Deps, board: Board, cursor: ScoreRow, limit: number, options: ReadOptions) {
-  const d = dialectFor(deps.provider);
-  const page = sql`SELECT s."earnerId", s."score" FROM (${scores(deps, board)}) s
-    WHERE s."score" >= ${d.int(cursor.score)} AND (s."score" > ${d.int(cursor.score)} OR s."earnerId" < ${d.text(cursor.earnerId)})
-    ORDER BY s."score" ASC, s."earnerId" DESC LIMIT ${d.int(limit)}`;
-  return readPage(deps, board, page, sql`p."score" ASC, p."earnerId" DESC`, options);
-}
-
-/**
- * The select list of the counts that place a row with `score` and `earnerId` (parameters, or
- * columns of the statement it is part of). All-time points read the maintained histogram
- * (./histogram.ts); other boards count their scores.
- */
-function rankCountsSql(deps: Deps, board: Board, score: Sql, earnerId: Sql): Sql {
-  const source = scores(deps, board);
-  const histogram = isBalanceBoard(board);
-  const greater = histogram
-    ? greaterThanSql(deps.provider, board.organizationId, board.category!, score)
-    : sql`(SELECT COUNT(*) FROM (${source}) x WHERE x."score" > ${score})`;
-  const distinctGreater =
-    board.ranking !== 'DENSE'
-      ? sql`0`
-      : histogram
-        ? distinctGreaterSql(deps.provider, board.organizationId, board.category!, score)
-        : sql`(SELECT COUNT(DISTINCT x."score") FROM (${source}) x WHERE x."score" > ${score})`;
-  return sql`${greater} AS "greater",
-    (SELECT COUNT(*) FROM (${source}) x WHERE x."score" = ${score} AND x."earnerId" < ${earnerId}) AS "before",
-    ${distinctGreater} AS "distinctGreater"`;
+  return readPage(deps, board, rowsBeforeSql(dialectFor(deps.provider), board, cursor, limit), REVERSE_ORDER, options);
 }
 
 function toCounts(row: { greater: CountValue; before: CountValue; distinctGreater: CountValue }): RankCounts {
@@ -310,8 +256,9 @@ async function rankRows(deps: Deps, board: Board, slice: BoardRow[], fromTop: bo
   if (!first) return [];
   if (fromTop) return rankFrom(board, slice, { greater: 0, before: 0, distinctGreater: 0 });
   const d = dialectFor(deps.provider);
-  const [counts] = await deps.reader.$queryRaw<Array<{ greater: CountValue; before: CountValue; distinctGreater: CountValue }>>`
-    SELECT ${rankCountsSql(deps, board, d.int(first.score), d.text(first.earnerId))}`;
+  const [counts] = await deps.reader.$queryRaw<Array<{ greater: CountValue; before: CountValue; distinctGreater: CountValue }>>(
+    rankCountsOfSql(d, board, first),
+  );
   return rankFrom(board, slice, toCounts(counts!));
 }
 
@@ -346,8 +293,7 @@ export async function boardPage(deps: Deps, board: Board, first: number, after: 
 }
 
 export async function boardSize(deps: Deps, board: Board): Promise<number> {
-  if (isBalanceBoard(board)) return count(deps, earnersSql(deps.provider, board.organizationId, board.category!));
-  return count(deps, sql`SELECT COUNT(*) AS n FROM (${scores(deps, board)}) s`);
+  return count(deps, boardSizeSql(dialectFor(deps.provider), board));
 }
 
 /** All-time points boards are the balances themselves, which the histogram follows. */
@@ -367,10 +313,7 @@ async function checkEarner(deps: Deps, board: Board, earnerId: string, field: st
  * NOT_FOUND).
  */
 async function rowOf(deps: Deps, board: Board, earnerId: string, field: string, options: ReadOptions): Promise<(BoardRow & { counts: RankCounts }) | null> {
-  const d = dialectFor(deps.provider);
-  const page = sql`SELECT me."earnerId", me."score", ${rankCountsSql(deps, board, sql`me."score"`, sql`me."earnerId"`)}
-    FROM (${scores(deps, board)}) me WHERE me."earnerId" = ${d.text(earnerId)}`;
-  const [row] = await readPage(deps, board, page, BOARD_ORDER, options);
+  const [row] = await readPage(deps, board, rowOfSql(dialectFor(deps.provider), board, earnerId), BOARD_ORDER, options);
   if (row) return { ...row, counts: row.counts! };
   await checkEarner(deps, board, earnerId, field);
   return null;

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Prisma } from '../../db/client.js';
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
-import { join, sql } from '../../db/sql.js';
+import { awardsToEmailSql, insertNotificationsSql } from './queue.sql.js';
 import type { Tx } from '../../db/transaction.js';
 import type { EmailMessage } from '../../generated/prisma-sqlite/client.js';
 
@@ -20,17 +20,9 @@ export async function enqueueAwardEmails(tx: Tx, provider: Provider, awardIds: r
   let queued = 0;
   for (let start = 0; start < awardIds.length; start += 1000) {
     const ids = awardIds.slice(start, start + 1000);
-    const wanted = await tx.$queryRaw<Array<{ awardId: string; organizationId: string; email: string }>>`
-      SELECT a."id" AS "awardId", a."organizationId", e."email"
-      FROM "Award" a JOIN "BadgeTemplate" t ON t."id" = a."templateId" JOIN "Earner" e ON e."id" = a."earnerId"
-      WHERE a."id" IN (${join(ids)}) AND t."emailOnIssue" = ${d.bool(true)}`;
+    const wanted = await tx.$queryRaw<Array<{ awardId: string; organizationId: string; email: string }>>(awardsToEmailSql(d, ids));
     if (wanted.length === 0) continue;
-    const values = wanted.map(
-      (row) => sql`(${d.text(uuidv7())}, ${d.text(row.organizationId)}, ${d.text(row.awardId)}, ${d.enumValue('EmailKind', 'AWARD_NOTIFICATION')},
-        ${d.json([row.email])}, ${d.enumValue('EmailStatus', 'QUEUED')}, 0, ${d.timestamp(now)}, ${d.timestamp(now)}, ${d.timestamp(now)})`,
-    );
-    queued += await tx.$executeRaw`INSERT INTO "EmailMessage" ("id", "organizationId", "awardId", "kind", "recipients", "status",
-        "attempts", "nextAttemptAt", "createdAt", "updatedAt") VALUES ${join(values)}`;
+    queued += await tx.$executeRaw(insertNotificationsSql(d, wanted.map((row) => ({ ...row, id: uuidv7() })), now));
   }
   return queued;
 }

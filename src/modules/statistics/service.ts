@@ -11,7 +11,7 @@
 //   counts twice) made in it. The first and last buckets are clipped to [from, to).
 import type { Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
-import { empty, join, sql } from '../../db/sql.js';
+import { issuedPerBucketSql, revokedPerBucketSql } from './statistics.sql.js';
 import { periodsBetween, type CalendarUnit } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { statusWhere } from '../awards/index.js';
@@ -85,22 +85,10 @@ export async function series(deps: Deps, scope: StatisticsScope, from: Date, to:
     revoked: 0,
   }));
   const d = dialectFor(deps.provider);
-  // The buckets as a relation (column1: index, column2: start, column3: end), joined once per
-  // measure: one query each, whatever the number of buckets.
-  const values = join(buckets.map((bucket, index) => sql`(${d.int(index)}, ${d.timestamp(bucket.start)}, ${d.timestamp(bucket.end)})`));
-  const org = d.text(scope.organizationId);
-  const template = scope.templateId ? sql` AND a."templateId" = ${d.text(scope.templateId)}` : empty;
+  type Counted = Array<{ bucket: number; n: number | bigint }>;
   const [issued, revoked] = await Promise.all([
-    deps.reader.$queryRaw<Array<{ bucket: number; n: number | bigint }>>`
-      SELECT b.column1 AS "bucket", COUNT(*) AS n FROM (VALUES ${values}) b
-      JOIN "Award" a ON a."organizationId" = ${org}${template} AND a."issuedAt" >= b.column2 AND a."issuedAt" < b.column3
-      GROUP BY b.column1`,
-    deps.reader.$queryRaw<Array<{ bucket: number; n: number | bigint }>>`
-      SELECT b.column1 AS "bucket", COUNT(*) AS n FROM (VALUES ${values}) b
-      JOIN "AwardHistoryEntry" h ON h."organizationId" = ${org} AND h."action" = ${d.enumValue('AwardAction', 'REVOKED')}
-        AND h."at" >= b.column2 AND h."at" < b.column3
-      ${scope.templateId ? sql`JOIN "Award" a ON a."id" = h."awardId"${template}` : empty}
-      GROUP BY b.column1`,
+    deps.reader.$queryRaw<Counted>(issuedPerBucketSql(d, scope.organizationId, scope.templateId, buckets)),
+    deps.reader.$queryRaw<Counted>(revokedPerBucketSql(d, scope.organizationId, scope.templateId, buckets)),
   ]);
   for (const row of issued) buckets[Number(row.bucket)]!.issued = Number(row.n);
   for (const row of revoked) buckets[Number(row.bucket)]!.revoked = Number(row.n);
