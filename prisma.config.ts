@@ -1,4 +1,4 @@
-// Read by the Prisma CLI (only `prisma generate` is used: see README, "Migrations").
+// Read by the Prisma CLI (only `prisma generate` is used: see docs/operations.md, "Migrations").
 import { defineConfig } from 'prisma/config';
 
 // `prisma generate` refuses to start unless a native schema-engine binary exists, although it

@@ -1,6 +1,6 @@
 // Prisma's schema engine compiled to WebAssembly. It is the engine behind `prisma migrate`, but
 // talks to the database through a driver adapter, so migrations run on machines where Prisma's
-// native engine binary cannot be downloaded (see README, "Migrations").
+// native engine binary cannot be downloaded (see docs/operations.md, "Migrations").
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';

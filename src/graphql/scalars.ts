@@ -16,7 +16,7 @@ function validCalendarDate(year: number, month: number, day: number): boolean {
 }
 
 /**
- * A date without a time is midnight UTC of that day (as seed 002's `issuedOn: 2025-01-15` reads
+ * A date without a time is midnight UTC of that day (`2025-01-15` reads
  * back as `2025-01-15T00:00:00.000Z`). A date-time must carry its offset: a local time without
  * one would depend on the server's time zone.
  */

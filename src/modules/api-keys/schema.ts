@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { record } from '../../graphql/nodes.js';
 import { decodeId } from '../../graphql/ids.js';
 import { PERMISSIONS, parsePermissions, type Permission } from '../../graphql/permissions.js';
 import { visibleKeysWhere } from './visibility.js';
@@ -50,18 +51,8 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
 export const ViewerRef = builder.objectRef<Principal>('Viewer').implement({
   description: 'The caller: the API key that authenticated this request and its organization.',
   fields: (t) => ({
-    organization: t.prismaField({
-      type: 'Organization',
-      description: 'The organization the key belongs to.',
-      resolve: (query, principal, _args, context) =>
-        context.deps.reader.organization.findUniqueOrThrow({ ...query, where: { id: principal.organizationId } }),
-    }),
-    apiKey: t.prismaField({
-      type: 'ApiKey',
-      description: 'The key itself.',
-      resolve: (query, principal, _args, context) =>
-        context.deps.reader.apiKey.findUniqueOrThrow({ ...query, where: { id: principal.apiKeyId } }),
-    }),
+    organization: record(t, 'Organization', 'The organization the key belongs to.', (principal) => principal.organizationId),
+    apiKey: record(t, 'ApiKey', 'The key itself.', (principal) => principal.apiKeyId),
     permissions: t.field({
       type: [PermissionEnum],
       description: 'What the key may do.',
@@ -99,12 +90,7 @@ const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
 const CreateApiKeyPayload = builder.objectRef<{ apiKeyId: string; secret: string }>('CreateApiKeyPayload').implement({
   description: 'A new key and its secret.',
   fields: (t) => ({
-    apiKey: t.prismaField({
-      type: 'ApiKey',
-      description: 'The new key.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.apiKey.findUniqueOrThrow({ ...query, where: { id: payload.apiKeyId } }),
-    }),
+    apiKey: record(t, 'ApiKey', 'The new key.', (payload) => payload.apiKeyId),
     secret: t.exposeString('secret', {
       description: 'The secret to send as X-Api-Key. It is not stored and cannot be shown again.',
     }),
@@ -114,12 +100,7 @@ const CreateApiKeyPayload = builder.objectRef<{ apiKeyId: string; secret: string
 const ApiKeyPayload = builder.objectRef<{ apiKeyId: string }>('ApiKeyPayload').implement({
   description: 'The API key a mutation changed.',
   fields: (t) => ({
-    apiKey: t.prismaField({
-      type: 'ApiKey',
-      description: 'The key, as it is now.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.apiKey.findUniqueOrThrow({ ...query, where: { id: payload.apiKeyId } }),
-    }),
+    apiKey: record(t, 'ApiKey', 'The key, as it is now.', (payload) => payload.apiKeyId),
   }),
 });
 

@@ -74,7 +74,7 @@ export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordAct
 export type AwardForActionOutcome = 'ISSUED' | 'ALREADY_HELD' | 'ALREADY_AWARDED';
 
 /**
- * Awards a template for one action (seed 003), as the template's action rule would but for this
+ * Awards a template for one action, as the template's action rule would but for this
  * action in particular. A ONCE template the earner already holds is a no-op that says so; a
  * REPEATABLE template awards once per action, never twice for the same action, however many
  * times this is retried or raced (the action's slot is unique).

@@ -1,5 +1,5 @@
 // Award rules: how a template awards by itself. A template has at most one rule, of exactly one
-// kind (seed 001: "only one of the automation types can be enabled at a time").
+// kind: a badge earned two ways at once would have two answers to "is it still earned?".
 import type { Actor, Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';

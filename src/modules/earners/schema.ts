@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { tenantNode, record } from '../../graphql/nodes.js';
 import { decodeId } from '../../graphql/ids.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { ValidationError, type FieldIssue } from '../../shared/errors.js';
@@ -6,10 +7,7 @@ import { earnerWhere, findEarner, updateEarner } from './service.js';
 
 export const EarnerRef = builder.prismaNode('Earner', {
   description: 'A person who receives awards. Awards belong to the earner, not to an email address, so they survive an address change.',
-  id: { field: 'id' },
-  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
-  nullable: true,
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Email address, unique in the organization ignoring case.' }),
     name: t.exposeString('name', { description: 'Full name, as first given.' }),
@@ -78,12 +76,7 @@ const UpdateEarnerInput = builder.inputType('UpdateEarnerInput', {
 const EarnerPayload = builder.objectRef<{ earnerId: string }>('EarnerPayload').implement({
   description: 'The earner a mutation changed.',
   fields: (t) => ({
-    earner: t.prismaField({
-      type: 'Earner',
-      description: 'The earner, as they are now.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.earner.findUniqueOrThrow({ ...query, where: { id: payload.earnerId } }),
-    }),
+    earner: record(t, 'Earner', 'The earner, as they are now.', (payload) => payload.earnerId),
   }),
 });
 

@@ -11,7 +11,7 @@ import { searchKey, searchNeedle } from '../../shared/search-key.js';
 import { addIssue, email, line, minDisplayWidth, omittable, parseInput, text, z } from '../../shared/validation.js';
 
 /**
- * Who an award is for. The name is given whole (at least 5 characters, as seed 002 requires, a
+ * Who an award is for. The name is given whole (at least 5 characters, as badge APIs commonly require, a
  * wide character counting as two so that 王小明 or 김민준 pass) or as first and last name.
  */
 export const recipientSchema = z

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { tenantNode, record } from '../../graphql/nodes.js';
 import { decodeId, decodeOptionalId } from '../../graphql/ids.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import type { Prisma } from '../../generated/prisma-sqlite/client.js';
@@ -24,10 +25,7 @@ const EmailStatusEnum = builder.enumType('EmailStatus', {
 
 export const EmailMessageRef = builder.prismaNode('EmailMessage', {
   description: 'An email in the outbox: recorded in the transaction that caused it, then sent with retries.',
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     award: t.relation('award', { description: 'The award the message is about.' }),
     kind: t.expose('kind', { type: EmailKindEnum, description: 'Notification to the earner, or a share.' }),
@@ -123,12 +121,7 @@ const ShareAwardInput = builder.inputType('ShareAwardInput', {
 const EmailMessagePayload = builder.objectRef<{ messageId: string }>('EmailMessagePayload').implement({
   description: 'The message a mutation queued.',
   fields: (t) => ({
-    emailMessage: t.prismaField({
-      type: 'EmailMessage',
-      description: 'The message, QUEUED until the outbox sends it.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.emailMessage.findUniqueOrThrow({ ...query, where: { id: payload.messageId } }),
-    }),
+    emailMessage: record(t, 'EmailMessage', 'The message, QUEUED until the outbox sends it.', (payload) => payload.messageId),
   }),
 });
 

@@ -1,4 +1,4 @@
-// Engagement with an award's public page (seed 002): views, shares per network, downloads and
+// Engagement with an award's public page: views, shares per network, downloads and
 // LinkedIn adds, recorded without authentication by the award's public id.
 //
 // An event of a kind (and, for shares, a network) from one client address counts once per 24

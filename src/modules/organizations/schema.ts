@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { record } from '../../graphql/nodes.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { ApiKeyRef } from '../api-keys/schema.js';
 import { visibleKeysWhere } from '../api-keys/index.js';
@@ -59,12 +60,7 @@ const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
 const OrganizationPayload = builder.objectRef<{ organizationId: string }>('OrganizationPayload').implement({
   description: 'The organization a mutation changed.',
   fields: (t) => ({
-    organization: t.prismaField({
-      type: 'Organization',
-      description: 'The organization, as it is now.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.organization.findUniqueOrThrow({ ...query, where: { id: payload.organizationId } }),
-    }),
+    organization: record(t, 'Organization', 'The organization, as it is now.', (payload) => payload.organizationId),
   }),
 });
 

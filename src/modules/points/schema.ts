@@ -10,10 +10,7 @@ import { addPoints, DEFAULT_CATEGORY, MAX_POINTS_BATCH, type AddPointsInput, typ
 
 export const PointsEntryRef = builder.prismaNode('PointsEntry', {
   description: 'One change to an earner’s points in one category.',
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     earner: t.relation('earner', { description: 'Whose points changed.' }),
     category: t.exposeString('category', { description: 'The category (e.g. `lifetime`).' }),
@@ -91,12 +88,7 @@ const AddPointsBatchInput = builder.inputType('AddPointsBatchInput', {
 const PointsResultRef = builder.objectRef<PointsResult>('AddPointsResult').implement({
   description: 'One recorded points entry.',
   fields: (t) => ({
-    entry: t.prismaField({
-      type: 'PointsEntry',
-      description: 'The entry (for a replay, the one recorded the first time).',
-      resolve: (query, result, _args, context) =>
-        context.deps.reader.pointsEntry.findUniqueOrThrow({ ...query, where: { id: result.entryId } }),
-    }),
+    entry: record(t, 'PointsEntry', 'The entry (for a replay, the one recorded the first time).', (result) => result.entryId),
     balance: t.int({ description: 'The category’s balance after this request.', resolve: (result) => result.balance }),
     replayed: t.boolean({ description: 'True when the idempotency key was used before and nothing was added.', resolve: (result) => result.replayed }),
   }),
@@ -107,12 +99,7 @@ const AddPointsPayload = builder
   .implement({
     description: 'The recorded entry and what award rules did.',
     fields: (t) => ({
-      entry: t.prismaField({
-        type: 'PointsEntry',
-        description: 'The entry (for a replay, the one recorded the first time).',
-        resolve: (query, payload, _args, context) =>
-          context.deps.reader.pointsEntry.findUniqueOrThrow({ ...query, where: { id: payload.result.entryId } }),
-      }),
+      entry: record(t, 'PointsEntry', 'The entry (for a replay, the one recorded the first time).', (payload) => payload.result.entryId),
       balance: t.int({ description: 'The category’s balance now.', resolve: (payload) => payload.result.balance }),
       replayed: t.boolean({
         description: 'True when the idempotency key was used before and nothing was added.',

@@ -1,7 +1,7 @@
 // Issuer statistics for an organization or one template: awards by current status, engagement
 // totals, and a time series of issues and revocations cut in the organization's time zone.
 //
-// Definitions (also in the README):
+// Definitions (also in docs/leaderboards.md):
 // - issued: every award that exists (deleted awards are gone), whatever its status;
 // - pending, accepted, rejected, revoked, expired: by current status, expiry derived as
 //   everywhere else (a pending or accepted award past its expiry counts as expired);

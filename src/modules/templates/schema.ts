@@ -1,4 +1,5 @@
 import { builder, type InputFieldBuilder } from '../../graphql/builder.js';
+import { tenantNode, record } from '../../graphql/nodes.js';
 import { decodeId } from '../../graphql/ids.js';
 import { connectionType, pageSize } from '../../graphql/pagination.js';
 import { NotFoundError } from '../../shared/errors.js';
@@ -48,12 +49,7 @@ const TEMPLATE_ORDERS = {
 
 export const BadgeTemplateVersionRef = builder.prismaNode('BadgeTemplateVersion', {
   description: 'An immutable snapshot of what earners receive from a template; awards keep the version they were issued from.',
-  id: { field: 'id' },
-  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
-  nullable: true,
-  // Load only the columns a query asks for.
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     version: t.exposeInt('version', { description: 'Version number, from 1.' }),
     name: t.exposeString('name', { description: 'Badge name.' }),
@@ -78,12 +74,7 @@ const BadgeTemplateVersionConnection = connectionType(BadgeTemplateVersionRef, '
 
 export const BadgeTemplateRef = builder.prismaNode('BadgeTemplate', {
   description: 'A badge design that awards are issued from. Its content fields are those of its current version.',
-  id: { field: 'id' },
-  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
-  nullable: true,
-  // Load only the columns a query asks for.
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Badge name.' }),
     description: t.exposeString('description', { description: 'What the badge stands for.' }),
@@ -224,12 +215,7 @@ const TemplateIdInput = builder.inputType('BadgeTemplateIdInput', {
 const BadgeTemplatePayload = builder.objectRef<{ templateId: string; newVersion?: boolean }>('BadgeTemplatePayload').implement({
   description: 'The template a mutation changed.',
   fields: (t) => ({
-    badgeTemplate: t.prismaField({
-      type: 'BadgeTemplate',
-      description: 'The template, as it is now.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.badgeTemplate.findUniqueOrThrow({ ...query, where: { id: payload.templateId } }),
-    }),
+    badgeTemplate: record(t, 'BadgeTemplate', 'The template, as it is now.', (payload) => payload.templateId),
     newVersionCreated: t.boolean({
       description: 'True when this change created a new version.',
       resolve: (payload) => payload.newVersion ?? false,

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { record } from '../../graphql/nodes.js';
 import { decodeOwnedId } from '../../graphql/ids.js';
 import type { Committed, TemplateEvent } from '../../events/events.js';
 import { eventStream } from '../../events/stream.js';
@@ -24,12 +25,7 @@ const BadgeTemplateEventRef = builder.objectRef<Committed<TemplateEvent>>('Badge
       resolve: (event) => new Date(event.committedAt),
     }),
     version: t.int({ description: 'The template’s version after the change.', resolve: (event) => event.version }),
-    badgeTemplate: t.prismaField({
-      type: 'BadgeTemplate',
-      description: 'The template as it is when the event is delivered.',
-      resolve: (query, event, _args, context) =>
-        context.deps.reader.badgeTemplate.findUniqueOrThrow({ ...query, where: { id: event.templateId } }),
-    }),
+    badgeTemplate: record(t, 'BadgeTemplate', 'The template as it is when the event is delivered.', (event) => event.templateId),
   }),
 });
 

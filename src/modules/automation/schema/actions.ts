@@ -11,10 +11,7 @@ import { AutomationEffectsRef } from './effects.js';
 
 export const ActionRef = builder.prismaNode('Action', {
   description: 'Something an earner did, as the integrator reported it (an answer accepted, an applause received).',
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     earner: t.relation('earner', { description: 'Who did it.' }),
     type: t.exposeString('type', { description: 'What kind of action, e.g. `answer.accepted`.' }),
@@ -109,12 +106,7 @@ const RecordActionPayload = builder
   .implement({
     description: 'The recorded action and what award rules did.',
     fields: (t) => ({
-      action: t.prismaField({
-        type: 'Action',
-        description: 'The action (for a replay, the one recorded the first time).',
-        resolve: (query, payload, _args, context) =>
-          context.deps.reader.action.findUniqueOrThrow({ ...query, where: { id: payload.actionId } }),
-      }),
+      action: record(t, 'Action', 'The action (for a replay, the one recorded the first time).', (payload) => payload.actionId),
       replayed: t.boolean({
         description: 'True when the idempotency key was used before and nothing was recorded.',
         resolve: (payload) => payload.replayed,
@@ -146,12 +138,7 @@ const AwardForActionPayload = builder
     description: 'What awarding for an action did.',
     fields: (t) => ({
       outcome: t.field({ type: AwardForActionOutcomeEnum, description: 'What happened.', resolve: (payload) => payload.outcome }),
-      award: t.prismaField({
-        type: 'Award',
-        description: 'The new award, or the one already held or already given for the action.',
-        resolve: (query, payload, _args, context) =>
-          context.deps.reader.award.findUniqueOrThrow({ ...query, where: { id: payload.awardId } }),
-      }),
+      award: record(t, 'Award', 'The new award, or the one already held or already given for the action.', (payload) => payload.awardId),
     }),
   });
 

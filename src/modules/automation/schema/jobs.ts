@@ -4,17 +4,14 @@ import type { AutomationJobEvent, Committed } from '../../../events/events.js';
 import { eventStream } from '../../../events/stream.js';
 import { builder } from '../../../graphql/builder.js';
 import { decodeId, decodeOwnedId } from '../../../graphql/ids.js';
-import { tenantNode } from '../../../graphql/nodes.js';
+import { tenantNode, record } from '../../../graphql/nodes.js';
 import { connectionType, pageSize } from '../../../graphql/pagination.js';
 import { AutomationJobStatusEnum } from './enums.js';
 
 export const AutomationJobRef = builder.prismaNode('AutomationJob', {
   description:
     'A backfill: a new or changed award rule (or a template with a rule becoming active) applied to every earner of the organization, in batches.',
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     template: t.relation('template', { description: 'The template whose rule is applied.' }),
     ruleRevision: t.exposeInt('ruleRevision', { description: 'The revision of the rule the job applies.' }),
@@ -83,11 +80,7 @@ const AutomationJobEventRef = builder.objectRef<Committed<AutomationJobEvent>>('
     status: t.field({ type: AutomationJobStatusEnum, description: 'The job’s status at the event.', resolve: (event) => event.status }),
     at: t.field({ type: 'DateTime', description: 'When it happened.', resolve: (event) => new Date(event.at) }),
     committedAt: t.field({ type: 'DateTime', description: 'When it was committed and announced.', resolve: (event) => new Date(event.committedAt) }),
-    job: t.prismaField({
-      type: 'AutomationJob',
-      description: 'The job as it is when the event is delivered.',
-      resolve: (query, event, _args, context) => context.deps.reader.automationJob.findUniqueOrThrow({ ...query, where: { id: event.jobId } }),
-    }),
+    job: record(t, 'AutomationJob', 'The job as it is when the event is delivered.', (event) => event.jobId),
   }),
 });
 

@@ -14,10 +14,7 @@ import { EndMembershipReasonEnum, MembershipEndReasonEnum, MembershipStatusEnum 
 
 export const MembershipRef = builder.prismaNode('Membership', {
   description: 'An earner’s membership of one of the organization’s products (a subscription, a course, a club).',
-  id: { field: 'id' },
-  nullable: true,
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     earner: t.relation('earner', { description: 'The member.' }),
     productId: t.exposeString('productId', { description: 'The product, in the integrator’s own ids.' }),
@@ -134,12 +131,7 @@ const MembershipPayload = builder
   .implement({
     description: 'The membership and what award rules did.',
     fields: (t) => ({
-      membership: t.prismaField({
-        type: 'Membership',
-        description: 'The membership, as it is now.',
-        resolve: (query, payload, _args, context) =>
-          context.deps.reader.membership.findUniqueOrThrow({ ...query, where: { id: payload.membershipId } }),
-      }),
+      membership: record(t, 'Membership', 'The membership, as it is now.', (payload) => payload.membershipId),
       renewed: t.boolean({
         description: 'For startMembership: true when an active membership was renewed rather than a new one started.',
         resolve: (payload) => payload.renewed,

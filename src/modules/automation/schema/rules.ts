@@ -124,12 +124,7 @@ const SetAwardRuleInput = builder.inputType('SetAwardRuleInput', {
 const SetAwardRulePayload = builder.objectRef<{ templateId: string; jobId: string | null }>('SetAwardRulePayload').implement({
   description: 'The rule as set, and the job applying it to existing earners.',
   fields: (t) => ({
-    badgeTemplate: t.prismaField({
-      type: 'BadgeTemplate',
-      description: 'The template, with its rule.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.badgeTemplate.findUniqueOrThrow({ ...query, where: { id: payload.templateId } }),
-    }),
+    badgeTemplate: record(t, 'BadgeTemplate', 'The template, with its rule.', (payload) => payload.templateId),
     job: t.field({
       type: AutomationJobRef,
       nullable: true,
@@ -148,12 +143,7 @@ const TemplateIdInput = builder.inputType('RemoveAwardRuleInput', {
 const RemoveAwardRulePayload = builder.objectRef<{ templateId: string }>('RemoveAwardRulePayload').implement({
   description: 'The template, without a rule.',
   fields: (t) => ({
-    badgeTemplate: t.prismaField({
-      type: 'BadgeTemplate',
-      description: 'The template.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.badgeTemplate.findUniqueOrThrow({ ...query, where: { id: payload.templateId } }),
-    }),
+    badgeTemplate: record(t, 'BadgeTemplate', 'The template.', (payload) => payload.templateId),
   }),
 });
 

@@ -12,12 +12,7 @@ import { AwardRef } from './types.js';
 const IssueResultRef = builder.objectRef<IssueResult>('IssueAwardResult').implement({
   description: 'What issuing one award did.',
   fields: (t) => ({
-    award: t.prismaField({
-      type: 'Award',
-      description: 'The new award, or for ALREADY_HELD and IDEMPOTENT_REPLAY the existing one.',
-      resolve: (query, result, _args, context) =>
-        context.deps.reader.award.findUniqueOrThrow({ ...query, where: { id: result.awardId } }),
-    }),
+    award: record(t, 'Award', 'The new award, or for ALREADY_HELD and IDEMPOTENT_REPLAY the existing one.', (result) => result.awardId),
     outcome: t.field({ type: IssueOutcomeEnum, description: 'What happened.', resolve: (result) => result.outcome }),
     replacedAward: t.field({
       type: AwardRef,
@@ -77,12 +72,7 @@ const UpdateAwardInput = builder.inputType('UpdateAwardInput', {
 const AwardPayload = builder.objectRef<{ awardId: string }>('AwardPayload').implement({
   description: 'The award a mutation changed.',
   fields: (t) => ({
-    award: t.prismaField({
-      type: 'Award',
-      description: 'The award, as it is now.',
-      resolve: (query, payload, _args, context) =>
-        context.deps.reader.award.findUniqueOrThrow({ ...query, where: { id: payload.awardId } }),
-    }),
+    award: record(t, 'Award', 'The award, as it is now.', (payload) => payload.awardId),
   }),
 });
 

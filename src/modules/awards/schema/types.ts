@@ -31,12 +31,7 @@ builder.prismaObject('AwardHistoryEntry', {
 
 export const AwardRef = builder.prismaNode('Award', {
   description: 'A badge issued to an earner from one version of a template.',
-  id: { field: 'id' },
-  // A node that does not exist (or is another organization's) resolves to null, as Relay expects.
-  nullable: true,
-  // Load only the columns a query asks for.
-  select: { id: true },
-  findUnique: (id, context) => ({ id, organizationId: context.auth.current.organizationId }),
+  ...tenantNode,
   fields: (t) => ({
     template: t.relation('template', { description: 'The template it was issued from.' }),
     templateVersion: t.relation('templateVersion', { description: 'The template version it was issued from; later edits do not change it.' }),
