@@ -1,7 +1,7 @@
 import type { Actor, Deps } from '../../deps.js';
 import type { Authentication, Principal } from '../../graphql/auth.js';
 import type { OrganizationEvent } from '../../events/events.js';
-import { inTransaction, type Tx } from '../../db/transaction.js';
+import { commit, inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { parseInput, line, text, z } from '../../shared/validation.js';
 import { isPermission, parsePermissions, serializePermissions, type Permission } from '../../graphql/permissions.js';
@@ -112,18 +112,23 @@ export async function createApiKey(deps: Deps, actor: Principal, rawInput: { nam
       rule: 'subsetOfOwn',
     });
   }
-  const created = await inTransaction(deps.db, (tx) => insertApiKey(tx, actor.organizationId, { name: input.name, permissions }));
-  deps.events.publish([apiKeyEvent('API_KEY_CREATED', created.apiKey, deps.clock.now())]);
-  return created;
+  return commit(deps, async (tx) => {
+    const created = await insertApiKey(tx, actor.organizationId, { name: input.name, permissions });
+    return { result: created, events: [apiKeyEvent('API_KEY_CREATED', created.apiKey, deps.clock.now())] };
+  });
 }
 
 function apiKeyEvent(change: OrganizationEvent['change'], key: { id: string; organizationId: string }, at: Date): OrganizationEvent {
   return { kind: 'organization', change, organizationId: key.organizationId, subjectId: key.id, at: at.toISOString() };
 }
 
-/** Revokes a key the caller may see (visibleKeysWhere): from the moment this returns, this instance refuses it. */
+/**
+ * Revokes a key the caller may see (visibleKeysWhere): from the moment this returns, this
+ * instance refuses it (the revocation event empties its cache of keys, here at once and on other
+ * instances when it reaches them).
+ */
 export async function revokeApiKey(deps: Deps, actor: Principal, apiKeyId: string) {
-  const revoked = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     const key = await tx.apiKey.findFirst({ where: { id: apiKeyId, organizationId: actor.organizationId } });
     if (!key) throw new NotFoundError('API key');
     const beyondOwn = parsePermissions(key.permissions).filter((permission) => !actor.permissions.has(permission));
@@ -134,9 +139,7 @@ export async function revokeApiKey(deps: Deps, actor: Principal, apiKeyId: strin
       });
     }
     if (key.revokedAt) throw new ConflictError('This API key is already revoked.', { field: 'id', rule: 'notRevoked' });
-    return tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: deps.clock.now() } });
+    const revoked = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: deps.clock.now() } });
+    return { result: revoked, events: [apiKeyEvent('API_KEY_REVOKED', revoked, deps.clock.now())] };
   });
-  deps.principals.clear();
-  deps.events.publish([apiKeyEvent('API_KEY_REVOKED', revoked, deps.clock.now())]);
-  return revoked;
 }

@@ -2,8 +2,7 @@
 // rules of its type; awardForAction awards a template for one action in particular.
 import type { Actor, Deps } from '../../deps.js';
 import type { Prisma } from '../../db/client.js';
-import { inTransaction } from '../../db/transaction.js';
-import type { DomainEvent } from '../../events/events.js';
+import { commit, type Change } from '../../db/transaction.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { requestHash } from '../../shared/stable-json.js';
 import { jsonObject, notInFuture, parseInput, text, z } from '../../shared/validation.js';
@@ -32,7 +31,7 @@ export type RecordActionInput = Omit<z.input<typeof actionSchema>, 'earner'> & {
 export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordActionInput) {
   const now = deps.clock.now();
   const input = parseInput(actionSchema, rawInput, notInFuture(now, rawInput.occurredAt, 'occurredAt'));
-  const result = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
     await lockEarners(tx, deps.provider, actor.organizationId, { earnerIds: [earnerId!] });
@@ -45,7 +44,7 @@ export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordAct
         if (earlier.idempotencyHash !== hash) {
           throw new ConflictError('idempotencyKey: was already used for a different request', { field: 'idempotencyKey', rule: 'sameRequest' });
         }
-        return { action: earlier, replayed: true, reconciled: mergeReconciled([]) };
+        return { result: { action: earlier, replayed: true, reconciled: mergeReconciled([]) }, events: [] };
       }
     }
     const action = await tx.action.create({
@@ -65,10 +64,9 @@ export async function recordAction(deps: Deps, actor: Actor, rawInput: RecordAct
     for (const rule of rules) {
       reconciled.push(await reconcile(tx, deps.provider, rule, { earnerIds: [earnerId!] }, changedAt, { triggeredByApiKeyId: actor.apiKeyId }));
     }
-    return { action, replayed: false, reconciled: mergeReconciled(reconciled) };
+    const merged = mergeReconciled(reconciled);
+    return { result: { action, replayed: false, reconciled: merged }, events: merged.events };
   });
-  deps.events.publish(result.reconciled.events);
-  return result;
 }
 
 export type AwardForActionOutcome = 'ISSUED' | 'ALREADY_HELD' | 'ALREADY_AWARDED';
@@ -80,7 +78,7 @@ export type AwardForActionOutcome = 'ISSUED' | 'ALREADY_HELD' | 'ALREADY_AWARDED
  * times this is retried or raced (the action's slot is unique).
  */
 export async function awardForAction(deps: Deps, actor: Actor & { apiKeyId: string }, templateId: string, actionId: string) {
-  const result = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx): Promise<Change<{ outcome: AwardForActionOutcome; awardId: string }>> => {
     await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const template = await tx.badgeTemplate.findFirst({
       where: { id: templateId, organizationId: actor.organizationId },
@@ -116,7 +114,7 @@ export async function awardForAction(deps: Deps, actor: Actor & { apiKeyId: stri
       return slot ? { outcome: once ? 'ALREADY_HELD' : 'ALREADY_AWARDED', awardId: slot.id } : undefined;
     };
     const before = await existing();
-    if (before) return { ...before, events: [] as DomainEvent[] };
+    if (before) return { result: before, events: [] };
     const issued = await issueForAction(
       tx,
       deps.provider,
@@ -126,12 +124,10 @@ export async function awardForAction(deps: Deps, actor: Actor & { apiKeyId: stri
       now,
       actor.apiKeyId,
     );
-    if (issued) return { outcome: 'ISSUED' as const, awardId: issued.awardId, events: issued.events as DomainEvent[] };
+    if (issued) return { result: { outcome: 'ISSUED', awardId: issued.awardId }, events: issued.events };
     // A concurrent request took the slot (or the hold) between the check and the insert.
     const after = await existing();
     if (!after) throw new ConflictError('The earner holds this badge through another award.', { field: 'actionId', rule: 'onceAlreadyHeld' });
-    return { ...after, events: [] as DomainEvent[] };
+    return { result: after, events: [] };
   });
-  deps.events.publish(result.events);
-  return { outcome: result.outcome, awardId: result.awardId };
 }

@@ -10,15 +10,20 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../../deps.js';
 import { refreshStaleStatistics } from '../../db/statistics.js';
-import { inTransaction } from '../../db/transaction.js';
-import type { AwardEvent } from '../../events/events.js';
+import { commit, inTransaction } from '../../db/transaction.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
 import { CoalescedRun } from '../../shared/coalesced.js';
 import { lockEarners } from '../earners/index.js';
-import { mergeReconciled, reconcile } from './reconcile.js';
+import { mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
 import { jobEvent, lockRules, toRule } from './rules.js';
 
 const CLAIM_MS = 60_000;
+
+/** Where a job stands after a batch: done when finished, superseded or no longer held. */
+interface Step {
+  job: AutomationJob;
+  done: boolean;
+}
 
 export class AutomationJobs {
   readonly #runs = new CoalescedRun(() => this.#drain());
@@ -52,11 +57,13 @@ export class AutomationJobs {
         await this.#run(job);
       } catch (error) {
         this.deps.logger.error({ err: error, jobId: job.id }, 'automation job failed');
-        const failed = await this.deps.db.automationJob.update({
-          where: { id: job.id },
-          data: { status: 'FAILED', error: error instanceof Error ? error.message : String(error), finishedAt: this.deps.clock.now(), claimedBy: null, claimedUntil: null },
+        await commit(this.deps, async (tx) => {
+          const failed = await tx.automationJob.update({
+            where: { id: job.id },
+            data: { status: 'FAILED', error: error instanceof Error ? error.message : String(error), finishedAt: this.deps.clock.now(), claimedBy: null, claimedUntil: null },
+          });
+          return { result: failed, events: [jobEvent(failed)] };
         });
-        this.deps.events.publish([jobEvent(failed)]);
       }
     }
   }
@@ -83,13 +90,14 @@ export class AutomationJobs {
     if (!job.startedAt) {
       const total = await deps.reader.earner.count({ where: { organizationId: job.organizationId } });
       await refreshStaleStatistics(deps.db, deps.provider, 'Earner', total);
-      job = await deps.db.automationJob.update({ where: { id: job.id }, data: { startedAt: deps.clock.now(), totalEarners: total } });
+      job = await commit(deps, async (tx) => {
+        const started = await tx.automationJob.update({ where: { id: job.id }, data: { startedAt: deps.clock.now(), totalEarners: total } });
+        return { result: started, events: [jobEvent(started)] };
+      });
     }
-    deps.events.publish([jobEvent(job)]);
     while (!this.#runs.stopped) {
       const step = await this.#step(job);
       job = step.job;
-      deps.events.publish([...step.events, jobEvent(job)]);
       if (step.done) return;
       // Let requests waiting for the (SQLite: only) writer in before the next batch takes it.
       await setImmediate();
@@ -108,18 +116,18 @@ export class AutomationJobs {
    * moves, the next run of the batch finds them done and changes nothing (its counts then miss
    * what the first run did).
    */
-  async #step(job: AutomationJob): Promise<{ job: AutomationJob; done: boolean; events: AwardEvent[] }> {
+  async #step(job: AutomationJob): Promise<Step> {
     const { deps } = this;
     const now = deps.clock.now();
     const finish = (status: 'COMPLETED' | 'SUPERSEDED') =>
-      inTransaction(deps.db, async (tx) => {
+      commit<Step>(deps, async (tx) => {
         const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
-        if (!this.#holds(current)) return { job: current, done: true, events: [] };
+        if (!this.#holds(current)) return { result: { job: current, done: true }, events: [] };
         const finished = await tx.automationJob.update({
           where: { id: job.id },
           data: { status, finishedAt: now, claimedBy: null, claimedUntil: null },
         });
-        return { job: finished, done: true, events: [] };
+        return { result: { job: finished, done: true }, events: [jobEvent(finished)] };
       });
 
     const ids = await deps.reader.earner.findMany({
@@ -135,30 +143,32 @@ export class AutomationJobs {
       after: index === 0 ? job.cursor : ids[index * size - 1]!.id,
       upTo: ids[Math.min((index + 1) * size, ids.length) - 1]!.id,
     }));
+    // Each range announces its awards as it commits, so a range that fails later leaves none of
+    // the committed ones unannounced.
     const results = await Promise.all(
       ranges.map((range) =>
-        inTransaction(
-          deps.db,
+        commit<Reconciled | 'stopped' | 'superseded'>(
+          deps,
           async (tx) => {
             await lockRules(tx, deps.provider, job.organizationId, 'apply');
             // Live changes of these earners wait for this batch, or this batch for them.
             await lockEarners(tx, deps.provider, job.organizationId, range);
             const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
-            if (!this.#holds(current)) return 'stopped' as const;
+            if (!this.#holds(current)) return { result: 'stopped' as const, events: [] };
             const row = await tx.awardRule.findUnique({ where: { templateId: job.templateId } });
-            if (!row || row.revision !== job.ruleRevision) return 'superseded' as const;
-            return reconcile(tx, deps.provider, toRule(row), range, deps.clock.now());
+            if (!row || row.revision !== job.ruleRevision) return { result: 'superseded' as const, events: [] };
+            const reconciled = await reconcile(tx, deps.provider, toRule(row), range, deps.clock.now());
+            return { result: reconciled, events: reconciled.events };
           },
           { timeoutMs: 120_000 },
         ),
       ),
     );
     const done = mergeReconciled(results.flatMap((result) => (typeof result === 'string' ? [] : [result])));
-    const events = done.events;
-    if (results.includes('superseded')) return { ...(await finish('SUPERSEDED')), events };
-    const progressed = await inTransaction(deps.db, async (tx) => {
+    if (results.includes('superseded')) return finish('SUPERSEDED');
+    return commit<Step>(deps, async (tx) => {
       const current = await tx.automationJob.findUniqueOrThrow({ where: { id: job.id } });
-      if (!this.#holds(current) || results.includes('stopped')) return { job: current, done: true };
+      if (!this.#holds(current) || results.includes('stopped')) return { result: { job: current, done: true }, events: [] };
       const updated = await tx.automationJob.update({
         where: { id: job.id },
         data: {
@@ -170,9 +180,8 @@ export class AutomationJobs {
           claimedUntil: new Date(deps.clock.now().getTime() + CLAIM_MS),
         },
       });
-      return { job: updated, done: false };
+      return { result: { job: updated, done: false }, events: [jobEvent(updated)] };
     });
-    return { ...progressed, events };
   }
 
   /** Whether this instance still runs the job (not finished, not taken over after a lapse). */

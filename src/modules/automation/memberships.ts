@@ -3,7 +3,7 @@
 // the earner's lock; the scheduler ends memberships whose end date has passed.
 import type { Actor, Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
-import { commit, inTransaction, type Tx } from '../../db/transaction.js';
+import { commit, type Tx } from '../../db/transaction.js';
 import { ConflictError, NotFoundError, type FieldIssue } from '../../shared/errors.js';
 import { notInFuture, parseInput, text, z } from '../../shared/validation.js';
 import { earnerRef, lockEarners, requireOneEarner, resolveEarners, type RecipientInput } from '../earners/index.js';
@@ -60,7 +60,7 @@ function membershipMomentIssues(now: Date, input: StartMembershipInput): FieldIs
 export async function startMembership(deps: Deps, actor: Actor, rawInput: StartMembershipInput) {
   const now = deps.clock.now();
   const input = parseInput(startMembershipSchema, rawInput, membershipMomentIssues(now, rawInput));
-  const result = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const [earnerId] = await resolveEarners(tx, deps.provider, actor.organizationId, [input], (_index, name) => name, now);
     await lockEarners(tx, deps.provider, actor.organizationId, { earnerIds: [earnerId!] });
@@ -82,15 +82,13 @@ export async function startMembership(deps: Deps, actor: Actor, rawInput: StartM
           },
         });
     const reconciled = await applyMembershipRules(tx, deps, actor.organizationId, [input.productId], [earnerId!], changedAt, actor.apiKeyId);
-    return { membership, renewed: Boolean(active), reconciled };
+    return { result: { membership, renewed: Boolean(active), reconciled }, events: reconciled.events };
   });
-  deps.events.publish(result.reconciled.events);
-  return result;
 }
 
 /** Ends a membership now: cancelled by the earner, or removed by the organization. */
 export async function endMembership(deps: Deps, actor: Actor, membershipId: string, reason: 'CANCELLED' | 'REMOVED') {
-  const result = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     await lockRules(tx, deps.provider, actor.organizationId, 'apply');
     const found = await tx.membership.findFirst({ where: { id: membershipId, organizationId: actor.organizationId }, select: { earnerId: true } });
     if (!found) throw new NotFoundError('membership');
@@ -106,10 +104,8 @@ export async function endMembership(deps: Deps, actor: Actor, membershipId: stri
       data: { status: 'ENDED', endedAt: now, endReason: reason, activeKey: null, updatedAt: now },
     });
     const reconciled = await applyMembershipRules(tx, deps, actor.organizationId, [membership.productId], [membership.earnerId], now, actor.apiKeyId);
-    return { membership: ended, reconciled };
+    return { result: { membership: ended, reconciled }, events: reconciled.events };
   });
-  deps.events.publish(result.reconciled.events);
-  return result;
 }
 
 /**
@@ -129,7 +125,7 @@ export async function endDueMemberships(deps: Deps, limit = 500): Promise<number
   // One transaction per organization: the rules' lock is per organization.
   for (const organizationId of new Set(due.map((membership) => membership.organizationId))) {
     const ofOrganization = due.filter((membership) => membership.organizationId === organizationId);
-    const result = await inTransaction(deps.db, async (tx) => {
+    count += await commit(deps, async (tx) => {
       await lockRules(tx, deps.provider, organizationId, 'apply');
       await lockEarners(tx, deps.provider, organizationId, { earnerIds: ofOrganization.map((membership) => membership.earnerId) });
       const now = deps.clock.now();
@@ -139,10 +135,8 @@ export async function endDueMemberships(deps: Deps, limit = 500): Promise<number
       const productIds = [...new Set(ended.map((membership) => membership.productId))];
       const earnerIds = [...new Set(ended.map((membership) => membership.earnerId))];
       const reconciled = ended.length ? await applyMembershipRules(tx, deps, organizationId, productIds, earnerIds, now, null) : mergeReconciled([]);
-      return { count: ended.length, reconciled };
+      return { result: ended.length, events: reconciled.events };
     });
-    deps.events.publish(result.reconciled.events);
-    count += result.count;
   }
   return count;
 }

@@ -3,7 +3,7 @@
 import type { Actor, Deps } from '../../deps.js';
 import { dialectFor } from '../../db/dialect.js';
 import type { Provider } from '../../db/provider.js';
-import { inTransaction, type Tx } from '../../db/transaction.js';
+import { commit, type Tx } from '../../db/transaction.js';
 import type { DomainEvent } from '../../events/events.js';
 import { type Prisma, type AwardRule, type AwardRuleKind } from '../../generated/prisma-sqlite/client.js';
 import { sql } from '../../db/sql.js';
@@ -156,7 +156,7 @@ export async function setAwardRule(deps: Deps, actor: Actor, templateId: string,
   const given = (['points', 'membership', 'action'] as const).find((kind) => input[kind])!;
   const kind = KIND_OF[given];
   const now = deps.clock.now();
-  const result = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     await lockRules(tx, deps.provider, actor.organizationId, 'change');
     const template = await tx.badgeTemplate.findFirst({
       where: { id: templateId, organizationId: actor.organizationId },
@@ -193,19 +193,17 @@ export async function setAwardRule(deps: Deps, actor: Actor, templateId: string,
           data: { ...data, organizationId: actor.organizationId, templateId: template.id, createdAt: now },
         });
     const job = await queueBackfill(tx, actor.organizationId, template.id, rule.revision, now);
-    return { rule, job, version: template.version };
+    return {
+      result: { rule, job },
+      events: [ruleEvent(actor.organizationId, templateId, template.version, now), ...(job ? [jobEvent(job)] : [])],
+    };
   });
-  deps.events.publish([
-    ruleEvent(actor.organizationId, templateId, result.version, now),
-    ...(result.job ? [jobEvent(result.job)] : []),
-  ]);
-  return { rule: result.rule, job: result.job };
 }
 
 /** Removes a template's rule. Awards it made stay as they are; nothing revokes them any more. */
 export async function removeAwardRule(deps: Deps, actor: Actor, templateId: string) {
   const now = deps.clock.now();
-  const version = await inTransaction(deps.db, async (tx) => {
+  await commit(deps, async (tx) => {
     await lockRules(tx, deps.provider, actor.organizationId, 'change');
     const template = await tx.badgeTemplate.findFirst({
       where: { id: templateId, organizationId: actor.organizationId },
@@ -215,9 +213,8 @@ export async function removeAwardRule(deps: Deps, actor: Actor, templateId: stri
     if (!template.rule) throw new ConflictError('The template has no award rule.', { field: 'templateId', rule: 'hasRule' });
     await tx.awardRule.delete({ where: { id: template.rule.id } });
     await supersedeJobs(tx, templateId, now);
-    return template.version;
+    return { result: undefined, events: [ruleEvent(actor.organizationId, templateId, template.version, now)] };
   });
-  deps.events.publish([ruleEvent(actor.organizationId, templateId, version, now)]);
 }
 
 export function jobEvent(job: { id: string; organizationId: string; templateId: string; status: string; updatedAt: Date }): DomainEvent {

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { dialectFor } from '../../db/dialect.js';
 import { insertEarnersSql } from './earners.sql.js';
 import type { Provider } from '../../db/provider.js';
-import { inTransaction, type Tx } from '../../db/transaction.js';
+import { commit, type Tx } from '../../db/transaction.js';
 import { type Prisma, type Earner } from '../../generated/prisma-sqlite/client.js';
 import { join, sql } from '../../db/sql.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
@@ -144,7 +144,7 @@ const updateInput = z.object({
  */
 export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, rawInput: z.input<typeof updateInput>) {
   const input = parseInput(updateInput, rawInput);
-  const updated = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     const earner = await tx.earner.findFirst({ where: { id: earnerId, organizationId: actor.organizationId } });
     if (!earner) throw new NotFoundError('earner');
     const emailLower = input.email === undefined ? undefined : searchKey(input.email);
@@ -169,7 +169,7 @@ export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, r
       }
       throw new ConflictError(`${issues[0]!.field}: ${issues[0]!.message}`, { ...issues[0]!, issues });
     }
-    return tx.earner.update({
+    const updated = await tx.earner.update({
       where: { id: earner.id },
       data: {
         ...(input.email ? { email: input.email, emailLower } : {}),
@@ -180,11 +180,9 @@ export async function updateEarner(deps: Deps, actor: Actor, earnerId: string, r
         updatedAt: deps.clock.now(),
       },
     });
+    const at = updated.updatedAt.toISOString();
+    return { result: updated, events: [{ kind: 'organization', change: 'EARNER_UPDATED', organizationId: updated.organizationId, subjectId: updated.id, at }] };
   });
-  deps.events.publish([
-    { kind: 'organization', change: 'EARNER_UPDATED', organizationId: updated.organizationId, subjectId: updated.id, at: updated.updatedAt.toISOString() },
-  ]);
-  return updated;
 }
 
 export function earnerWhere(organizationId: string, search?: string | null): Prisma.EarnerWhereInput {

@@ -1,5 +1,5 @@
 import type { Actor, Deps } from '../../deps.js';
-import { inTransaction, type Tx } from '../../db/transaction.js';
+import { commit, inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError } from '../../shared/errors.js';
 import { email, httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
 import { ALL_PERMISSIONS } from '../../graphql/permissions.js';
@@ -68,15 +68,14 @@ export async function createOrganization(
 
 export async function updateOrganization(deps: Deps, actor: Actor, rawInput: z.input<typeof updateInput>) {
   const input = parseInput(updateInput, rawInput);
-  const organization = await inTransaction(deps.db, async (tx) => {
+  const organization = await commit(deps, async (tx) => {
     await assertHostFree(tx, input.whitelabelHost, actor.organizationId);
-    return tx.organization.update({ where: { id: actor.organizationId }, data: input });
+    const updated = await tx.organization.update({ where: { id: actor.organizationId }, data: input });
+    const at = updated.updatedAt.toISOString();
+    return { result: updated, events: [{ kind: 'organization', change: 'PROFILE_UPDATED', organizationId: updated.id, subjectId: null, at }] };
   });
   // A new white-label host changes which requests authenticate.
   if (input.whitelabelHost !== undefined) deps.principals.clear();
-  deps.events.publish([
-    { kind: 'organization', change: 'PROFILE_UPDATED', organizationId: organization.id, subjectId: null, at: organization.updatedAt.toISOString() },
-  ]);
   return organization;
 }
 

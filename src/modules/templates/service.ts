@@ -1,6 +1,6 @@
 import type { Actor, Deps } from '../../deps.js';
 import type { Prisma } from '../../db/client.js';
-import { inTransaction, type Tx } from '../../db/transaction.js';
+import { commit, type Tx } from '../../db/transaction.js';
 import type { TemplateChange, TemplateEvent } from '../../events/events.js';
 import type { BadgeLevel, BadgeTemplate, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
@@ -127,7 +127,7 @@ export async function createTemplate(deps: Deps, actor: Actor, rawInput: CreateT
     level: input.level ?? 'NONE',
     tags: input.tags ?? [],
   };
-  const template = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     const created = await tx.badgeTemplate.create({
       data: {
         organizationId: actor.organizationId,
@@ -143,10 +143,8 @@ export async function createTemplate(deps: Deps, actor: Actor, rawInput: CreateT
     });
     await tx.badgeTemplateVersion.create({ data: versionRow(actor.organizationId, created.id, 1, content, now) });
     await replaceTags(tx, actor.organizationId, created.id, content.tags);
-    return created;
+    return { result: created, events: [templateEvent(created, 'CREATED')] };
   });
-  deps.events.publish([templateEvent(template, 'CREATED')]);
-  return template;
 }
 
 async function loadTemplate(tx: Tx, actor: Actor, templateId: string) {
@@ -166,7 +164,7 @@ async function loadTemplate(tx: Tx, actor: Actor, templateId: string) {
 export async function updateTemplate(deps: Deps, actor: Actor, templateId: string, rawInput: UpdateTemplateInput) {
   const input = parseInput(updateInput, rawInput);
   const now = deps.clock.now();
-  const result = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     const current = await loadTemplate(tx, actor, templateId);
     if (current.state === 'ARCHIVED') {
       throw new ConflictError('An archived template cannot be changed; activate it again first.', {
@@ -233,10 +231,8 @@ export async function updateTemplate(deps: Deps, actor: Actor, templateId: strin
     if (changedContent.includes('tags')) await replaceTags(tx, actor.organizationId, current.id, after.tags);
     // A rule awards differently under the other mode: apply it again.
     const job = rule ? await queueBackfill(tx, actor.organizationId, current.id, rule.revision, now) : undefined;
-    return { template, newVersion, job };
+    return { result: { template, newVersion, job }, events: [templateEvent(template, 'UPDATED'), ...(job ? [jobEvent(job)] : [])] };
   });
-  deps.events.publish([templateEvent(result.template, 'UPDATED'), ...(result.job ? [jobEvent(result.job)] : [])]);
-  return result;
 }
 
 const TRANSITIONS: Record<'ACTIVE' | 'ARCHIVED', { from: BadgeTemplateState[]; change: TemplateChange }> = {
@@ -248,7 +244,7 @@ const TRANSITIONS: Record<'ACTIVE' | 'ARCHIVED', { from: BadgeTemplateState[]; c
 export async function setTemplateState(deps: Deps, actor: Actor, templateId: string, state: 'ACTIVE' | 'ARCHIVED') {
   const now = deps.clock.now();
   const transition = TRANSITIONS[state];
-  const result = await inTransaction(deps.db, async (tx) => {
+  return commit(deps, async (tx) => {
     await lockRules(tx, deps.provider, actor.organizationId, 'change');
     const current = await tx.badgeTemplate.findFirst({ where: { id: templateId, organizationId: actor.organizationId } });
     if (!current) throw new NotFoundError('badge template');
@@ -269,10 +265,8 @@ export async function setTemplateState(deps: Deps, actor: Actor, templateId: str
     // Activating applies the template's rule to every earner; archiving stops a backfill under way.
     const rule = await tx.awardRule.findUnique({ where: { templateId: current.id }, select: { revision: true } });
     const job = rule ? await queueBackfill(tx, actor.organizationId, current.id, rule.revision, now) : undefined;
-    return { template, job };
+    return { result: template, events: [templateEvent(template, transition.change), ...(job ? [jobEvent(job)] : [])] };
   });
-  deps.events.publish([templateEvent(result.template, transition.change), ...(result.job ? [jobEvent(result.job)] : [])]);
-  return result.template;
 }
 
 export interface TemplateFilter {
