@@ -1,5 +1,6 @@
 // Award rules through the real server: points thresholds, memberships and actions award and
 // revoke in the same transaction as the change that earned or lost them.
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AddPointsBatchDocument,
@@ -469,6 +470,38 @@ describe('events', () => {
       changes.dispose();
     } finally {
       await live.client.dispose();
+    }
+  });
+});
+
+describe('one id scheme', () => {
+  it('gives manual, live automated and backfilled awards and their history the same id and public id shapes', async () => {
+    const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const manualTemplate = await createActiveTemplate(org.client);
+    await issue(org.client, manualTemplate.id, person().email);
+
+    const { template: liveTemplate } = await templateWithRule({ points: { category: 'ids', threshold: 10 } });
+    const live = await points({ earner: person(), category: 'ids', amount: 10 });
+    expect(live.effects.issued).toHaveLength(1);
+
+    // An earner who already has the points when the rule is set is awarded by the backfill job.
+    await points({ earner: person(), category: 'later', amount: 10 });
+    const backfillTemplate = await createActiveTemplate(org.client);
+    await org.client.data(SetAwardRuleDocument, { input: { templateId: backfillTemplate.id, points: { category: 'later', threshold: 5 } } });
+    await server.app.scheduler.tick();
+
+    const templateIds = [manualTemplate, liveTemplate, backfillTemplate].map((template) => decodeGlobalID(template.id).id);
+    const rows = await server.app.deps.db.award.findMany({ where: { templateId: { in: templateIds } }, include: { history: true } });
+    expect(rows.map((row) => [templateIds.indexOf(row.templateId), row.source]).sort()).toEqual([
+      [0, 'MANUAL'],
+      [1, 'AUTOMATION'],
+      [2, 'AUTOMATION'],
+    ]);
+    for (const row of rows) {
+      expect(row.id).toMatch(uuidV7);
+      expect(row.publicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(row.history.length).toBeGreaterThan(0);
+      for (const entry of row.history) expect(entry.id).toMatch(uuidV7);
     }
   });
 });

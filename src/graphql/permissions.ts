@@ -2,8 +2,8 @@
 export const PERMISSIONS = {
   read: 'Read the organization, its templates, earners, awards and keys.',
   'templates:write': 'Create, change, activate and archive badge templates.',
-  'awards:issue': 'Issue awards (one or in bulk), update them, accept or reject them for earners, and restore revoked ones.',
-  'awards:revoke': 'Revoke awards.',
+  'awards:issue': 'Issue awards (one or in bulk), update them, and accept or reject them for earners.',
+  'awards:revoke': 'Revoke awards and restore revoked ones.',
   'awards:delete': 'Delete awards for good (erasure requests).',
   'email:send': 'Email awards to their earners and share them with other addresses (up to 20 per message).',
   'earners:write': 'Change earners, for example their email address.',

@@ -48,7 +48,7 @@ export const DuplicatePolicyEnum = builder.enumType('DuplicatePolicy', {
   description: 'What to do when the earner already holds a live award of a ONCE template.',
   values: {
     DENY: { description: 'Refuse with a CONFLICT error (the default).' },
-    REPLACE: { description: 'Revoke the held award, giving the reason "replaced", and issue the new one.' },
+    REPLACE: { description: 'Revoke the held award, with the reason "Replaced by a new award of the same badge.", and issue the new one.' },
     SKIP: { description: 'Issue nothing and return the held award.' },
   } satisfies Record<(typeof DUPLICATE_POLICIES)[number], { description: string }>,
 });
