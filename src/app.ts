@@ -23,7 +23,8 @@ import { authenticate as authenticateKey } from './modules/api-keys/index.js';
 import { AutomationJobs, Scheduler } from './modules/automation/index.js';
 import { clientAddress } from './transport/client-address.js';
 import { engagementSalt } from './modules/engagement/index.js';
-import { CertificateRenderer, handleCertificateRequest } from './modules/certificates/index.js';
+import { CertificateRenderer, handleCertificateRequest, ImageFetcher } from './modules/certificates/index.js';
+import { BadgeImages, CredentialRoutes } from './modules/credentials/index.js';
 import { composeAwardEmail } from './modules/email/index.js';
 import { createMailer, EmailOutbox } from './modules/outbox/index.js';
 import type { Clock } from './shared/clock.js';
@@ -82,6 +83,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     const applied = await migrateDatabase(config.databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
   }
+  if (!config.credentialKeySecret) {
+    logger.warn('CREDENTIAL_KEY_SECRET is not set: credential signing keys are stored unsealed in the database');
+  }
   const events = new EventBus(logger);
   if (config.redisUrl) await events.connectRedis(config.redisUrl, config.redisChannel);
   // Statement times reach the metrics, created below once the services exist.
@@ -133,6 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     maxAttempts: config.emailMaxAttempts,
   });
   const certificates = new CertificateRenderer(deps);
+  const credentialRoutes = new CredentialRoutes(deps, deps.credentials, new BadgeImages(new ImageFetcher(config.certificateImages)));
   const health = new Health(deps, events);
   const rateLimits = new RateLimits(
     { perKey: config.rateLimitPerKey, perAddress: config.rateLimitPerAddress, namespace: config.redisChannel },
@@ -153,6 +158,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       if ((event.kind === 'organization' && event.change === 'EMAIL_QUEUED') || (event.kind === 'award' && event.change === 'ISSUED')) {
         outbox.kick();
       }
+      // Keys rotated on some instance: every instance signs with the new ones from now on.
+      if (event.kind === 'organization' && event.change === 'CREDENTIAL_KEYS_ROTATED') deps.credentials.keys.forget(event.organizationId);
       if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
         deps.principals.clear();
         subscriptions.revokeKey(event.subjectId);
@@ -218,7 +225,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     health,
     metrics,
     rateLimits,
-    publicRoutes: [{ path: /^\/awards\//, route: (request, response) => handleCertificateRequest(certificates, request, response) }],
+    publicRoutes: [
+      {
+        path: /^\/(awards|issuers|contexts)\//,
+        route: (request, response, pathname) =>
+          handleCertificateRequest(certificates, request, response) || credentialRoutes.handle(request, response, pathname),
+      },
+    ],
     graphql: (request, response) => void yoga(request, response),
   });
   const server = createServer(http.handle);

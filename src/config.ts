@@ -71,6 +71,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Larger request bodies are refused (413) before they are read. */
   maxBodyBytes: number;
+  /**
+   * Passphrase that seals the secret halves of credential signing keys in the database
+   * (AES-256-GCM); unset: they are stored as they are, and a warning is logged at start.
+   */
+  credentialKeySecret: string | undefined;
 }
 
 /**
@@ -232,6 +237,7 @@ const envSchema = z.object({
     .min(0, 'must be a number of seconds from 0 to 600')
     .max(600, 'must be a number of seconds from 0 to 600')
     .default(10),
+  CREDENTIAL_KEY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export class ConfigError extends Error {
@@ -285,5 +291,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: values.METRICS_TOKEN,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     maxBodyBytes: values.MAX_BODY_KB * 1024,
+    credentialKeySecret: values.CREDENTIAL_KEY_SECRET,
   };
 }

@@ -5,6 +5,7 @@ import type { Database, PrismaClient } from './db/client.js';
 import type { Provider } from './db/provider.js';
 import { EventBus } from './events/bus.js';
 import { PrincipalCache } from './modules/api-keys/index.js';
+import { AwardCredentials } from './modules/credentials/index.js';
 import { EngagementRecorder } from './modules/engagement/index.js';
 import { BackgroundTasks } from './shared/background.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -29,6 +30,8 @@ export interface Deps {
   engagementSalt: string;
   /** Writes engagement events, concurrent ones together (group commit). */
   engagement: EngagementRecorder;
+  /** Awards as signed Open Badges 3.0 credentials: keys, signing, status lists, verification. */
+  credentials: AwardCredentials;
 }
 
 /** Who is making a change: an API key of an organization, or the platform itself (apiKeyId null). */
@@ -47,7 +50,7 @@ export function createDeps(options: {
   engagementSalt?: string | undefined;
 }): Deps {
   const logger = options.logger ?? pino({ level: options.config.logLevel });
-  const deps: Omit<Deps, 'engagement'> = {
+  const deps: Omit<Deps, 'engagement' | 'credentials'> = {
     provider: options.database.provider,
     db: options.database.db,
     reader: options.database.reader,
@@ -59,5 +62,7 @@ export function createDeps(options: {
     background: new BackgroundTasks(),
     engagementSalt: options.engagementSalt ?? randomBytes(32).toString('base64url'),
   };
-  return { ...deps, engagement: new EngagementRecorder(deps) };
+  const complete = { ...deps, engagement: new EngagementRecorder(deps) } as Deps;
+  complete.credentials = new AwardCredentials(complete);
+  return complete;
 }

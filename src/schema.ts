@@ -6,6 +6,7 @@ import './modules/api-keys/schema.js';
 import './modules/templates/schema.js';
 import './modules/earners/schema.js';
 import './modules/awards/schema/index.js';
+import './modules/credentials/schema/index.js';
 import './modules/templates/subscriptions.js';
 import './modules/automation/schema/index.js';
 import './modules/points/schema.js';

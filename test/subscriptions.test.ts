@@ -251,13 +251,21 @@ describe('isolation and access', () => {
     await otherLive.client.dispose();
   });
 
-  it('refuses connections without a valid key', async () => {
-    for (const params of [{}, { apiKey: 'bdg_wrong' }]) {
-      const refused = liveClient(server.url, params);
-      await eventually(() => refused.closes.length > 0);
-      expect(refused.closes[0]?.code).toBe(4403);
-      await refused.client.dispose();
-    }
+  it('refuses connections with a wrong key, and organization subscriptions to connections without one', async () => {
+    const refused = liveClient(server.url, { apiKey: 'bdg_wrong' });
+    await eventually(() => refused.closes.length > 0);
+    expect(refused.closes[0]?.code).toBe(4403);
+    await refused.client.dispose();
+
+    // Without a key the connection stays open for public subscriptions only.
+    const anonymous = liveClient(server.url, {});
+    const result = await new Subscription(anonymous.client, OnAwardIssuedDocument).next();
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(result.data ?? null).toBeNull();
+    await issue(org.client, templateId, 'not-for-strangers@example.com');
+    await sleep(200);
+    expect(anonymous.closes).toHaveLength(0);
+    await anonymous.client.dispose();
   });
 
   it('accepts the key as Authorization: Bearer, in a headers object as browsers send it', async () => {

@@ -51,6 +51,10 @@ import {
   AwardEngagementDocument,
   RecordEngagementDocument,
   IssuerStatisticsDocument,
+  AwardCredentialDocument,
+  CredentialIssuerDocument,
+  RotateCredentialKeysDocument,
+  VerifyCredentialDocument,
 } from './generated/graphql.js';
 import { getNamedType, type GraphQLObjectType } from 'graphql';
 import type { GraphQLErrorBody } from './helpers/client.js';
@@ -253,6 +257,29 @@ describe('email and public pages', () => {
     expect(anonymous.publicAward?.earnerName).toBe('Earner of A');
     const text = JSON.stringify(anonymous);
     for (const secret of [mine.awardId, mine.earnerId, mine.templateId, 'a-earner@example.com']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('credentials', () => {
+  it('verifying a credential gives anyone the same verdict, naming no internal id or email', async () => {
+    covered.add('Query.verifyCredential');
+    const { award } = await a.client.data(AwardCredentialDocument, { id: mine.awardId });
+    const input = { credential: award!.credential };
+    const anonymous = await server.anonymous.data(VerifyCredentialDocument, { input });
+    expect(anonymous.verifyCredential.valid).toBe(true);
+    expect(await b.client.data(VerifyCredentialDocument, { input })).toEqual(anonymous);
+    const { credential: _read, ...verdict } = anonymous.verifyCredential;
+    const text = JSON.stringify(verdict);
+    for (const secret of [mine.awardId, mine.earnerId, mine.templateId, 'a-earner@example.com']) expect(text).not.toContain(secret);
+  });
+
+  it('rotating keys retires only the caller’s keys', async () => {
+    covered.add('Mutation.rotateCredentialKeys');
+    const before = await a.client.data(CredentialIssuerDocument);
+    expect(before.viewer.organization.credentialIssuer.keys.length).toBeGreaterThan(0);
+    const rotated = await b.client.data(RotateCredentialKeysDocument);
+    expect(rotated.rotateCredentialKeys.issuer.url).not.toBe(before.viewer.organization.credentialIssuer.url);
+    expect(await a.client.data(CredentialIssuerDocument)).toEqual(before);
   });
 });
 

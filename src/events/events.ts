@@ -23,10 +23,17 @@ export interface TemplateEvent {
   at: string;
 }
 
-/** Changes to the organization's profile, its API keys, its earners or its outbox. */
+/** Changes to the organization's profile, its API keys, its earners, its outbox or its signing keys. */
 export interface OrganizationEvent {
   kind: 'organization';
-  change: 'PROFILE_UPDATED' | 'API_KEY_CREATED' | 'API_KEY_REVOKED' | 'EARNER_UPDATED' | 'EMAIL_QUEUED' | 'EMAIL_STATUS_CHANGED';
+  change:
+    | 'PROFILE_UPDATED'
+    | 'API_KEY_CREATED'
+    | 'API_KEY_REVOKED'
+    | 'EARNER_UPDATED'
+    | 'EMAIL_QUEUED'
+    | 'EMAIL_STATUS_CHANGED'
+    | 'CREDENTIAL_KEYS_ROTATED';
   organizationId: string;
   /** The API key, earner or email message concerned, when there is one. */
   subjectId: string | null;

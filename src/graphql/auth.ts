@@ -52,6 +52,16 @@ export class RequestAuth {
     return auth;
   }
 
+  /** A caller who presented no key at all: allowed on public fields and public subscriptions. */
+  static anonymous(): RequestAuth {
+    return new RequestAuth(() => Promise.reject(new Error('no key to check')), { apiKey: undefined, whitelabelHost: undefined });
+  }
+
+  /** Whether no key was presented (as opposed to a key that failed). */
+  get isAnonymous(): boolean {
+    return !this.credentials.apiKey;
+  }
+
   /** Why authentication failed, once `principal()` has resolved to nothing. */
   get failure(): DomainError | undefined {
     return this.#failure;

@@ -26,9 +26,9 @@ export function createContext(deps: Deps, auth: RequestAuth, clientAddress?: str
   return { deps, auth, clientAddress };
 }
 
-/** A context for work on behalf of an already authenticated caller (one subscription event). */
-export function contextFor(deps: Deps, principal: Principal): Context {
-  return { deps, auth: RequestAuth.forPrincipal(principal) };
+/** A context for work on behalf of an already authenticated caller, or of nobody (one subscription event). */
+export function contextFor(deps: Deps, principal: Principal | undefined): Context {
+  return { deps, auth: principal ? RequestAuth.forPrincipal(principal) : RequestAuth.anonymous() };
 }
 
 /** Records that the response being built stops being true at `moment`. */

@@ -9,7 +9,7 @@ export const PERMISSIONS = {
   'earners:write': 'Change earners, for example their email address.',
   'automation:write': "Set and remove templates' award rules (points, memberships, actions).",
   'activity:write': "Record earners' points, memberships and actions, which award and revoke badges by rule.",
-  'keys:manage': 'Create and revoke API keys.',
+  'keys:manage': 'Create and revoke API keys, and rotate the keys credentials are signed with.',
   'organization:write': "Change the organization's profile.",
 } as const;
 

@@ -16,6 +16,10 @@
 // - any other member (Server-Sent Events) reads a queue. One whose oldest unread result is older
 //   than `maxLagMs`, or that has more than `maxPending` unread, is dropped.
 // Either way one slow reader delays nobody else.
+//
+// A caller who presents no key at all may subscribe too: public fields (a credential's status)
+// answer them, and every other field refuses them in its own permission check, as over HTTP.
+// Anonymous subscribers of the same operation and variables share one group.
 import {
   createSourceEventStream,
   execute,
@@ -45,7 +49,8 @@ export interface Sink {
 }
 
 interface Member {
-  apiKeyId: string;
+  /** Undefined for an anonymous subscriber. */
+  apiKeyId: string | undefined;
   /** Ends the member's stream; for sink members, graphql-ws then completes the subscription. */
   queue: SubscriberQueue;
   sink: Sink | undefined;
@@ -53,7 +58,7 @@ interface Member {
 
 interface Group {
   key: string;
-  principal: Principal;
+  principal: Principal | undefined;
   args: ExecutionArgs;
   source: AsyncGenerator<unknown>;
   members: Set<Member>;
@@ -107,11 +112,13 @@ export class SubscriptionHub {
     if (this.#closed) return errorResult(new GraphQLError('The server is shutting down.'));
     const context = args.contextValue as Context;
     const principal = await context.auth.principal();
-    if (!principal) return errorResult(context.auth.failure ?? new UnauthenticatedError('An API key is required.'));
+    if (!principal && !context.auth.isAnonymous) {
+      return errorResult(context.auth.failure ?? new UnauthenticatedError('An API key is required.'));
+    }
 
     const key = [
-      principal.organizationId,
-      [...principal.permissions].sort().join(' '),
+      principal?.organizationId ?? 'anonymous',
+      principal ? [...principal.permissions].sort().join(' ') : '',
       args.operationName ?? '',
       stableStringify(args.variableValues ?? {}),
       documentKey(args.document),
@@ -125,7 +132,7 @@ export class SubscriptionHub {
   revokeKey(apiKeyId: string): void {
     for (const group of this.#groups.values()) {
       for (const member of group.members) {
-        if (member.apiKeyId !== apiKeyId) continue;
+        if (member.apiKeyId === undefined || member.apiKeyId !== apiKeyId) continue;
         member.sink?.drop('keyRevoked', 'The API key of this subscription has been revoked.');
         member.queue.end();
       }
@@ -148,7 +155,7 @@ export class SubscriptionHub {
   }
 
   // Concurrent first subscribers of one key share a single opening.
-  #open(key: string, principal: Principal, args: ExecutionArgs): Promise<Group | ExecutionResult> {
+  #open(key: string, principal: Principal | undefined, args: ExecutionArgs): Promise<Group | ExecutionResult> {
     let opening = this.#opening.get(key);
     if (!opening) {
       opening = (async () => {
@@ -226,9 +233,9 @@ export class SubscriptionHub {
     member.queue.end();
   }
 
-  #join(group: Group, principal: Principal, sink: Sink | undefined): AsyncGenerator<ExecutionResult> {
+  #join(group: Group, principal: Principal | undefined, sink: Sink | undefined): AsyncGenerator<ExecutionResult> {
     const member: Member = {
-      apiKeyId: principal.apiKeyId,
+      apiKeyId: principal?.apiKeyId,
       sink,
       queue: new SubscriberQueue(() => {
         group.members.delete(member);

@@ -3,6 +3,9 @@
 // connection_init), the same validation and limits, the same context and error masking (the
 // operations run through Yoga's envelop). On top of HTTP's rules:
 // - the Origin of browser connections must be allowed (ALLOWED_ORIGINS), checked before upgrade;
+// - a connection may present no key at all: it can then run only public operations (a credential's
+//   status), each spending its address's request budget, and one address may hold at most
+//   MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS such connections; a key that fails is still refused;
 // - a connection whose key is revoked is closed with 4403, at once on the revocation event and
 //   at the latest REVALIDATE_MS later should the event be lost;
 // - subscriptions go to the SubscriptionHub, which writes their results straight to the socket,
@@ -26,6 +29,7 @@ import type { DropReason, Sink, SubscriptionHub } from '../subscriptions/hub.js'
 import type { RateLimits } from './rate-limits.js';
 
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+const MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS = 32;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const REVALIDATE_MS = 10_000;
 /**
@@ -47,7 +51,9 @@ type Enveloped = ReturnType<YogaServerInstance<Partial<WebSocketContext>, Contex
 
 interface Extra extends Record<PropertyKey, unknown> {
   credentials?: Credentials;
+  /** Undefined for a connection without a key. */
   apiKeyId?: string;
+  clientAddress?: string;
   /** Yoga's parse, validate and execute for one operation of this connection (parse and validation are cached). */
   enveloped?: (params: OperationParams) => Enveloped;
 }
@@ -123,6 +129,7 @@ export function attachWebSockets(options: {
   const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs, rateLimits, authenticate } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const keys = new Map<WebSocket, Extra>();
+  const anonymousByAddress = new Map<string, number>();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
@@ -140,12 +147,24 @@ export function attachWebSockets(options: {
       subscribe: (args) => (args.rootValue as { subscribe: (args: ExecutionArgs) => never }).subscribe(args),
       onConnect: async (ctx) => {
         const credentials = credentialsFromConnection(ctx.connectionParams, ctx.extra.request);
+        const wsClientAddress = connectionAddress(ctx.extra.request, deps.config.trustProxyHops);
+        ctx.extra.credentials = credentials;
+        ctx.extra.clientAddress = wsClientAddress;
+        ctx.extra.enveloped = (params) => yoga.getEnveloped({ wsCredentials: credentials, wsClientAddress, params });
+        if (!credentials.apiKey) {
+          const open = anonymousByAddress.get(wsClientAddress) ?? 0;
+          if (open >= MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS) return false; // 4403
+          anonymousByAddress.set(wsClientAddress, open + 1);
+          ctx.extra.socket.once('close', () => {
+            const left = (anonymousByAddress.get(wsClientAddress) ?? 1) - 1;
+            if (left > 0) anonymousByAddress.set(wsClientAddress, left);
+            else anonymousByAddress.delete(wsClientAddress);
+          });
+          return true;
+        }
         const principal = await new RequestAuth(authenticate, credentials).principal();
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
-        ctx.extra.credentials = credentials;
         ctx.extra.apiKeyId = principal.apiKeyId;
-        const wsClientAddress = connectionAddress(ctx.extra.request, deps.config.trustProxyHops);
-        ctx.extra.enveloped = (params) => yoga.getEnveloped({ wsCredentials: credentials, wsClientAddress, params });
         keys.set(ctx.extra.socket, ctx.extra);
         ctx.extra.socket.once('close', () => keys.delete(ctx.extra.socket));
         return true;
@@ -156,8 +175,9 @@ export function attachWebSockets(options: {
         }
         const tooLong = textTooLong(payload.query);
         if (tooLong) return [tooLong];
-        // Each operation spends one request of the key's budget, as over HTTP.
-        const verdict = await rateLimits.forKey(ctx.extra.credentials!.apiKey ?? '');
+        // Each operation spends one request of the key's budget (or the address's), as over HTTP.
+        const { apiKey } = ctx.extra.credentials!;
+        const verdict = apiKey ? await rateLimits.forKey(apiKey) : await rateLimits.forAddress(ctx.extra.clientAddress!);
         if (!verdict.allowed) {
           return [
             new GraphQLError(`Too many requests: retry in ${verdict.retryAfterSeconds} s.`, {
@@ -194,11 +214,7 @@ export function attachWebSockets(options: {
         };
         return {
           ...operation,
-          contextValue: createContext(
-            deps,
-            new RequestAuth(authenticate, ctx.extra.credentials!),
-            connectionAddress(ctx.extra.request, deps.config.trustProxyHops),
-          ),
+          contextValue: createContext(deps, new RequestAuth(authenticate, ctx.extra.credentials!), ctx.extra.clientAddress),
           rootValue: { subscribe: (args: ExecutionArgs) => subscriptions.subscribe(args, sink) },
         };
       },

@@ -4,7 +4,7 @@ export { awardWhere, SEARCH_FIELDS, type AwardFilter } from './filters.js';
 export { DUPLICATE_POLICIES, issueAwards, MAX_BATCH, type IssueAwardInput, type IssueResult } from './issue.js';
 export { acceptAward, deleteAward, expireDueAwards, rejectAward, restoreAward, revokeAward, updateAward, type UpdateAwardInput } from './lifecycle.js';
 export { publicAwardUrl } from './links.js';
-export { findPublicAward, linkedInUrl, type PublicAward } from './public.js';
+export { findPublicAward, linkedInUrl, wasDeleted, type PublicAward } from './public.js';
 export {
   dueToExpireSql,
   effectiveStatus,

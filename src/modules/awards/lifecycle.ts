@@ -199,9 +199,11 @@ export function deleteAward(deps: Deps, actor: Actor, awardId: string): Promise<
   return commit(deps, async (tx) => {
     const current = await tx.award.findFirst({
       where: { id: awardId, organizationId: actor.organizationId },
-      select: { id: true, organizationId: true, templateId: true, earnerId: true },
+      select: { id: true },
     });
     if (!current) throw new NotFoundError('award');
-    return { result: { id: current.id }, events: await deleteAwards(tx, [current], deps.clock.now()) };
+    const events = await deleteAwards(tx, [current.id], deps.clock.now());
+    if (events.length === 0) throw new NotFoundError('award');
+    return { result: { id: current.id }, events };
   });
 }

@@ -48,6 +48,11 @@ const select = {
   organization: { select: { name: true, url: true, imageUrl: true, whitelabelHost: true } },
 } as const;
 
+/** Whether an award with this public id was deleted (its links then answer 410 Gone). */
+export async function wasDeleted(deps: Deps, publicId: string): Promise<boolean> {
+  return (await deps.reader.deletedAward.findUnique({ where: { publicId }, select: { publicId: true } })) !== null;
+}
+
 /** By public id (anyone), or by id within an organization (the email paths). */
 export async function findPublicAward(
   deps: Deps,

@@ -12,7 +12,10 @@ import type { AwardStatus } from '../../generated/prisma-sqlite/client.js';
 /** Statuses of an award that counts (unless its expiry passed). */
 export const LIVE: readonly AwardStatus[] = ['PENDING', 'ACCEPTED'];
 
-/** Statuses that never get a certificate, a credential, a LinkedIn link or an email. */
+/**
+ * Statuses that never get a certificate, a LinkedIn link or an email. Their credential is still
+ * served (a verifier must learn what became of it), with its suspension bit set.
+ */
 export const WITHDRAWN: readonly AwardStatus[] = ['REVOKED', 'REJECTED'];
 
 /** The status a reader sees. */

@@ -128,3 +128,9 @@ export function insertHistorySql(
 export function awardIdsSql(ids: readonly string[]): Sql {
   return sql`"id" IN (${join(ids)})`;
 }
+
+/** Deletes the awards with these ids, returning what their events and tombstones need. */
+export function deleteAwardsSql(ids: readonly string[]): Sql {
+  return sql`DELETE FROM "Award" WHERE ${awardIdsSql(ids)}
+    RETURNING "id", "organizationId", "templateId", "earnerId", "publicId", "statusListIndex"`;
+}

@@ -14,7 +14,7 @@ import type { Tx } from '../../db/transaction.js';
 import type { AwardChange, AwardEvent } from '../../events/events.js';
 import type { AwardAction } from '../../generated/prisma-sqlite/client.js';
 import { enqueueAwardEmails } from '../outbox/index.js';
-import { assignmentsSql, awardIdsSql, insertAwardsSql, insertHistorySql, updateAwardsSql, type AwardColumn, type ColumnValue } from './writer.sql.js';
+import { assignmentsSql, deleteAwardsSql, awardIdsSql, insertAwardsSql, insertHistorySql, updateAwardsSql, type AwardColumn, type ColumnValue } from './writer.sql.js';
 
 export type { ColumnValue };
 export { awardIdsSql };
@@ -133,10 +133,24 @@ export async function changeAwards(tx: Tx, provider: Provider, change: { ctes?: 
   return { awards, events: events(awards, note.action, note.at) };
 }
 
-/** Deletes awards for good, with their history; the events say so. */
-export async function deleteAwards(tx: Tx, awards: ReadonlyArray<Omit<WrittenAward, 'revision'>>, at: Date): Promise<AwardEvent[]> {
+/**
+ * Deletes awards for good, with their history; the events say so. Each leaves a tombstone with
+ * no personal data (its public id, and its place in the status lists), so its links answer
+ * 410 Gone and its credential's status bit stays set. The tombstone is written from what the
+ * delete returned, so an index given to the award while this ran is not missed.
+ */
+export async function deleteAwards(tx: Tx, ids: readonly string[], at: Date): Promise<AwardEvent[]> {
+  if (ids.length === 0) return [];
+  const awards = await tx.$queryRaw<Array<Omit<WrittenAward, 'revision'> & { publicId: string; statusListIndex: number | bigint | null }>>(deleteAwardsSql(ids));
   if (awards.length === 0) return [];
-  await tx.award.deleteMany({ where: { id: { in: awards.map((award) => award.id) } } });
+  await tx.deletedAward.createMany({
+    data: awards.map((award) => ({
+      publicId: award.publicId,
+      organizationId: award.organizationId,
+      statusListIndex: award.statusListIndex === null ? null : Number(award.statusListIndex),
+      deletedAt: at,
+    })),
+  });
   return events(
     awards.map((award) => ({ ...award, revision: 0 })),
     'DELETED',

@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.js';
 import { fontLibrary } from './fonts.js';
 import { ImageFetcher } from './images.js';
 import { renderCertificate } from './pdf.js';
-import { findPublicAward, WITHDRAWN } from '../awards/index.js';
+import { findPublicAward, wasDeleted, WITHDRAWN } from '../awards/index.js';
 
 const ROUTE = /^\/awards\/([A-Za-z0-9_-]{1,100})\/pdf\/?$/;
 
@@ -24,7 +24,9 @@ export class CertificateRenderer {
 
   async render(publicId: string): Promise<CertificateResult> {
     const award = await findPublicAward(this.deps, { publicId });
-    if (!award) return { status: 404, message: 'No award has this id.' };
+    if (!award) {
+      return (await wasDeleted(this.deps, publicId)) ? { status: 410, message: 'This award was deleted.' } : { status: 404, message: 'No award has this id.' };
+    }
     if (WITHDRAWN.includes(award.status)) {
       return { status: 410, message: `This award was ${award.status.toLowerCase()}; it has no certificate.` };
     }

@@ -18,6 +18,8 @@ export interface StatusCheckOptions extends ProofCheckOptions {
 
 const SET_WORDING: Record<string, string> = { revocation: 'revoked', suspension: 'suspended' };
 
+const LIST_CLOCK_LEEWAY_MS = 60_000;
+
 type EntryOutcome = { kind: 'clear' | 'set' | 'unknown' | 'error'; message: string };
 
 async function checkEntry(entry: unknown, options: StatusCheckOptions): Promise<EntryOutcome> {
@@ -34,7 +36,9 @@ async function checkEntry(entry: unknown, options: StatusCheckOptions): Promise<
   if (!proof.passed || !issuerKey.passed) {
     return { kind: 'error', message: `The status list ${parsed.url} cannot be trusted: ${proof.passed ? issuerKey.message : proof.message}` };
   }
-  const listValidity = validityCheck(list, options.now);
+  // A list may have been signed a moment after this verification began, or by a server whose clock
+  // runs a little ahead: neither makes it untrustworthy.
+  const listValidity = validityCheck(list, options.now, { notBeforeLeewayMs: LIST_CLOCK_LEEWAY_MS });
   if (!listValidity.passed) return { kind: 'unknown', message: `unknown: the status list ${parsed.url} is out of date (${listValidity.message})` };
 
   let status;

@@ -12,7 +12,7 @@ import { unbakeImage } from './bake.js';
 import type { DocumentLoader } from './document-loader.js';
 import { decodeCredentialJwt, type DecodedCredentialJwt } from './jwt.js';
 import { checkDataIntegrityProof, checkJwtProof, type ProofChecks } from './proof.js';
-import { validateCredentialSchema } from './schema.js';
+import { validateCredentialSchema } from './json-schema.js';
 import { checkStatus, type StatusListResolver } from './status-check.js';
 import { isObject, type CheckResult, type JsonObject } from './types.js';
 import { validityCheck } from './validity.js';

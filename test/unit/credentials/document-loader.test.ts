@@ -44,7 +44,7 @@ describe('the document loader', () => {
     const context = extensionContext['@context'] as Record<string, unknown>;
     expect(context).not.toHaveProperty('@vocab');
     const terms = Object.keys(context).filter((key) => !key.startsWith('@'));
-    expect(terms.sort()).toEqual(['activityTitle', 'automationLevel', 'badgeLevel']);
+    expect(terms.sort()).toEqual(['1EdTechJsonSchemaValidator2019', 'JsonWebKey', 'activityTitle', 'additionalDetails', 'automationLevel', 'badgeLevel', 'publicKeyJwk']);
     const ob = JSON.stringify((await createDocumentLoader()(OB_V3_CONTEXT_URL)).document);
     for (const term of terms) expect(ob).not.toContain(`"${term}"`);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { controllerDocument, generateEd25519Key, importEd25519Key } from '../../../src/modules/credentials/keys.js';
-import { validateCredentialSchema } from '../../../src/modules/credentials/schema.js';
+import { validateCredentialSchema } from '../../../src/modules/credentials/json-schema.js';
 import { signCredential } from '../../../src/modules/credentials/sign.js';
 import type { JsonObject } from '../../../src/modules/credentials/types.js';
 import { keyResolverFromControllers } from '../../../src/modules/credentials/verification-method.js';

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { validateCredentialSchema } from '../../../src/modules/credentials/schema.js';
+import { validateCredentialSchema } from '../../../src/modules/credentials/json-schema.js';
 import { signCredential } from '../../../src/modules/credentials/sign.js';
 import {
   buildStatusListCredential,

@@ -7,3 +7,4 @@ import './public.js';
 
 export { AwardSourceEnum, AwardStatusEnum } from './enums.js';
 export { AwardConnection, AwardRef } from './types.js';
+export { PublicAwardRef } from './public.js';

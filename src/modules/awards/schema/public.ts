@@ -26,7 +26,7 @@ const PublicIssuerRef = builder.objectRef<PublicAward['organization']>('PublicIs
   }),
 });
 
-const PublicAwardRef = builder.objectRef<PublicAward>('PublicAward').implement({
+export const PublicAwardRef = builder.objectRef<PublicAward>('PublicAward').implement({
   description: 'What a public award page shows. Holds no internal ids and no email address.',
   fields: (t) => ({
     publicId: t.exposeString('publicId', { description: 'The award’s public id, also the certificate id.' }),

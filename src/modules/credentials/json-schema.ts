@@ -1,5 +1,5 @@
-// 1EdTech's JSON Schemas for Open Badges 3.0 credentials (schema/, copied unchanged from the
-// specification; see schema/NOTICE), checked with ajv's draft 2019-09 validator.
+// 1EdTech's JSON Schemas for Open Badges 3.0 credentials (json-schema/, copied unchanged from the
+// specification; see json-schema/NOTICE), checked with ajv's draft 2019-09 validator.
 import { readFileSync } from 'node:fs';
 import { Ajv2019, type ValidateFunction } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
@@ -25,7 +25,7 @@ function validator(name: CredentialSchemaName): ValidateFunction {
       ajv = new Ajv2019({ allErrors: true, strict: false });
       addFormats.default(ajv);
     }
-    validate = ajv.compile(JSON.parse(readFileSync(new URL(`./schema/${SCHEMA_FILES[name]}`, import.meta.url), 'utf8')) as object);
+    validate = ajv.compile(JSON.parse(readFileSync(new URL(`./json-schema/${SCHEMA_FILES[name]}`, import.meta.url), 'utf8')) as object);
     validators.set(name, validate);
   }
   return validate;
