@@ -268,6 +268,24 @@ describe('isolation and access', () => {
     await anonymous.client.dispose();
   });
 
+  it('holds at most 32 connections without a key from one address', async () => {
+    const anonymous = Array.from({ length: 33 }, () => liveClient(server.url, {}));
+    await eventually(() => anonymous.filter((live) => live.connections > 0 || live.closes.length > 0).length === 33);
+    await eventually(() => anonymous.some((live) => live.closes.length > 0));
+    const refused = anonymous.filter((live) => live.closes.length > 0);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.closes[0]!.code).toBe(4403);
+    await Promise.all(anonymous.map((live) => live.client.dispose()));
+    // Closing them gives the address its budget back.
+    await eventually(async () => {
+      const again = liveClient(server.url, {});
+      await eventually(() => again.connections > 0 || again.closes.length > 0);
+      const open = again.connections > 0 && again.closes.length === 0;
+      await again.client.dispose();
+      return open;
+    });
+  });
+
   it('accepts the key as Authorization: Bearer, in a headers object as browsers send it', async () => {
     const bearer = liveClient(server.url, { headers: { Authorization: `Bearer ${org.apiKey}` } });
     const subscription = await subscribed(() => new Subscription(bearer.client, OnAwardIssuedDocument));
