@@ -1,6 +1,7 @@
 // Every award is an Open Badges 3.0 credential: served without a key, signed with the
 // organization's own keys, valid against 1EdTech's JSON Schema, verifiable by anyone, and its status
 // (revoked, restored, deleted, expired) is what the status list and the live stream say.
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -82,7 +83,12 @@ function getOnHost(url: string, host: string): Promise<number> {
 
 describe('the credential of an award', () => {
   it('is served without a key, matches the API, follows 1EdTech’s schema, and verifies', async () => {
-    const award = await issued('ada@example.com', { recipient: { email: 'ada@example.com', name: 'Ada Lovelace' } });
+    const award = await issued('ada@example.com', {
+      recipient: { email: 'ada@example.com', name: 'Ada Lovelace' },
+      notes: 'Private: paid the fee late',
+      activityTitle: 'Spring testing camp',
+      additionalDetails: { cohort: 7 },
+    });
     const response = await fetch(local(award.credentialLinks.credential));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/ld\+json/);
@@ -91,9 +97,14 @@ describe('the credential of an award', () => {
     expect(served).toEqual(award.credential);
     expect(served.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
     expect(served.credentialSubject.achievement.name).toBe('Careful Tester');
-    // The recipient's email is never in the credential in clear.
+    // The recipient's email is never in the credential in clear, nor the issuer's private notes.
     expect(JSON.stringify(served)).not.toContain('ada@example.com');
-    expect(served.credentialSubject.identifier[0].identityHash).toMatch(/^sha256\$[0-9a-f]{64}$/);
+    expect(JSON.stringify(served)).not.toContain('paid the fee late');
+    expect(served.credentialSubject).toMatchObject({ activityTitle: 'Spring testing camp', additionalDetails: { cohort: 7 } });
+    const identity = served.credentialSubject.identifier[0];
+    const expectedHash = createHash('sha256').update(`ada@example.com${identity.salt}`).digest('hex');
+    expect(identity).toMatchObject({ type: 'IdentityObject', identityType: 'emailAddress', hashed: true, identityHash: `sha256$${expectedHash}` });
+    expect(served.credentialSubject.name).toBe('Ada Lovelace');
 
     expect(validateCredentialSchema(served)).toMatchObject({ valid: true });
 

@@ -137,7 +137,7 @@ export function buildAwardCredential(input: CredentialInput): Credential {
       name: award.recipientName,
       identifier: [recipientIdentity(award.recipientEmail, award.id)],
       image: image(award.imageUrl),
-      narrative: award.notes,
+      // Notes stay out: they are the issuer's own, and the credential is public.
       activityTitle: award.activityTitle,
       activityStartDate: award.activityStartedAt?.toISOString(),
       activityEndDate: award.activityEndedAt?.toISOString(),
