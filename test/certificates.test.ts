@@ -57,7 +57,7 @@ beforeAll(async () => {
   // Serves a logo and a badge image, and a URL that never answers (a hostile or dead image host).
   images = createServer((request, response) => {
     imageRequests.push(request.url ?? '');
-    if (request.url === '/logo.png' || request.url === '/badge.png') response.end(png());
+    if (request.url === '/logo.png' || request.url?.startsWith('/badge.png')) response.end(png());
     // /hang: never answered
   });
   await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
@@ -193,6 +193,16 @@ describe('certificate', () => {
     expect(imageRequests).toContain('/badge.png');
     expect(pdf.images).toBe(2); // the logo and the badge
     expect(pdf.lines.map((line) => line.text)).not.toContain('IB'); // no drawn medal
+  });
+
+  it('with CERTIFICATE_IMAGES=all, draws a badge image from a single-label host', async () => {
+    // localhost is a single-label name, as an intranet host would be; the input check accepts it.
+    const imageUrl = `${imagesUrl.replace('127.0.0.1', 'localhost')}/badge.png?single-label`;
+    const template = await createActiveTemplate(org.client, { name: 'Intranet badge', imageUrl });
+    expect(template.imageUrl).toBe(imageUrl);
+    const pdf = await readPdf(await pdfOf((await issueTo('Grace Hopper', template.id)).publicId));
+    expect(imageRequests).toContain('/badge.png?single-label');
+    expect(pdf.images).toBe(2);
   });
 
   it('is refused with 410 for revoked and rejected awards, 404 for unknown ids', async () => {
