@@ -1,6 +1,6 @@
 // npm run bench:certificate — the certificate renderer alone (no server, no database): size of the
-// PDF and time per render for a Latin-only certificate and for mixed-script ones, averaged over
-// BENCH_RENDERS renders (default 50) after a warm-up pass (which parses the fonts). Each
+// PDF and time per render for a name in each script, mixed scripts and 200-character names,
+// averaged over BENCH_RENDERS renders (default 50) after a warm-up pass (which parses the fonts). Each
 // render has a name of its own (a number added), as a server's certificates do, so the name is
 // shaped every time while the fixed wording comes from the shaping cache.
 import { fontLibrary } from '../src/modules/certificates/fonts.js';
@@ -34,11 +34,18 @@ function award(recipientName: string, templateName: string, description: string)
 const description = 'Designs, builds and runs dependable services: tests first, measures before tuning, and writes down why.';
 const cases: Array<[string, CertificateData]> = [
   ['Latin only', award('Zoë Ångström-Müller', 'Certified Type Wrangler', description)],
+  ['Greek name', award('Ελένη Παπαδοπούλου', 'Certified Type Wrangler', description)],
+  ['Cyrillic name', award('Иван Петров', 'Certified Type Wrangler', description)],
   ['Chinese name', award('王小明', 'Certified Type Wrangler', description)],
+  ['Japanese name', award('佐藤 さくら', 'Certified Type Wrangler', description)],
+  ['Korean name', award('김민준', 'Certified Type Wrangler', description)],
   ['Arabic name', award('محمد علي', 'Certified Type Wrangler', description)],
+  ['Hebrew name', award('דוד כהן', 'Certified Type Wrangler', description)],
   ['Devanagari name', award('राहुल शर्मा', 'Certified Type Wrangler', description)],
+  ['Thai name', award('สมชาย ใจดี', 'Certified Type Wrangler', description)],
   ['mixed: 8 scripts', award('王小明 · 김민준 · محمد علي · דוד כהן', 'सर्टिफाइड टाइप रैंगलर · ใบรับรอง · Ελληνικά · Русский', description)],
   ['200-character name', award('Maximilian Alexander von Hohenzollern-Sigmaringen '.repeat(4).slice(0, 200), 'Certified Type Wrangler', description)],
+  ['200-character Chinese name', award('王小明张伟李娜刘洋陈静杨帆赵磊黄敏周杰吴婷'.repeat(10).slice(0, 200), 'Certified Type Wrangler', description)],
 ];
 
 const fonts = fontLibrary();

@@ -4,11 +4,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PublicAwardDocument, RejectAwardDocument, RevokeAwardDocument, UpdateOrganizationDocument } from './generated/graphql.js';
+import {
+  CreateSignedTemplateDocument,
+  PublicAwardDocument,
+  RejectAwardDocument,
+  RevokeAwardDocument,
+  SetCertificateBrandingDocument,
+  UpdateOrganizationDocument,
+  UpdateTemplateSignatoryDocument,
+} from './generated/graphql.js';
 import { contrast, LEVEL_COLORS, palette } from '../src/modules/certificates/colors.js';
-import { fontLibrary } from '../src/modules/certificates/fonts.js';
-import { renderCertificate } from '../src/modules/certificates/pdf.js';
-import { findPublicAward } from '../src/modules/awards/public.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { inkOver, normalise, readPdf, renderPage, type PdfContent } from './helpers/pdf.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
@@ -52,7 +57,7 @@ beforeAll(async () => {
   // Serves a logo and a badge image, and a URL that never answers (a hostile or dead image host).
   images = createServer((request, response) => {
     imageRequests.push(request.url ?? '');
-    if (request.url === '/logo.png' || request.url === '/badge.png') response.end(png());
+    if (request.url === '/logo.png' || request.url?.startsWith('/badge.png')) response.end(png());
     // /hang: never answered
   });
   await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
@@ -190,6 +195,16 @@ describe('certificate', () => {
     expect(pdf.lines.map((line) => line.text)).not.toContain('IB'); // no drawn medal
   });
 
+  it('with CERTIFICATE_IMAGES=all, draws a badge image from a single-label host', async () => {
+    // localhost is a single-label name, as an intranet host would be; the input check accepts it.
+    const imageUrl = `${imagesUrl.replace('127.0.0.1', 'localhost')}/badge.png?single-label`;
+    const template = await createActiveTemplate(org.client, { name: 'Intranet badge', imageUrl });
+    expect(template.imageUrl).toBe(imageUrl);
+    const pdf = await readPdf(await pdfOf((await issueTo('Grace Hopper', template.id)).publicId));
+    expect(imageRequests).toContain('/badge.png?single-label');
+    expect(pdf.images).toBe(2);
+  });
+
   it('is refused with 410 for revoked and rejected awards, 404 for unknown ids', async () => {
     const revoked = await issue(org.client, templateId, 'revoked@example.com');
     await org.client.data(RevokeAwardDocument, { id: revoked.award.id, reason: 'Issued by mistake.' });
@@ -236,25 +251,70 @@ describe('certificate', () => {
   });
 });
 
-// The signatory and the brand colour are not fields of the API yet: the renderer (a pure function
-// of the award's data, the fonts, the images and the moment) is called with them directly, on
-// the data of an award issued through the server.
-describe('certificate renderer', () => {
-  it('prints the signatory under the signature line and keeps every text readable on a light brand colour', async () => {
-    const award = await issueTo('Ada Lovelace');
-    const data = (await findPublicAward(server.app.deps, { publicId: award.publicId }))!;
-    const brandColor = '#ffd400'; // yellow: unreadable as text on white
-    const signed = { ...data, signatoryName: 'Dr. Jane Smith', signatoryTitle: 'Head of Training', brandColor };
-    const pdf = await readPdf(await renderCertificate(signed, fontLibrary(), { organization: null, template: null }, new Date()));
+describe('certificate signatory and brand colour', () => {
+  let signing: TestOrganization;
+  beforeAll(async () => {
+    signing = await server.createOrganization('Signing Academy');
+  });
+
+  async function signedPdf(templateId: string, name: string) {
+    recipients += 1;
+    const email = `signed${recipients}@example.com`;
+    const { award } = await issue(signing.client, templateId, email, { recipient: { email, name } });
+    return readPdf(await pdfOf(award.publicId));
+  }
+
+  it('signs with the organization’s signatory and keeps every text readable on a light brand colour', async () => {
+    const { updateOrganization } = await signing.client.data(SetCertificateBrandingDocument, {
+      input: { brandColor: '#FD0', signatoryName: ' Dr. Jane Smith ', signatoryTitle: 'Head of Training' },
+    });
+    // #rgb is kept as lower-case #rrggbb; names are trimmed.
+    expect(updateOrganization.organization).toMatchObject({ brandColor: '#ffdd00', signatoryName: 'Dr. Jane Smith', signatoryTitle: 'Head of Training' });
+    const template = await createActiveTemplate(signing.client, { name: 'Signed badge', level: 'GOLD' });
+    const pdf = await signedPdf(template.id, 'Ada Lovelace');
     expect(pdf.text).toMatch(/Dr\. Jane Smith\nHead of Training$/);
-    const colors = palette(brandColor);
-    expect(pdf.textColors).toContain(colors.brandText); // the title, darkened from the brand colour
+    const colors = palette('#ffdd00');
+    expect(pdf.textColors).toContain(colors.brandText); // darkened from the yellow brand colour
     for (const color of pdf.textColors) {
       if (color === colors.onBrand || color === LEVEL_COLORS.GOLD.text) continue; // on the medal and the level pill
       expect(contrast(color, '#ffffff'), color).toBeGreaterThanOrEqual(4.5);
     }
     expect(contrast(colors.onBrand, colors.brand)).toBeGreaterThanOrEqual(3); // large initials
-    expect(contrast(LEVEL_COLORS.GOLD.text, LEVEL_COLORS.GOLD.fill)).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('signs with the template’s signatory when it names one, in any script, without a new version', async () => {
+    const created = await signing.client.data(CreateSignedTemplateDocument, {
+      input: { name: 'Arabic-signed badge', description: 'Signed in Arabic.', activate: true, signatoryName: 'أحمد منصور', signatoryTitle: 'مدير التدريب' },
+    });
+    const template = created.createBadgeTemplate.badgeTemplate;
+    expect(template).toMatchObject({ signatoryName: 'أحمد منصور', signatoryTitle: 'مدير التدريب' });
+    const arabic = await signedPdf(template.id, 'Grace Hopper');
+    expect(arabic.text).toMatch(/أحمد منصور\nمدير التدريب$/);
+    expect(arabic.text).not.toContain('Jane Smith');
+
+    // The title goes with its name: a template naming only a title still signs with the organization's pair.
+    const { updateBadgeTemplate } = await signing.client.data(UpdateTemplateSignatoryDocument, {
+      input: { id: template.id, signatoryName: null, signatoryTitle: 'Dean' },
+    });
+    expect(updateBadgeTemplate).toMatchObject({ newVersionCreated: false, badgeTemplate: { version: 1, signatoryName: null, signatoryTitle: 'Dean' } });
+    expect((await signedPdf(template.id, 'Grace Hopper')).text).toMatch(/Dr\. Jane Smith\nHead of Training$/);
+  });
+
+  it('refuses a bad brand colour or signatory, naming the field and rule, and changes nothing', async () => {
+    const cases: Array<[Record<string, string>, string, string]> = [
+      [{ brandColor: 'blue' }, 'brandColor', 'hexColor'],
+      [{ brandColor: '#12345' }, 'brandColor', 'hexColor'],
+      [{ signatoryName: 'Jane\nSmith' }, 'signatoryName', 'singleLine'],
+      [{ signatoryTitle: 'x'.repeat(101) }, 'signatoryTitle', 'maxLength'],
+    ];
+    for (const [input, field, rule] of cases) {
+      const error = await signing.client.error(SetCertificateBrandingDocument, { input: { name: 'Renamed', ...input } });
+      expect(error.extensions, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field, rule });
+    }
+    const { updateOrganization } = await signing.client.data(SetCertificateBrandingDocument, { input: {} });
+    expect(updateOrganization.organization).toMatchObject({ brandColor: '#ffdd00', signatoryName: 'Dr. Jane Smith', signatoryTitle: 'Head of Training' });
+    const error = await signing.client.error(CreateSignedTemplateDocument, { input: { name: 'Bad', description: 'Bad.', signatoryName: 'A\r\nB' } });
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'signatoryName', rule: 'singleLine' });
   });
 });
 

@@ -112,26 +112,50 @@ describe('sendAwardEmail', () => {
 });
 
 describe('shareAward', () => {
-  it('sends one message to every address, with the sharer’s subject and message', async () => {
+  it('sends each address a message of its own, with the sharer’s subject and message', async () => {
     const { award } = await issue(org.client, templateId, 'linus@example.com', { recipient: { email: 'linus@example.com', name: 'Linus Ørsted' } });
     const before = smtp.received.length;
+    const recipients = ['manager@example.com', 'hr@example.com', 'mentor@example.org'];
     const { shareAward } = await org.client.data(ShareAwardDocument, {
-      input: {
-        awardId: award.id,
-        recipients: ['manager@example.com', 'hr@example.com'],
-        subject: 'Check out my new badge!',
-        message: 'I just earned it.\nSee <below>.',
-      },
+      input: { awardId: award.id, recipients, subject: 'Check out my new badge!', message: 'I just earned it.\nSee <below>.' },
     });
-    expect(shareAward.emailMessage).toMatchObject({ kind: 'AWARD_SHARE', subject: 'Check out my new badge!', recipients: ['manager@example.com', 'hr@example.com'] });
-    expect(await settled(org.client, shareAward.emailMessage.id)).toMatchObject({ status: 'SENT', attempts: 1 });
-    const [{ envelope, mail }] = (await smtp.waitFor(before + 1)).slice(before) as [(typeof smtp.received)[number]];
-    expect(envelope.to).toEqual(['manager@example.com', 'hr@example.com']);
-    expect(mail.subject).toBe('Check out my new badge!');
-    expect(mail.from?.value[0]).toEqual({ name: 'Linus Ørsted via Acme Academy', address: 'badges@example.com' });
-    expect(mail.text).toContain('I just earned it.\nSee <below>.');
-    expect(mail.html).toContain('I just earned it.<br>See &lt;below&gt;.');
-    expect(mail.html).not.toContain('<below>');
+    // One outbox row per address, in the order given, each with its own status.
+    expect(shareAward.emailMessages.map((message) => message.recipients)).toEqual(recipients.map((address) => [address]));
+    expect(new Set(shareAward.emailMessages.map((message) => message.id)).size).toBe(3);
+    for (const message of shareAward.emailMessages) {
+      expect(message).toMatchObject({ kind: 'AWARD_SHARE', subject: 'Check out my new badge!' });
+      expect(await settled(org.client, message.id)).toMatchObject({ status: 'SENT', attempts: 1 });
+    }
+
+    const delivered = (await smtp.waitFor(before + 3)).slice(before);
+    expect(delivered).toHaveLength(3);
+    expect(delivered.map((entry) => entry.envelope.to).sort()).toEqual(recipients.map((address) => [address]).sort());
+    for (const { envelope, mail } of delivered) {
+      const [own] = envelope.to;
+      // Nothing in the delivered message (headers, text, HTML) names another recipient.
+      const raw = [...mail.headerLines.map((header) => header.line), mail.text ?? '', String(mail.html)].join('\n');
+      for (const other of recipients.filter((address) => address !== own)) expect(raw, `${own} sees ${other}`).not.toContain(other);
+      expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((address) => address.address) : []).toEqual([own]);
+      expect(mail.cc).toBeUndefined();
+      expect(mail.bcc).toBeUndefined();
+      expect(mail.subject).toBe('Check out my new badge!');
+      expect(mail.from?.value[0]).toEqual({ name: 'Linus Ørsted via Acme Academy', address: 'badges@example.com' });
+      expect(mail.text).toContain('I just earned it.\nSee <below>.');
+      expect(mail.html).toContain('I just earned it.<br>See &lt;below&gt;.');
+      expect(mail.html).not.toContain('<below>');
+    }
+  });
+
+  it('retries and fails each recipient’s message on its own', async () => {
+    const { award } = await issue(org.client, templateId, 'split@example.com');
+    smtp.refuseNext(1, 550);
+    const { shareAward } = await org.client.data(ShareAwardDocument, {
+      input: { awardId: award.id, recipients: ['first@example.com', 'second@example.com'], subject: 'Look', message: 'Mine.' },
+    });
+    const settledAll = await Promise.all(shareAward.emailMessages.map((message) => settled(org.client, message.id)));
+    // Whichever reached the server first met the refusal; the other was still sent.
+    expect(settledAll.map((message) => message.status).sort()).toEqual(['FAILED', 'SENT']);
+    expect(settledAll.every((message) => message.attempts === 1)).toBe(true);
   });
 
   it('refuses bad input, naming the field and rule, and queues nothing', async () => {

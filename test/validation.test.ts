@@ -5,6 +5,7 @@ import {
   CreateTemplateDocument,
   IssueAwardDocument,
   TemplatesDocument,
+  UpdateOrganizationDocument,
   UpdateTemplateDocument,
   type IssueAwardInput,
   type RecipientInput,
@@ -99,6 +100,24 @@ describe('issueAward input rules', () => {
     }
   });
 
+  it('issues names in every script the certificate draws, stored as written', async () => {
+    for (const name of ['王小明', '佐藤 さくら', '김민준', 'محمد علي', 'דוד כהן', 'राहुल शर्मा', 'สมชาย ใจดี', 'Ελένη Παπαδοπούλου', 'Иван Петров', 'François Ørsted']) {
+      const { issueAward } = await org.client.data(IssueAwardDocument, { input: issueInput({ recipient: { name } }) });
+      expect(issueAward.award.recipientName).toBe(name);
+    }
+  });
+
+  it('still counts a narrow letter as one: a short name in an alphabet is refused', async () => {
+    // Only East Asian Wide and Fullwidth characters count double; Greek and Arabic letters are narrow.
+    for (const name of ['Λίνα', 'علي', 'Ａｂ']) {
+      const error = await org.client.error(IssueAwardDocument, { input: issueInput({ recipient: { name } }) });
+      expect(error.extensions, name).toMatchObject({ field: 'recipient.name', rule: 'minLength' });
+    }
+    // Fullwidth Latin is wide: three fullwidth letters are enough.
+    const { issueAward } = await org.client.data(IssueAwardDocument, { input: issueInput({ recipient: { name: 'Ａｂｃ' } }) });
+    expect(issueAward.award.recipientName).toBe('Ａｂｃ');
+  });
+
   it('accepts a whole name of exactly 5 characters, and first plus last name', async () => {
     await org.client.data(IssueAwardDocument, { input: issueInput({ recipient: { name: 'Ada L' } }) });
     const { issueAward } = await org.client.data(IssueAwardDocument, {
@@ -159,9 +178,17 @@ describe('template input rules', () => {
   });
 
   it('accepts image URLs on IP addresses and single-label hosts (fetching them is the certificate policy’s call)', async () => {
-    for (const imageUrl of ['http://10.0.0.5/logo.png', 'http://intranet/logo.png', 'http://[fd00::5]:8080/logo.png', 'https://badges.example/b.png']) {
+    const urls = ['http://10.0.0.5/logo.png', 'http://intranet/logo.png', 'http://badges:8080/b.png', 'http://[fd00::5]:8080/logo.png', 'https://badges.example/b.png'];
+    for (const imageUrl of urls) {
       const { createBadgeTemplate } = await org.client.data(CreateTemplateDocument, { input: { name: 'Hosts', description: 'Hosts.', imageUrl } });
       expect(createBadgeTemplate.badgeTemplate.imageUrl).toBe(imageUrl);
+      const { updateOrganization } = await org.client.data(UpdateOrganizationDocument, { input: { imageUrl } });
+      expect(updateOrganization.organization.imageUrl).toBe(imageUrl);
+    }
+    // Still refused, with the rule named: no host at all, or another scheme.
+    for (const imageUrl of ['https://', 'file:///etc/passwd', 'intranet/logo.png']) {
+      const error = await org.client.error(UpdateOrganizationDocument, { input: { imageUrl } });
+      expect(error.extensions, imageUrl).toMatchObject({ code: 'BAD_USER_INPUT', field: 'imageUrl', rule: 'url' });
     }
   });
 

@@ -115,6 +115,14 @@ export const minDisplayWidth = (schema: z.ZodString, min: number) =>
     params: { rule: 'minLength' },
   });
 
+/** A colour as #rrggbb or #rgb, kept as lower-case #rrggbb. Rule `hexColor`. */
+export const hexColor = () =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(value), { message: 'must be a colour written #rrggbb or #rgb', params: { rule: 'hexColor' } })
+    .transform((value) => (value.length === 4 ? `#${[...value.slice(1)].map((digit) => digit + digit).join('')}` : value).toLowerCase());
+
 /** A JSON object whose serialised form stays under `maxBytes`. */
 export const jsonObject = (maxBytes: number) =>
   z.record(z.string(), z.unknown()).refine((value) => Buffer.byteLength(JSON.stringify(value)) <= maxBytes, {

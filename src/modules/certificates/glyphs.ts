@@ -10,8 +10,10 @@
 //   शर्मा is drawn after म; Arabic dots are a glyph of their own). Its visible glyphs map to
 //   U+2060 WORD JOINER (a format character that extractors drop) with zero width, and the text is
 //   written again, invisibly (render mode 3), one glyph per character over each run (see
-//   #textLayer). The line is also wrapped in a /Span with /ActualText holding the logical text,
-//   which Acrobat and poppler read in place of the glyphs (pdf.js ignores it).
+//   #textLayer). The visible glyphs are also wrapped in a /Span with an empty /ActualText, so
+//   readers that honour it (poppler, and Acrobat by the specification) read only the layer.
+//   (An /ActualText holding the line's text was tried: poppler spreads it left to right over the
+//   span and then reverses it as right-to-left text, so an Arabic name came out backwards.)
 // A glyph that maps to different text in two places (म alone and म in a text layer) is embedded
 // twice under two ids: a ToUnicode entry is per glyph id.
 import type { Face } from './fonts.js';
@@ -121,6 +123,8 @@ export class GlyphWriter {
     const text = new TextObject();
     const layer = line.needsTextLayer;
     let pen = x;
+    // The visible glyphs of a text-layer line stand for no text: the layer below carries it.
+    if (layer) text.operator('/Span <</ActualText ()>> BDC');
     for (const run of line.runs) {
       const state = this.#state(run.face);
       text.font(state.embedded.id, size);
@@ -130,14 +134,13 @@ export class GlyphWriter {
         pen += glyph.advance * size;
       }
     }
+    if (layer) text.operator('EMC');
     if (layer) this.#textLayer(text, line, x, y, size);
-    if (layer) doc.markContent('Span', { actual: line.text });
     doc.save();
     // pdfkit's pages are drawn top-down; text is set in PDF's own bottom-up space.
     doc.transform(1, 0, 0, -1, 0, doc.page.height);
     doc.addContent(text.end());
     doc.restore();
-    if (layer) doc.endMarkedContent();
   }
 
   /**
@@ -145,7 +148,9 @@ export class GlyphWriter {
    * right and reverse what is right-to-left by their own heuristics (pdf.js takes a string as
    * right-to-left when 30% of it is), which misread mixed lines; so each run is written as a
    * string of its own, in logical order, its characters laid left to right over the run, the
-   * runs told apart by alternating between the two carrier fonts.
+   * runs told apart by alternating between the two carrier fonts. A right-to-left run's
+   * characters are laid in visual order (last character leftmost), as its glyphs are drawn, so a
+   * reader that orders text by position (poppler) reverses them back to logical order too.
    */
   #textLayer(text: TextObject, line: ShapedLine, x: number, y: number, size: number): void {
     const carriers = this.carriers.map((face) => ({ state: this.#state(face), space: face.font.glyphForCodePoint(0x20).id }));

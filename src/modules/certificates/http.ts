@@ -5,6 +5,7 @@ import type { Deps } from '../../deps.js';
 import { fontLibrary } from './fonts.js';
 import { ImageFetcher } from './images.js';
 import { renderCertificate } from './pdf.js';
+import { certificateBranding } from './signatory.js';
 import { findPublicAward, wasDeleted, WITHDRAWN } from '../awards/index.js';
 
 const ROUTE = /^\/awards\/([A-Za-z0-9_-]{1,100})\/pdf\/?$/;
@@ -30,11 +31,12 @@ export class CertificateRenderer {
     if (WITHDRAWN.includes(award.status)) {
       return { status: 410, message: `This award was ${award.status.toLowerCase()}; it has no certificate.` };
     }
-    const [organization, template] = await Promise.all([
+    const [organization, template, branding] = await Promise.all([
       this.#images.get(award.organization.imageUrl),
       this.#images.get(award.template.imageUrl),
+      certificateBranding(this.deps, award.awardId),
     ]);
-    const pdf = await renderCertificate(award, this.#fonts, { organization, template }, this.deps.clock.now());
+    const pdf = await renderCertificate({ ...award, ...branding }, this.#fonts, { organization, template }, this.deps.clock.now());
     const fileName = `certificate-${award.publicId}.pdf`;
     return { status: 200, pdf, fileName };
   }

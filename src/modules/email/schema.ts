@@ -125,6 +125,28 @@ const EmailMessagePayload = builder.objectRef<{ messageId: string }>('EmailMessa
   }),
 });
 
+const ShareAwardPayload = builder.objectRef<{ messageIds: string[] }>('ShareAwardPayload').implement({
+  description: 'The messages shareAward queued: one per address.',
+  fields: (t) => ({
+    emailMessages: t.prismaField({
+      type: ['EmailMessage'],
+      description: 'One message per address, in the order the addresses were given, each QUEUED until the outbox sends it.',
+      resolve: async (query, payload, _args, context) => {
+        const messages = await context.deps.reader.emailMessage.findMany({ ...query, where: { id: { in: payload.messageIds } } });
+        const byId = new Map(messages.map((message) => [message.id, message]));
+        return payload.messageIds.map((id) => byId.get(id)!);
+      },
+    }),
+    emailMessage: t.prismaField({
+      type: 'EmailMessage',
+      description: 'The message to the first address.',
+      deprecationReason: 'Each address now gets a message of its own: use emailMessages.',
+      resolve: (query, payload, _args, context) =>
+        context.deps.reader.emailMessage.findUniqueOrThrow({ ...query, where: { id: payload.messageIds[0]! } }),
+    }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   sendAwardEmail: t.field({
     type: EmailMessagePayload,
@@ -136,12 +158,12 @@ builder.mutationFields((t) => ({
     }),
   }),
   shareAward: t.field({
-    type: EmailMessagePayload,
-    description: `Queues one message sharing an award with up to ${MAX_SHARE_RECIPIENTS} addresses. Needs \`email:send\`.`,
+    type: ShareAwardPayload,
+    description: `Queues a message sharing an award to each of up to ${MAX_SHARE_RECIPIENTS} addresses, one message per address, so no recipient sees another’s address. Needs \`email:send\`.`,
     authScopes: { permission: 'email:send' },
     args: { input: t.arg({ type: ShareAwardInput, required: true, description: 'The award, the addresses and the message.' }) },
     resolve: async (_root, { input: { awardId, ...share } }, context) => ({
-      messageId: (await shareAward(context.deps, context.auth.current, decodeId('Award', awardId, 'awardId'), share)).id,
+      messageIds: (await shareAward(context.deps, context.auth.current, decodeId('Award', awardId, 'awardId'), share)).map((message) => message.id),
     }),
   }),
 }));

@@ -87,10 +87,20 @@ const shareSchema = z
 
 export type ShareAwardInput = z.input<typeof shareSchema>;
 
-/** Queues one message to up to 20 addresses, with the sharer's subject and message. */
-export function shareAward(deps: Deps, actor: Actor, awardId: string, rawInput: ShareAwardInput): Promise<EmailMessage> {
+/**
+ * Queues one message per address (up to 20), each with the sharer's subject and message: a
+ * recipient never sees who else it was shared with, and each message is sent, retried and fails
+ * on its own. All of them are queued in one transaction, or none.
+ */
+export function shareAward(deps: Deps, actor: Actor, awardId: string, rawInput: ShareAwardInput): Promise<EmailMessage[]> {
   const input = parseInput(shareSchema, rawInput);
-  return queue(deps, actor, awardId, () => [
-    { kind: 'AWARD_SHARE', recipients: input.recipients, subject: input.subject, message: input.message, senderName: input.senderName ?? null },
-  ]).then(([message]) => message!);
+  return queue(deps, actor, awardId, () =>
+    input.recipients.map((recipient) => ({
+      kind: 'AWARD_SHARE' as const,
+      recipients: [recipient],
+      subject: input.subject,
+      message: input.message,
+      senderName: input.senderName ?? null,
+    })),
+  );
 }

@@ -24,6 +24,12 @@ export const OrganizationRef = builder.prismaNode('Organization', {
       description: 'Host of the white-labelled dashboard; requests may name it in X-Whitelabel-Host, and public links use it.',
     }),
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone for calendar windows (this week, this month).' }),
+    brandColor: t.exposeString('brandColor', { nullable: true, description: 'Brand colour as #rrggbb, used on certificates; null for the default blue.' }),
+    signatoryName: t.exposeString('signatoryName', {
+      nullable: true,
+      description: 'Who signs certificates, shown under the signature line, unless the template names its own; null signs with the organization’s name.',
+    }),
+    signatoryTitle: t.exposeString('signatoryTitle', { nullable: true, description: 'The signatory’s title, e.g. "Head of Training", shown under their name.' }),
     apiKeys: t.relatedConnection(
       'apiKeys',
       {
@@ -54,6 +60,9 @@ const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
     imageUrl: t.string({ description: 'Logo URL (http or https).' }),
     whitelabelHost: t.string({ description: 'Host name of the white-labelled dashboard, unique across organizations.' }),
     timeZone: t.string({ description: 'IANA time zone, e.g. Europe/Paris.' }),
+    brandColor: t.string({ description: 'Brand colour for certificates, #rrggbb or #rgb.' }),
+    signatoryName: t.string({ description: 'Who signs certificates (at most 100 characters, one line).' }),
+    signatoryTitle: t.string({ description: 'The signatory’s title (at most 100 characters, one line).' }),
   }),
 });
 

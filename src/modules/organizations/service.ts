@@ -1,7 +1,7 @@
 import type { Actor, Deps } from '../../deps.js';
 import { commit, inTransaction, type Tx } from '../../db/transaction.js';
 import { ConflictError } from '../../shared/errors.js';
-import { email, httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
+import { email, hexColor, httpUrl, omittable, parseInput, line, text, z } from '../../shared/validation.js';
 import { ALL_PERMISSIONS } from '../../graphql/permissions.js';
 import { insertApiKey } from '../api-keys/index.js';
 
@@ -29,6 +29,9 @@ const profileFields = {
   imageUrl: httpUrl().nullish(),
   whitelabelHost: hostName.nullish(),
   timeZone: omittable(timeZone),
+  brandColor: hexColor().nullish(),
+  signatoryName: line(100).nullish(),
+  signatoryTitle: line(100).nullish(),
 };
 
 const createInput = z.object(profileFields);

@@ -98,6 +98,11 @@ export const BadgeTemplateRef = builder.prismaNode('BadgeTemplate', {
     emailOnIssue: t.exposeBoolean('emailOnIssue', {
       description: 'True when every award issued from it emails the earner (through the outbox, in the issuing transaction).',
     }),
+    signatoryName: t.exposeString('signatoryName', {
+      nullable: true,
+      description: 'Who signs this template’s certificates, in place of the organization’s signatory; null: the organization’s.',
+    }),
+    signatoryTitle: t.exposeString('signatoryTitle', { nullable: true, description: 'The template signatory’s title, shown under their name.' }),
     version: t.exposeInt('version', { description: 'Number of the current version.' }),
     versions: t.relatedConnection(
       'versions',
@@ -180,6 +185,8 @@ const templateContentFields = (t: InputFieldBuilder) => ({
   tags: t.stringList({ description: 'Tags (skills): at most 50, each at most 64 characters, unique ignoring case.' }),
   validityDays: t.int({ description: 'Default validity of awards in days (1 to 36500); null: awards do not expire.' }),
   emailOnIssue: t.boolean({ description: 'Email the earner (through the outbox) whenever an award is issued from this template, by people or by automation.' }),
+  signatoryName: t.string({ description: 'Who signs its certificates in place of the organization’s signatory (at most 100 characters, one line); never makes a new version.' }),
+  signatoryTitle: t.string({ description: 'The signatory’s title (at most 100 characters, one line).' }),
 });
 
 const CreateBadgeTemplateInput = builder.inputType('CreateBadgeTemplateInput', {

@@ -44,6 +44,9 @@ const policyFields = {
     .max(36_500, 'must be at most 36500 days')
     .nullish(),
   emailOnIssue: omittable(z.boolean()),
+  // Who signs its certificates; both null: the organization's signatory.
+  signatoryName: line(100).nullish(),
+  signatoryTitle: line(100).nullish(),
 };
 
 const createInput = z.object({ ...contentFields, ...policyFields, activate: omittable(z.boolean()) });
@@ -135,6 +138,8 @@ export async function createTemplate(deps: Deps, actor: Actor, rawInput: CreateT
         awardMode: input.awardMode ?? 'ONCE',
         validityDays: input.validityDays ?? null,
         emailOnIssue: input.emailOnIssue ?? false,
+        signatoryName: input.signatoryName ?? null,
+        signatoryTitle: input.signatoryTitle ?? null,
         version: 1,
         ...(input.activate ? { state: 'ACTIVE' as const, activatedAt: now } : {}),
         createdAt: now,
@@ -218,6 +223,8 @@ export async function updateTemplate(deps: Deps, actor: Actor, templateId: strin
       ...(input.awardMode !== undefined ? { awardMode: input.awardMode } : {}),
       ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
       ...(input.emailOnIssue !== undefined ? { emailOnIssue: input.emailOnIssue } : {}),
+      ...(input.signatoryName !== undefined ? { signatoryName: input.signatoryName } : {}),
+      ...(input.signatoryTitle !== undefined ? { signatoryTitle: input.signatoryTitle } : {}),
     };
     const template = await tx.badgeTemplate.update({ where: { id: current.id }, data });
     if (newVersion) {
