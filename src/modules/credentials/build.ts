@@ -7,6 +7,12 @@ import { extensionContextUrl, OB_V3_CONTEXT_URL, VC_V2_CONTEXT_URL } from './con
 import { buildStatusListEntry } from './status-list.js';
 import type { Credential, JsonObject } from './types.js';
 
+/**
+ * Our awards can be restored, and a `revocation` bit is final: their one status entry is a
+ * suspension bit (a deleted award's stays set for good).
+ */
+export const STATUS_PURPOSE = 'suspension';
+
 /** 1EdTech's JSON Schema for the credential, named so that verifiers can check it. */
 export const ACHIEVEMENT_CREDENTIAL_SCHEMA = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
 
@@ -146,9 +152,7 @@ export function buildAwardCredential(input: CredentialInput): Credential {
       achievement: buildAchievement(achievement, issuer.id),
     }),
     credentialSchema: [{ id: ACHIEVEMENT_CREDENTIAL_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }],
-    // One entry: 1EdTech's schema takes a single credentialStatus object. Its purpose is
-    // suspension, because a revoked award can be restored; a deleted award's bit stays set for
-    // good (docs/credentials.md).
-    credentialStatus: buildStatusListEntry(input.status.list, input.status.index, 'suspension'),
+    // One entry: 1EdTech's schema takes a single credentialStatus object (docs/credentials.md).
+    credentialStatus: buildStatusListEntry(input.status.list, input.status.index, STATUS_PURPOSE),
   }) as Credential;
 }

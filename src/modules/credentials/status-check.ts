@@ -8,8 +8,24 @@ import { getBit, readStatusEntry, readStatusList } from './status-list.js';
 import { asArray, isObject, type CheckResult, type JsonObject } from './types.js';
 import { validityCheck } from './validity.js';
 
-/** The status list credential at `url`, or undefined when the caller cannot supply it. */
-export type StatusListResolver = (url: string) => JsonObject | undefined | Promise<JsonObject | undefined>;
+/**
+ * A list the caller read from a source it vouches for (a server's own database): its bits, with
+ * no proof or dates to check.
+ */
+export interface TrustedStatusList {
+  trusted: true;
+  purpose: string;
+  bitstring: Uint8Array;
+}
+
+type ResolvedStatusList = JsonObject | TrustedStatusList;
+
+/** The status list credential at `url` (or its trusted bits), or undefined when the caller cannot supply it. */
+export type StatusListResolver = (url: string) => ResolvedStatusList | undefined | Promise<ResolvedStatusList | undefined>;
+
+function isTrusted(list: ResolvedStatusList): list is TrustedStatusList {
+  return list.trusted === true && list.bitstring instanceof Uint8Array;
+}
 
 export interface StatusCheckOptions extends ProofCheckOptions {
   resolveStatusList?: StatusListResolver;
@@ -31,22 +47,8 @@ async function checkEntry(entry: unknown, options: StatusCheckOptions): Promise<
   const list = options.resolveStatusList ? await options.resolveStatusList(parsed.url) : undefined;
   if (!list) return { kind: 'unknown', message: `unknown: the status list ${parsed.url} is not available` };
 
-  // The list is trusted only as far as its own signature: same proof and key rules as a credential.
-  const { proof, issuerKey } = await checkDataIntegrityProof(list, options);
-  if (!proof.passed || !issuerKey.passed) {
-    return { kind: 'error', message: `The status list ${parsed.url} cannot be trusted: ${proof.passed ? issuerKey.message : proof.message}` };
-  }
-  // A list may have been signed a moment after this verification began, or by a server whose clock
-  // runs a little ahead: neither makes it untrustworthy.
-  const listValidity = validityCheck(list, options.now, { notBeforeLeewayMs: LIST_CLOCK_LEEWAY_MS });
-  if (!listValidity.passed) return { kind: 'unknown', message: `unknown: the status list ${parsed.url} is out of date (${listValidity.message})` };
-
-  let status;
-  try {
-    status = readStatusList(list);
-  } catch (error) {
-    return { kind: 'error', message: `The status list ${parsed.url} cannot be read: ${(error as Error).message}` };
-  }
+  const status = isTrusted(list) ? list : await readSignedList(list as JsonObject, parsed.url, options);
+  if ('kind' in status) return status;
   if (status.purpose !== parsed.purpose) {
     return { kind: 'error', message: `The status entry's purpose (${parsed.purpose}) is not its list's (${status.purpose})` };
   }
@@ -57,6 +59,23 @@ async function checkEntry(entry: unknown, options: StatusCheckOptions): Promise<
   return getBit(status.bitstring, parsed.index)
     ? { kind: 'set', message: `${wording} (index ${parsed.index} of ${parsed.url})` }
     : { kind: 'clear', message: `not ${wording}` };
+}
+
+/** A signed list's bits, once its proof and dates hold: the same proof and key rules as a credential. */
+async function readSignedList(list: JsonObject, url: string, options: StatusCheckOptions): Promise<{ purpose: string; bitstring: Uint8Array } | EntryOutcome> {
+  const { proof, issuerKey } = await checkDataIntegrityProof(list, options);
+  if (!proof.passed || !issuerKey.passed) {
+    return { kind: 'error', message: `The status list ${url} cannot be trusted: ${proof.passed ? issuerKey.message : proof.message}` };
+  }
+  // A list may have been signed a moment after this verification began, or by a server whose clock
+  // runs a little ahead: neither makes it untrustworthy.
+  const listValidity = validityCheck(list, options.now, { notBeforeLeewayMs: LIST_CLOCK_LEEWAY_MS });
+  if (!listValidity.passed) return { kind: 'unknown', message: `unknown: the status list ${url} is out of date (${listValidity.message})` };
+  try {
+    return readStatusList(list);
+  } catch (error) {
+    return { kind: 'error', message: `The status list ${url} cannot be read: ${(error as Error).message}` };
+  }
 }
 
 export async function checkStatus(credential: JsonObject, options: StatusCheckOptions): Promise<CheckResult> {

@@ -8,6 +8,7 @@ import { LRUCache } from 'lru-cache';
 import type { Deps } from '../../deps.js';
 import { inTransaction } from '../../db/transaction.js';
 import { WITHDRAWN } from '../awards/index.js';
+import { STATUS_PURPOSE } from './build.js';
 import type { DocumentLoader } from './document-loader.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import { signCredential } from './sign.js';
@@ -95,7 +96,7 @@ export class StatusLists {
     const unsigned = buildStatusListCredential({
       id: statusListUrl(issuer, list),
       issuer,
-      statusPurpose: 'suspension',
+      statusPurpose: STATUS_PURPOSE,
       bitstring: bits,
       validFrom: new Date(now).toISOString(),
       validUntil: new Date(now + LIST_VALIDITY_MS).toISOString(),

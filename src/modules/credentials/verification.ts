@@ -5,6 +5,8 @@
 import type { Deps } from '../../deps.js';
 import type { AwardCredentials } from './award-credentials.js';
 import { verificationMethod } from './issuer-keys.js';
+import type { TrustedStatusList } from './status-check.js';
+import { STATUS_PURPOSE } from './build.js';
 import { issuerId, type JsonObject, type VerificationMethod } from './types.js';
 import { hostServes, parseIssuerUrl } from './urls.js';
 import { verifyCredential, type VerificationResult, type VerifyInput } from './verify.js';
@@ -54,13 +56,17 @@ export class CredentialVerifier {
     return organization;
   }
 
-  async #ownStatusList(url: string): Promise<JsonObject | undefined> {
+  /**
+   * One of our lists, as bits read from the database: what the signed list would say, without
+   * signing it here only to check that signature again.
+   */
+  async #ownStatusList(url: string): Promise<TrustedStatusList | undefined> {
     const parsed = parseIssuerUrl(url);
     if (parsed?.statusList === undefined) return undefined;
     const issuer = url.slice(0, url.lastIndexOf('/status-lists/'));
     const organization = await this.#organization(issuer);
     if (!organization || !(await this.credentials.statusLists.exists(organization.id, parsed.statusList))) return undefined;
-    return this.credentials.statusLists.credential(organization.id, issuer, parsed.statusList);
+    return { trusted: true, purpose: STATUS_PURPOSE, bitstring: await this.credentials.statusLists.bits(organization.id, parsed.statusList) };
   }
 
   async #ownAward(credential: JsonObject): Promise<string | undefined> {
