@@ -21,6 +21,8 @@ function award(recipientName: string, templateName: string, description: string)
     issuedAt: new Date('2025-01-15T00:00:00Z'),
     expiresAt: new Date('2027-01-15T00:00:00Z'),
     revokedAt: null,
+    revokedReason: null,
+    rejectedAt: null,
     template: { name: templateName, description, level: 'GOLD', imageUrl: null, criteriaNarrative: null, criteriaUrl: null },
     organization: { name: 'Example Academy', url: null, imageUrl: null },
     verificationUrl,

@@ -24,6 +24,7 @@ import { AutomationJobs, Scheduler } from './modules/automation/index.js';
 import { clientAddress } from './transport/client-address.js';
 import { engagementSalt } from './modules/engagement/index.js';
 import { CertificateRenderer, handleCertificateRequest, ImageFetcher } from './modules/certificates/index.js';
+import { PublicPageRoutes } from './modules/public-pages/index.js';
 import { BadgeImages, CredentialRoutes } from './modules/credentials/index.js';
 import { composeAwardEmail } from './modules/email/index.js';
 import { createMailer, EmailOutbox } from './modules/outbox/index.js';
@@ -137,7 +138,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     maxAttempts: config.emailMaxAttempts,
   });
   const certificates = new CertificateRenderer(deps);
-  const credentialRoutes = new CredentialRoutes(deps, deps.credentials, new BadgeImages(new ImageFetcher(config.certificateImages)));
+  const publicImages = new ImageFetcher(config.certificateImages);
+  const credentialRoutes = new CredentialRoutes(deps, deps.credentials, new BadgeImages(publicImages));
+  const publicPages = new PublicPageRoutes(deps, publicImages);
   const health = new Health(deps, events);
   const rateLimits = new RateLimits(
     { perKey: config.rateLimitPerKey, perAddress: config.rateLimitPerAddress, namespace: config.redisChannel },
@@ -227,9 +230,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     rateLimits,
     publicRoutes: [
       {
-        path: /^\/(awards|issuers|contexts)\//,
+        path: /^\/(awards|issuers|contexts|assets)\//,
         route: (request, response, pathname) =>
-          handleCertificateRequest(certificates, request, response) || credentialRoutes.handle(request, response, pathname),
+          handleCertificateRequest(certificates, request, response) ||
+          credentialRoutes.handle(request, response, pathname) ||
+          publicPages.handle(request, response, pathname),
       },
     ],
     graphql: (request, response) => void yoga(request, response),

@@ -14,6 +14,9 @@ export interface PublicAward {
   issuedAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** Why the issuer revoked it, when they said: a verifier must learn it. */
+  revokedReason: string | null;
+  rejectedAt: Date | null;
   template: {
     name: string;
     description: string;
@@ -41,6 +44,8 @@ const select = {
   issuedAt: true,
   expiresAt: true,
   revokedAt: true,
+  revokedReason: true,
+  rejectedAt: true,
   imageUrl: true,
   templateVersion: {
     select: { name: true, description: true, level: true, imageUrl: true, criteriaNarrative: true, criteriaUrl: true },
@@ -72,6 +77,8 @@ export async function findPublicAward(
     issuedAt: award.issuedAt,
     expiresAt: award.expiresAt,
     revokedAt: award.revokedAt,
+    revokedReason: award.revokedReason,
+    rejectedAt: award.rejectedAt,
     template: { ...version, imageUrl: award.imageUrl ?? version.imageUrl },
     organization: { name: award.organization.name, url: award.organization.url, imageUrl: award.organization.imageUrl },
     verificationUrl,

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../deps.js';
+import { whitelabelScope } from '../organizations/index.js';
 import type { AwardCredentials, Found } from './award-credentials.js';
 import type { BadgeImages } from './badge-images.js';
 import { EXTENSION_CONTEXT_PATH, extensionContext } from './contexts.js';
@@ -85,7 +86,7 @@ export class CredentialRoutes {
   }
 
   async #award(request: IncomingMessage, publicId: string, what: string): Promise<Body> {
-    const scope = await this.#hostScope(request);
+    const scope = await whitelabelScope(this.deps, request.headers.host);
     if (scope && !(await this.deps.reader.award.findFirst({ where: { publicId, organizationId: scope.id }, select: { id: true } }))) {
       return { status: 404, message: 'No award has this id.' };
     }
@@ -107,7 +108,7 @@ export class CredentialRoutes {
   }
 
   async #issuer(request: IncomingMessage, organizationId: string, list?: string, templateId?: string, version?: string): Promise<Body> {
-    const scope = await this.#hostScope(request);
+    const scope = await whitelabelScope(this.deps, request.headers.host);
     const missing: Body = { status: 404, message: 'No such issuer document.' };
     if (scope && scope.id !== organizationId) return missing;
     const issuer = `${scope ? `https://${scope.host}` : this.deps.config.publicUrl}/issuers/${organizationId}`;
@@ -124,14 +125,6 @@ export class CredentialRoutes {
       document = await issuerDocument(this.deps, this.credentials.keys, organizationId, issuer);
     }
     return document ? { status: 200, type: jsonLdType(request), body: `${JSON.stringify(document, null, 2)}\n` } : missing;
-  }
-
-  /** The organization whose white-label host the request came to; undefined on any other host. */
-  async #hostScope(request: IncomingMessage): Promise<{ id: string; host: string } | undefined> {
-    const host = request.headers.host?.toLowerCase();
-    if (!host || host === new URL(this.deps.config.publicUrl).host) return undefined;
-    const organization = await this.deps.reader.organization.findUnique({ where: { whitelabelHost: host }, select: { id: true } });
-    return organization ? { id: organization.id, host } : undefined;
   }
 }
 

@@ -5,6 +5,7 @@
 export { AwardCredentials, type AwardRef, type Found } from './award-credentials.js';
 export { BadgeImages } from './badge-images.js';
 export { CredentialRoutes } from './http.js';
+export { credentialLinks } from './urls.js';
 export { CredentialVerifier, type CredentialVerification } from './verification.js';
 export * from './bake.js';
 export * from './contexts.js';

@@ -1,0 +1,115 @@
+// The public pages, served by the Node server in front of Yoga (src/app.ts), no API key:
+//   GET /awards/{publicId}              the award page (HTML)
+//   GET /awards/{publicId}/logo         the issuer's logo, fetched under the certificate image rules
+//   GET /assets/award-page.css|.js      the page's stylesheet and script
+// On an organization's white-label host only its awards have pages. Pages carry an ETag and must
+// be revalidated (a revocation shows on the next load) and a Content-Security-Policy that lets
+// them load nothing from another host and run only their own script.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Deps } from '../../deps.js';
+import { findPublicAward, wasDeleted } from '../awards/index.js';
+import type { ImageFetcher } from '../certificates/index.js';
+import { credentialLinks } from '../credentials/index.js';
+import { whitelabelScope } from '../organizations/index.js';
+import { renderAwardPage, renderMissingPage } from './award-page.js';
+
+const PAGE_ROUTE = /^\/awards\/([A-Za-z0-9_-]{1,100})(\/logo)?\/?$/;
+const ASSETS: Record<string, string> = { '/assets/award-page.css': 'text/css; charset=utf-8', '/assets/award-page.js': 'text/javascript; charset=utf-8' };
+
+const PAGE_POLICY = [
+  "default-src 'none'",
+  "img-src 'self'",
+  "style-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+type Answer = { status: number; type: string; body: string | Buffer; policy?: string };
+
+export class PublicPageRoutes {
+  readonly #assets = new Map<string, Buffer>();
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly images: ImageFetcher,
+  ) {
+    for (const path of Object.keys(ASSETS)) {
+      this.#assets.set(path, readFileSync(new URL(`./assets/${path.slice('/assets/'.length)}`, import.meta.url)));
+    }
+  }
+
+  /** Serves the request when it is for one of these routes; returns false to let others try. */
+  handle(request: IncomingMessage, response: ServerResponse, pathname: string): boolean {
+    const asset = this.#assets.get(pathname);
+    const page = asset ? undefined : PAGE_ROUTE.exec(pathname);
+    if (!asset && !page) return false;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+      response.end('Method not allowed.\n');
+      return true;
+    }
+    const answer = asset
+      ? Promise.resolve<Answer>({ status: 200, type: ASSETS[pathname]!, body: asset })
+      : page![2]
+        ? this.#logo(request, page![1]!)
+        : this.#page(request, page![1]!);
+    answer.then(
+      (result) => send(request, response, result),
+      (error: unknown) => {
+        this.deps.logger.error({ err: error, url: request.url }, 'public page failed');
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('Unexpected error.\n');
+      },
+    );
+    return true;
+  }
+
+  async #find(request: IncomingMessage, publicId: string) {
+    const [award, scope] = await Promise.all([findPublicAward(this.deps, { publicId }), whitelabelScope(this.deps, request.headers.host)]);
+    return award && (!scope || scope.id === award.organizationId) ? award : undefined;
+  }
+
+  async #page(request: IncomingMessage, publicId: string): Promise<Answer> {
+    const award = await this.#find(request, publicId);
+    if (!award) {
+      const gone = await wasDeleted(this.deps, publicId);
+      return { status: gone ? 410 : 404, type: 'text/html; charset=utf-8', body: renderMissingPage(gone), policy: PAGE_POLICY };
+    }
+    const credential = credentialLinks(award.verificationUrl);
+    const links = { badgePng: credential.png, credential: credential.credential, jwt: credential.jwt, logo: award.organization.imageUrl ? `${award.verificationUrl}/logo` : null };
+    return { status: 200, type: 'text/html; charset=utf-8', body: renderAwardPage({ award, links, now: this.deps.clock.now() }), policy: PAGE_POLICY };
+  }
+
+  async #logo(request: IncomingMessage, publicId: string): Promise<Answer> {
+    const award = await this.#find(request, publicId);
+    const bytes = award ? await this.images.get(award.organization.imageUrl) : null;
+    if (!bytes) return { status: 404, type: 'text/plain; charset=utf-8', body: 'No logo.\n' };
+    return { status: 200, type: bytes[0] === 0x89 ? 'image/png' : 'image/jpeg', body: bytes };
+  }
+}
+
+function send(request: IncomingMessage, response: ServerResponse, result: Answer): void {
+  const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  const headers: Record<string, string | number> = {
+    'content-type': result.type,
+    // Revalidated on every load: an unchanged page costs a 304, a revocation shows at once.
+    'cache-control': result.status === 200 ? 'no-cache' : 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    etag,
+    ...(result.policy ? { 'content-security-policy': result.policy } : {}),
+  };
+  if (result.status === 200 && request.headers['if-none-match'] === etag) {
+    response.writeHead(304, headers);
+    response.end();
+    return;
+  }
+  response.writeHead(result.status, { ...headers, 'content-length': body.length });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
