@@ -230,7 +230,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     rateLimits,
     publicRoutes: [
       {
-        path: /^\/(awards|issuers|contexts|assets)\//,
+        path: /^\/(awards|issuers|contexts|assets|boards)\//,
         route: (request, response, pathname) =>
           handleCertificateRequest(certificates, request, response) ||
           credentialRoutes.handle(request, response, pathname) ||

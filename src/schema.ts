@@ -12,6 +12,7 @@ import './modules/automation/schema/index.js';
 import './modules/points/schema.js';
 import './modules/email/schema.js';
 import './modules/leaderboards/schema.js';
+import './modules/leaderboards/published-schema.js';
 import './modules/engagement/schema.js';
 import './modules/statistics/schema.js';
 import { builder } from './graphql/builder.js';

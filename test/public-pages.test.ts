@@ -154,7 +154,7 @@ describe('the award page', () => {
   it('answers 404 for an unknown id and 410 for a deleted award, as pages', async () => {
     const unknown = await page('NoSuchAwardAtAll12345');
     expect(unknown.response.status).toBe(404);
-    expect(unknown.html).toContain('Award not found');
+    expect(unknown.html).toContain('No award has this address.');
     const { award } = await issue(org.client, templateId, 'deleted@example.com');
     await org.client.data(DeleteAwardDocument, { id: award.id });
     const gone = await page(award.publicId);

@@ -23,7 +23,7 @@ export interface TemplateEvent {
   at: string;
 }
 
-/** Changes to the organization's profile, its API keys, its earners, its outbox or its signing keys. */
+/** Changes to the organization's profile, its API keys, its earners, its outbox, its signing keys or its published boards. */
 export interface OrganizationEvent {
   kind: 'organization';
   change:
@@ -33,9 +33,11 @@ export interface OrganizationEvent {
     | 'EARNER_UPDATED'
     | 'EMAIL_QUEUED'
     | 'EMAIL_STATUS_CHANGED'
-    | 'CREDENTIAL_KEYS_ROTATED';
+    | 'CREDENTIAL_KEYS_ROTATED'
+    | 'LEADERBOARD_PUBLISHED'
+    | 'LEADERBOARD_UNPUBLISHED';
   organizationId: string;
-  /** The API key, earner or email message concerned, when there is one. */
+  /** The API key, earner, email message or published board concerned, when there is one. */
   subjectId: string | null;
   at: string;
 }

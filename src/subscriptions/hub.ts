@@ -195,6 +195,8 @@ export class SubscriptionHub {
           else this.#deliver(member, result, now);
         }
       }
+      // A source that ends by itself (a board unpublished) completes its members' subscriptions.
+      for (const member of group.members) member.queue.end();
     } catch (error) {
       this.deps.logger.error({ err: error }, 'a subscription group failed');
       for (const member of group.members) member.queue.end();

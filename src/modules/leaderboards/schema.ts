@@ -50,7 +50,7 @@ const RankingEnum = builder.enumType('RankingRule', {
   },
 });
 
-const LeaderboardInput = builder.inputType('LeaderboardInput', {
+export const LeaderboardInput = builder.inputType('LeaderboardInput', {
   description: 'Which leaderboard. Entries are in board order: score descending, then earner id ascending (the earner known first).',
   fields: (t) => ({
     metric: t.field({ type: MetricEnum, required: true, description: 'What earners are ranked by.' }),
@@ -71,7 +71,7 @@ function readOptions(info: GraphQLResolveInfo, path: readonly string[]): ReadOpt
   return { earnerColumns: fields ? earnerColumnsFor(fields) : [] };
 }
 
-function boardInput(board: BoardArg): BoardInput {
+export function boardInput(board: BoardArg): BoardInput {
   return { ...board, templateId: decodeOptionalId('BadgeTemplate', board.templateId, 'board.templateId') };
 }
 

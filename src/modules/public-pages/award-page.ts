@@ -168,20 +168,20 @@ export function renderAwardPage({ award, links }: AwardPageView): string {
 `;
 }
 
-/** The page for an id that names no award, or one that was deleted. */
-export function renderMissingPage(gone: boolean): string {
-  const message = gone ? 'This award was deleted by its issuer.' : 'No award has this address.';
+/** The page for an id that names no award (or no published board), or one that was deleted. */
+export function renderMissingPage(gone: boolean, notFound = 'No award has this address.'): string {
+  const message = gone ? 'This award was deleted by its issuer.' : notFound;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${gone ? 'Award deleted' : 'Award not found'}</title>
+<title>${gone ? 'Award deleted' : 'Not found'}</title>
 <link rel="stylesheet" href="/assets/award-page.css">
 </head>
 <body>
-<main class="award"><h1>${gone ? 'Award deleted' : 'Award not found'}</h1><p class="status status-revoked"><strong>${gone ? 'Deleted' : 'Not found'}</strong> <span>${message}</span></p></main>
+<main class="award"><h1>${gone ? 'Award deleted' : 'Not found'}</h1><p class="status status-revoked"><strong>${gone ? 'Deleted' : 'Not found'}</strong> <span>${message}</span></p></main>
 </body>
 </html>
 `;

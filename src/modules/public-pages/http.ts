@@ -1,7 +1,9 @@
 // The public pages, served by the Node server in front of Yoga (src/app.ts), no API key:
 //   GET /awards/{publicId}              the award page (HTML)
 //   GET /awards/{publicId}/logo         the issuer's logo, fetched under the certificate image rules
-//   GET /assets/award-page.css|.js      the page's stylesheet and script
+//   GET /boards/{publicBoardId}         a published leaderboard's screen (HTML)
+//   GET /boards/{publicBoardId}/logo    its organization's logo
+//   GET /assets/…                       the pages' stylesheets and scripts
 // On an organization's white-label host only its awards have pages. Pages carry an ETag and must
 // be revalidated (a revocation shows on the next load) and a Content-Security-Policy that lets
 // them load nothing from another host and run only their own script.
@@ -13,10 +15,19 @@ import { findPublicAward, wasDeleted } from '../awards/index.js';
 import type { ImageFetcher } from '../certificates/index.js';
 import { credentialLinks } from '../credentials/index.js';
 import { whitelabelScope } from '../organizations/index.js';
+import { findPublishedBoard } from '../leaderboards/index.js';
 import { renderAwardPage, renderMissingPage } from './award-page.js';
+import { renderBoardPage } from './board-page.js';
 
-const PAGE_ROUTE = /^\/awards\/([A-Za-z0-9_-]{1,100})(\/logo)?\/?$/;
-const ASSETS: Record<string, string> = { '/assets/award-page.css': 'text/css; charset=utf-8', '/assets/award-page.js': 'text/javascript; charset=utf-8' };
+const PAGE_ROUTE = /^\/(awards|boards)\/([A-Za-z0-9_-]{1,100})(\/logo)?\/?$/;
+const CSS = 'text/css; charset=utf-8';
+const JS = 'text/javascript; charset=utf-8';
+const ASSETS: Record<string, string> = {
+  '/assets/award-page.css': CSS,
+  '/assets/award-page.js': JS,
+  '/assets/board-screen.css': CSS,
+  '/assets/board-screen.js': JS,
+};
 
 const PAGE_POLICY = [
   "default-src 'none'",
@@ -33,11 +44,15 @@ type Answer = { status: number; type: string; body: string | Buffer; policy?: st
 
 export class PublicPageRoutes {
   readonly #assets = new Map<string, Buffer>();
+  /** A screen may be framed by the organization's own pages (ALLOWED_ORIGINS), unlike award pages. */
+  readonly #screenPolicy: string;
 
   constructor(
     private readonly deps: Deps,
     private readonly images: ImageFetcher,
   ) {
+    const origins = deps.config.allowedOrigins.includes('*') ? '*' : ["'self'", ...deps.config.allowedOrigins].join(' ');
+    this.#screenPolicy = PAGE_POLICY.replace("frame-ancestors 'none'", `frame-ancestors ${origins}`);
     for (const path of Object.keys(ASSETS)) {
       this.#assets.set(path, readFileSync(new URL(`./assets/${path.slice('/assets/'.length)}`, import.meta.url)));
     }
@@ -53,11 +68,14 @@ export class PublicPageRoutes {
       response.end('Method not allowed.\n');
       return true;
     }
+    const [, kind, publicId, logo] = page ?? [];
     const answer = asset
       ? Promise.resolve<Answer>({ status: 200, type: ASSETS[pathname]!, body: asset })
-      : page![2]
-        ? this.#logo(request, page![1]!)
-        : this.#page(request, page![1]!);
+      : kind === 'boards'
+        ? this.#board(publicId!, logo !== undefined)
+        : logo
+          ? this.#logo(request, publicId!)
+          : this.#page(request, publicId!);
     answer.then(
       (result) => send(request, response, result),
       (error: unknown) => {
@@ -87,9 +105,27 @@ export class PublicPageRoutes {
 
   async #logo(request: IncomingMessage, publicId: string): Promise<Answer> {
     const award = await this.#find(request, publicId);
-    const bytes = award ? await this.images.get(award.organization.imageUrl) : null;
+    return this.#image(award?.organization.imageUrl ?? null);
+  }
+
+  async #image(url: string | null): Promise<Answer> {
+    const bytes = await this.images.get(url);
     if (!bytes) return { status: 404, type: 'text/plain; charset=utf-8', body: 'No logo.\n' };
     return { status: 200, type: bytes[0] === 0x89 ? 'image/png' : 'image/jpeg', body: bytes };
+  }
+
+  /** A published board's screen (or its logo); 404 once it is unpublished. */
+  async #board(publicId: string, logo: boolean): Promise<Answer> {
+    const board = await findPublishedBoard(this.deps, publicId);
+    const organization = board
+      ? await this.deps.reader.organization.findUnique({ where: { id: board.organizationId }, select: { name: true, imageUrl: true } })
+      : null;
+    if (!board || !organization) {
+      return { status: 404, type: 'text/html; charset=utf-8', body: renderMissingPage(false, 'This leaderboard is not published.'), policy: PAGE_POLICY };
+    }
+    if (logo) return this.#image(organization.imageUrl);
+    const view = { publicId, title: board.title, organizationName: organization.name, logo: organization.imageUrl ? `/boards/${publicId}/logo` : null };
+    return { status: 200, type: 'text/html; charset=utf-8', body: renderBoardPage(view), policy: this.#screenPolicy };
   }
 }
 
