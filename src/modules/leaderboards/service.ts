@@ -266,7 +266,7 @@ export function encodeCursor(entry: ScoreRow): string {
   return Buffer.from(JSON.stringify([entry.score, entry.earnerId])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, field: string): ScoreRow {
+export function decodeCursor(cursor: string, field: string): ScoreRow {
   try {
     const [score, earnerId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     if (Number.isInteger(score) && typeof earnerId === 'string') return { score: score as number, earnerId };
