@@ -37,20 +37,20 @@ describe('effectiveStatus and isLive', () => {
 });
 
 /** A tiny evaluator of the Prisma `where` shapes statusWhere builds, to compare it with effectiveStatus. */
-function matches(where: Record<string, any>, row: Record<string, any>): boolean {
-  return Object.entries(where).every(([key, condition]) => {
-    if (key === 'AND') return (condition as any[]).every((part) => matches(part, row));
-    if (key === 'OR') return (condition as any[]).some((part) => matches(part, row));
+function matches(where: object, row: Record<string, unknown>): boolean {
+  return Object.entries(where).every(([key, condition]: [string, unknown]) => {
+    if (key === 'AND') return (condition as object[]).every((part) => matches(part, row));
+    if (key === 'OR') return (condition as object[]).some((part) => matches(part, row));
     const value = row[key];
     if (condition === null || typeof condition !== 'object' || condition instanceof Date) return value === condition;
-    return Object.entries(condition).every(([op, operand]) => {
+    return Object.entries(condition).every(([op, operand]: [string, unknown]) => {
       switch (op) {
         case 'in':
           return (operand as unknown[]).includes(value);
         case 'gt':
-          return value !== null && value > (operand as Date);
+          return value instanceof Date && value > (operand as Date);
         case 'lte':
-          return value !== null && value <= (operand as Date);
+          return value instanceof Date && value <= (operand as Date);
         default:
           throw new Error(`operator ${op} not handled by this test`);
       }

@@ -31,10 +31,10 @@ import {
   rowsBeforeSql,
   type EarnerColumn,
 } from './leaderboards.sql.js';
-import { periodOf, type CalendarUnit } from '../../shared/calendar.js';
+import { periodOf } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
-import { DEFAULT_CATEGORY, distinctGreaterSql, earnersSql, greaterThanSql } from '../points/index.js';
+import { DEFAULT_CATEGORY } from '../points/index.js';
 import { identifier } from '../automation/index.js';
 
 export { isBalanceBoard, type Board, type LeaderboardMetric, type LeaderboardPeriod, type RankingRule, type ScoreRow };
