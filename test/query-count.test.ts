@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AddPointsDocument, AwardListNestedDocument, IssueAwardsDocument, ViewerDocument } from './generated/graphql.js';
+import { AddPointsBatchDocument, AddPointsDocument, AwardListNestedDocument, IssueAwardsDocument, ViewerDocument } from './generated/graphql.js';
 import { createActiveTemplate } from './helpers/fixtures.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
@@ -42,6 +42,28 @@ describe('awards list with nested relations', () => {
     // template, template version, earner, and the templates' tags. (The API key was read by the
     // warm-up request and is remembered for a few seconds.)
     expect(small.length).toBe(7);
+  });
+});
+
+describe('earners’ balances on a page', () => {
+  // Earner.points(category) is a filtered relation select, which the Prisma plugin batches: even
+  // two categories on one page (the second a batched fallback load) cost a fixed number of
+  // statements, so no per-row loader (DataLoader) is needed.
+  it('reads balances of one or two categories in the same number of statements for 5 and 50 earners', async () => {
+    await org.client.data(AddPointsBatchDocument, {
+      input: { entries: Array.from({ length: 60 }, (_, index) => ({ earner: { email: `n${index}@example.com`, name: `Earner Number ${index}` }, amount: index + 1, category: index % 2 ? 'odd' : 'even' })) },
+    });
+    const count = async (query: string, first: number) => {
+      server.statements.length = 0;
+      const { data, errors } = await org.client.raw<{ earners: { edges: unknown[] } }>(query, { first });
+      expect(errors).toBeUndefined();
+      expect(data!.earners.edges).toHaveLength(first);
+      return server.statements.length;
+    };
+    const one = 'query($first: Int) { earners(first: $first) { edges { node { id odd: points(category: "odd") } } } }';
+    const two = 'query($first: Int) { earners(first: $first) { edges { node { id odd: points(category: "odd") even: points(category: "even") } } } }';
+    expect([await count(one, 5), await count(one, 50)]).toEqual([2, 2]);
+    expect([await count(two, 5), await count(two, 50)]).toEqual([4, 4]);
   });
 });
 

@@ -144,13 +144,11 @@ describe('response cache', () => {
 });
 
 describe('response cache, top pages of points boards', () => {
-  let board: TestOrganization;
-  /** Earner ids by name; scores: one 50, two 40, three 30, four 20, five 10. */
-  const earners = new Map<string, string>();
   const arcade = { metric: 'POINTS' as const, category: 'arcade' };
 
-  beforeAll(async () => {
-    board = await server.createOrganization('Arcade');
+  /** A board of its own for each test, so each runs alone: one 50, two 40, three 30, four 20, five 10. */
+  async function newBoard(name = 'Arcade') {
+    const board = await server.createOrganization(name);
     const { addPointsBatch } = await board.client.data(AddPointsBatchDocument, {
       input: {
         entries: [50, 40, 30, 20, 10].map((amount, index) => ({
@@ -160,21 +158,25 @@ describe('response cache, top pages of points boards', () => {
         })),
       },
     });
-    for (const [index, name] of ['one', 'two', 'three', 'four', 'five'].entries()) earners.set(name, addPointsBatch.results[index]!.entry.earner.id);
-  });
+    /** Earner ids by name. */
+    const earners = new Map<string, string>();
+    for (const [index, player] of ['one', 'two', 'three', 'four', 'five'].entries()) earners.set(player, addPointsBatch.results[index]!.entry.earner.id);
 
-  const add = (name: string, amount: number, category = 'arcade', client = board.client) =>
-    client.data(AddPointsDocument, { input: { earnerId: earners.get(name)!, amount, category } });
+    const add = (player: string, amount: number, category = 'arcade') =>
+      board.client.data(AddPointsDocument, { input: { earnerId: earners.get(player)!, amount, category } });
 
-  /** The top two, and how many statements answering them took. */
-  async function topTwo(after?: string) {
-    server.statements.length = 0;
-    const { leaderboard } = await board.client.data(LeaderboardTopPageDocument, { board: arcade, first: 2, after });
-    const entries = leaderboard.top.entries.map((entry) => `${entry.earner.name.replace('Player ', '')}:${entry.score}`);
-    return { entries, hasNextPage: leaderboard.top.hasNextPage, statements: server.statements.length };
+    /** The top two, and how many statements answering them took. */
+    async function topTwo(after?: string) {
+      server.statements.length = 0;
+      const { leaderboard } = await board.client.data(LeaderboardTopPageDocument, { board: arcade, first: 2, after });
+      const entries = leaderboard.top.entries.map((entry) => `${entry.earner.name.replace('Player ', '')}:${entry.score}`);
+      return { entries, hasNextPage: leaderboard.top.hasNextPage, statements: server.statements.length };
+    }
+    return { client: board.client, earners, add, topTwo };
   }
 
   it('keeps the top of a board through points below it, and forgets it for points that reach it', async () => {
+    const { add, topTwo } = await newBoard();
     expect(await topTwo()).toMatchObject({ entries: ['one:50', 'two:40'], hasNextPage: true });
     expect((await topTwo()).statements).toBe(0);
 
@@ -196,7 +198,9 @@ describe('response cache, top pages of points boards', () => {
   });
 
   it('forgets it when an earner on it loses points, or passes the row after it', async () => {
-    await topTwo();
+    const { add, topTwo } = await newBoard();
+    await add('five', 45); // 10 -> 55: first
+    expect((await topTwo()).entries).toEqual(['five:55', 'one:50']);
     await add('one', -20); // 50 -> 30: off the page, which two (40) and five (55) now make
     expect((await topTwo()).entries).toEqual(['five:55', 'two:40']);
     // Three (30, after the page) to 40: ties two, and sorts before or after it by id; either way
@@ -210,34 +214,38 @@ describe('response cache, top pages of points boards', () => {
   });
 
   it('forgets it when an earner on it is renamed', async () => {
+    const { client, earners, add, topTwo } = await newBoard();
+    await add('five', 45);
     const before = await topTwo();
     expect(before.entries[0]).toBe('five:55');
-    await board.client.data(UpdateEarnerDocument, { input: { id: earners.get('five')!, name: 'Five Renamed' } });
+    await client.data(UpdateEarnerDocument, { input: { id: earners.get('five')!, name: 'Five Renamed' } });
     expect((await topTwo()).entries[0]).toBe('Five Renamed:55');
   });
 
   it('forgets pages after a cursor, and queries that read more than top pages, at any points change', async () => {
-    const { leaderboard } = await board.client.data(LeaderboardTopDocument, { board: arcade, first: 2 });
+    const { client, add, topTwo } = await newBoard();
+    const { leaderboard } = await client.data(LeaderboardTopDocument, { board: arcade, first: 2 });
     const after = leaderboard.top.endCursor!;
     await topTwo(after);
     expect((await topTwo(after)).statements).toBe(0);
     server.statements.length = 0;
-    await board.client.data(LeaderboardTopDocument, { board: arcade, first: 2 }); // selects `size`
+    await client.data(LeaderboardTopDocument, { board: arcade, first: 2 }); // selects `size`
     expect(server.statements.length).toBe(0);
 
     await add('four', 1); // far below both
     expect((await topTwo(after)).statements).toBeGreaterThan(0);
     server.statements.length = 0;
-    const again = await board.client.data(LeaderboardTopDocument, { board: arcade, first: 2 });
+    const again = await client.data(LeaderboardTopDocument, { board: arcade, first: 2 });
     expect(server.statements.length).toBeGreaterThan(0);
     expect(again.leaderboard.size).toBe(leaderboard.size);
   });
 
   it('forgets it after a batch too large to list its balances', async () => {
+    const { client, topTwo } = await newBoard();
     await topTwo();
     expect((await topTwo()).statements).toBe(0);
     // 101 newcomers with 1 point each: none reaches the page, but the event cannot say so.
-    await board.client.data(AddPointsBatchDocument, {
+    await client.data(AddPointsBatchDocument, {
       input: { entries: Array.from({ length: 101 }, (_, index) => ({ earner: { email: `crowd${index}@example.com`, name: `Crowd ${index}` }, amount: 1, category: 'arcade' })) },
     });
     expect((await topTwo()).statements).toBeGreaterThan(0);

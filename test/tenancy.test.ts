@@ -1,5 +1,8 @@
-// One organization can never read or change another's data: for every query and mutation, another
-// organization's ids behave exactly like ids that do not exist.
+// One organization can never read or change another's data: for every query, mutation and
+// subscription, another organization's ids behave exactly like ids that do not exist. The few
+// entry points open to anyone are listed with their reason, and show the same to every caller.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../src/schema.js';
 import {
@@ -55,10 +58,19 @@ import {
   CredentialIssuerDocument,
   RotateCredentialKeysDocument,
   VerifyCredentialDocument,
+  OnAwardIssuedDocument,
+  OnAwardsIssuedDocument,
+  OnAwardRevokedDocument,
+  OnAwardChangedDocument,
+  OnBadgeTemplateChangedDocument,
+  AutomationJobChangedDocument,
+  OnLeaderboardChangedDocument,
+  OnCredentialStatusChangedDocument,
 } from './generated/graphql.js';
 import { getNamedType, type GraphQLObjectType } from 'graphql';
 import type { GraphQLErrorBody } from './helpers/client.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
+import { eventually, liveClient, Subscription } from './helpers/live.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -133,6 +145,20 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const covered = new Set<string>();
+
+/**
+ * Entry points that need no API key, each with the reason it is open. Everything else needs a
+ * permission, which the coverage check below reads from the schema.
+ */
+const PUBLIC: Record<string, string> = {
+  'Query.publicAward': 'the award page an earner shares; its public id is the secret',
+  'Query.verifyCredential': 'verifiers hold no key; what they learn is in the credential they pass',
+  'Query.awardEngagement': 'the counters a public award page shows: numbers only',
+  'Mutation.recordEngagement': 'a public award page reports its views and shares',
+  'Subscription.credentialStatusChanged': 'wallets and verifiers follow a credential’s status by its public id',
+};
+/** Public entry points a test showed to give anyone (organization B, no key) the same answer. */
+const sameToAnyone = new Set<string>();
 
 function expectNotFound(error: GraphQLErrorBody) {
   expect(error.extensions?.code).toBe('NOT_FOUND');
@@ -213,6 +239,7 @@ describe('queries', () => {
 describe('public entry points', () => {
   it('engagement by public id shows counters only, the same to anyone', async () => {
     covered.add('Query.awardEngagement').add('Mutation.recordEngagement');
+    sameToAnyone.add('Query.awardEngagement').add('Mutation.recordEngagement');
     const { publicId } = (await a.client.data(AwardDocument, { id: mine.awardId })).award!;
     const recorded = await b.client.data(RecordEngagementDocument, { input: { publicId, kind: 'VIEW' } });
     const anonymous = await server.anonymous.data(AwardEngagementDocument, { publicId });
@@ -252,6 +279,7 @@ describe('email and public pages', () => {
 
   it('the public award page is the same for anyone, and holds no internal ids or email', async () => {
     covered.add('Query.publicAward');
+    sameToAnyone.add('Query.publicAward');
     const anonymous = await server.anonymous.data(PublicAwardDocument, { publicId: mine.publicId });
     expect(await b.client.data(PublicAwardDocument, { publicId: mine.publicId })).toEqual(anonymous);
     expect(anonymous.publicAward?.earnerName).toBe('Earner of A');
@@ -263,6 +291,7 @@ describe('email and public pages', () => {
 describe('credentials', () => {
   it('verifying a credential gives anyone the same verdict, naming no internal id or email', async () => {
     covered.add('Query.verifyCredential');
+    sameToAnyone.add('Query.verifyCredential');
     const { award } = await a.client.data(AwardCredentialDocument, { id: mine.awardId });
     const input = { credential: award!.credential };
     const anonymous = await server.anonymous.data(VerifyCredentialDocument, { input });
@@ -366,13 +395,150 @@ describe('mutations', () => {
   });
 });
 
-describe('coverage', () => {
-  it('every query and mutation of the schema has a tenancy check above', () => {
-    const schema = getSchema();
-    const entryPoints = [
-      ...Object.keys(schema.getQueryType()!.getFields()).map((name) => `Query.${name}`),
-      ...Object.keys(schema.getMutationType()!.getFields()).map((name) => `Mutation.${name}`),
+describe('subscriptions', () => {
+  // After the mutations, so the events organization A makes here leave its snapshot alone.
+  let live: ReturnType<typeof liveClient>;
+  beforeAll(() => {
+    live = liveClient(server.url, { apiKey: b.apiKey });
+  });
+  afterAll(() => live?.client.dispose());
+
+  /** Subscribes as organization B and waits until the server has registered it. */
+  async function subscribed<Data>(subscribe: () => Subscription<Data>) {
+    const joined = server.app.subscriptions.stats.joined;
+    const subscription = subscribe();
+    await eventually(() => server.app.subscriptions.stats.joined > joined);
+    return subscription;
+  }
+
+  /** Subscribing as organization B with these (organization A's) ids is refused as NOT_FOUND. */
+  async function expectRefused<Data, Variables>(document: TypedDocumentNode<Data, Variables>, variables: Variables & Record<string, unknown>) {
+    const spying = new Subscription(live.client, document, variables);
+    expect((await spying.next()).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    spying.dispose();
+  }
+
+  it('award events of another organization never arrive, and filtering on its ids says NOT_FOUND', async () => {
+    covered.add('Subscription.awardIssued').add('Subscription.awardsIssued').add('Subscription.awardRevoked').add('Subscription.awardChanged');
+    for (const filter of [{ templateId: mine.templateId }, { earnerId: mine.earnerId }]) {
+      await expectRefused(OnAwardIssuedDocument, { filter });
+      await expectRefused(OnAwardsIssuedDocument, { filter });
+      await expectRefused(OnAwardRevokedDocument, { filter });
+      await expectRefused(OnAwardChangedDocument, { filter });
+    }
+    const [issued, issuedBatch, revoked, changed] = [
+      await subscribed(() => new Subscription(live.client, OnAwardIssuedDocument)),
+      await subscribed(() => new Subscription(live.client, OnAwardsIssuedDocument)),
+      await subscribed(() => new Subscription(live.client, OnAwardRevokedDocument)),
+      await subscribed(() => new Subscription(live.client, OnAwardChangedDocument)),
     ];
+    // A's events first, then B's own: B's are the first and only ones it receives.
+    const ofA = await issue(a.client, mine.templateId, 'a-live@example.com');
+    await a.client.data(RevokeAwardDocument, { id: ofA.award.id, reason: 'Test.' });
+    const ownTemplate = await createActiveTemplate(b.client);
+    const ofB = await issue(b.client, ownTemplate.id, 'b-live@example.com');
+    await b.client.data(RevokeAwardDocument, { id: ofB.award.id, reason: 'Test.' });
+    expect((await issued.data()).awardIssued.awardId).toBe(ofB.award.id);
+    expect((await issuedBatch.data()).awardsIssued.awards.map((award) => award.id)).toEqual([ofB.award.id]);
+    expect((await revoked.data()).awardRevoked.awardId).toBe(ofB.award.id);
+    expect((await changed.data()).awardChanged).toMatchObject({ awardId: ofB.award.id, change: 'REVOKED' });
+    await sleep(200);
+    for (const subscription of [issued, issuedBatch, revoked, changed]) {
+      expect(subscription.buffered).toBe(0);
+      subscription.dispose();
+    }
+  });
+
+  it('template and automation job events of another organization never arrive, and its template ids are NOT_FOUND', async () => {
+    covered.add('Subscription.badgeTemplateChanged').add('Subscription.automationJobChanged');
+    await expectRefused(OnBadgeTemplateChangedDocument, { templateId: mine.templateId });
+    await expectRefused(AutomationJobChangedDocument, { templateId: mine.templateId });
+    const templates = await subscribed(() => new Subscription(live.client, OnBadgeTemplateChangedDocument));
+    const jobs = await subscribed(() => new Subscription(live.client, AutomationJobChangedDocument));
+
+    await a.client.data(UpdateTemplateDocument, { input: { id: mine.templateId, name: 'Renamed by A' } });
+    const ruledOfA = await createActiveTemplate(a.client);
+    await a.client.data(SetAwardRuleDocument, { input: { templateId: ruledOfA.id, points: { category: 'live', threshold: 5 } } });
+    const ownTemplate = await createActiveTemplate(b.client);
+    const ruleOfB = await b.client.data(SetAwardRuleDocument, { input: { templateId: ownTemplate.id, points: { category: 'live', threshold: 5 } } });
+    const jobOfB = ruleOfB.setAwardRule.job!.id;
+
+    // B's template was created (and activated) after A's changes: its events are the first B sees.
+    expect((await templates.data()).badgeTemplateChanged.badgeTemplate?.id).toBe(ownTemplate.id);
+    expect((await jobs.data()).automationJobChanged.job.id).toBe(jobOfB);
+    await server.app.scheduler.tick();
+    await sleep(200);
+    const later: string[] = [];
+    while (templates.buffered > 0) later.push((await templates.data()).badgeTemplateChanged.badgeTemplate.id);
+    while (jobs.buffered > 0) later.push((await jobs.data()).automationJobChanged.job.id);
+    expect(later.filter((id) => id !== ownTemplate.id && id !== jobOfB)).toEqual([]);
+    templates.dispose();
+    jobs.dispose();
+  });
+
+  it('live boards rank only the caller’s earners, and another organization’s template is NOT_FOUND', async () => {
+    covered.add('Subscription.leaderboardChanged');
+    await expectRefused(OnLeaderboardChangedDocument, { board: { metric: 'AWARDS', templateId: mine.templateId } });
+
+    const board = { metric: 'POINTS' as const, category: 'tenancy-live' };
+    await b.client.data(AddPointsDocument, { input: { earner: { email: 'b-board@example.com', name: 'On the board of B' }, amount: 3, category: board.category } });
+    const updates = new Subscription(live.client, OnLeaderboardChangedDocument, { board, first: 10 });
+    const first = (await updates.data()).leaderboardChanged.entries;
+    expect(first.map((entry) => [entry.earner.email, entry.score])).toEqual([['b-board@example.com', 3]]);
+    // A's points in a category of the same name, then B's own: B sees its own board only.
+    await a.client.data(AddPointsDocument, { input: { earnerId: mine.earnerId, amount: 1000, category: board.category } });
+    await b.client.data(AddPointsDocument, { input: { earner: { email: 'b-board@example.com', name: 'On the board of B' }, amount: 1, category: board.category } });
+    const seen: Array<Array<[string, number]>> = [];
+    await eventually(async () => {
+      while (updates.buffered > 0) seen.push((await updates.data()).leaderboardChanged.entries.map((entry) => [entry.earner.email, entry.score]));
+      return seen.at(-1)?.[0]?.[1] === 4;
+    });
+    expect(seen.flat().filter(([email]) => email !== 'b-board@example.com')).toEqual([]);
+    updates.dispose();
+  });
+
+  it('a credential’s status is public by its public id, and the same to anyone', async () => {
+    covered.add('Subscription.credentialStatusChanged');
+    sameToAnyone.add('Subscription.credentialStatusChanged');
+    const anonymous = liveClient(server.url, {});
+    try {
+      const ofB = new Subscription(live.client, OnCredentialStatusChangedDocument, { publicId: mine.publicId });
+      const ofAnyone = new Subscription(anonymous.client, OnCredentialStatusChangedDocument, { publicId: mine.publicId });
+      // The first event is the status as each subscription read it, at its own time.
+      const [firstOfB, firstOfAnyone] = [(await ofB.data()).credentialStatusChanged, (await ofAnyone.data()).credentialStatusChanged];
+      expect({ ...firstOfB, at: null }).toEqual({ ...firstOfAnyone, at: null });
+      expect(firstOfB).toMatchObject({ publicId: mine.publicId, status: 'VALID' });
+      await a.client.data(RevokeAwardDocument, { id: mine.awardId, reason: 'Test.' });
+      const [changedOfB, changedOfAnyone] = [(await ofB.data()).credentialStatusChanged, (await ofAnyone.data()).credentialStatusChanged];
+      expect(changedOfB).toEqual(changedOfAnyone);
+      expect(changedOfB.status).not.toBe('VALID');
+      // Only the public id, a status and a time: nothing internal to organization A.
+      expect(Object.keys(changedOfB).sort()).toEqual(['at', 'publicId', 'status']);
+      ofB.dispose();
+      ofAnyone.dispose();
+    } finally {
+      await anonymous.client.dispose();
+    }
+  });
+});
+
+describe('coverage', () => {
+  it('every query, mutation and subscription of the schema has a tenancy check above', () => {
+    const schema = getSchema();
+    const entryPoints = [schema.getQueryType()!, schema.getMutationType()!, schema.getSubscriptionType()!].flatMap((type) =>
+      Object.keys(type.getFields()).map((name) => `${type.name}.${name}`),
+    );
     expect(entryPoints.filter((name) => !covered.has(name))).toEqual([]);
+  });
+
+  it('the entry points open without a key are exactly the listed public ones, each shown the same to anyone', () => {
+    const schema = getSchema();
+    const open = [schema.getQueryType()!, schema.getMutationType()!, schema.getSubscriptionType()!].flatMap((type) =>
+      Object.values(type.getFields())
+        .filter((field) => !(field.extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions?.authScopes)
+        .map((field) => `${type.name}.${field.name}`),
+    );
+    expect(open.sort()).toEqual(Object.keys(PUBLIC).sort());
+    expect([...sameToAnyone].sort()).toEqual(Object.keys(PUBLIC).sort());
   });
 });

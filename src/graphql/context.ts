@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { RequestAuth, type Principal } from './auth.js';
-import type { CacheDependency } from './response-cache.js';
+import type { DomainEvent } from '../events/events.js';
 
 /** Built fresh for every HTTP request and every subscription event. */
 export interface Context {
@@ -20,6 +20,11 @@ export interface Context {
    */
   cacheDependencies?: CacheDependency[];
   cacheDependsOnAll?: boolean;
+}
+
+/** Something a cached result was read from, that can tell whether a change reached it. */
+export interface CacheDependency {
+  survives(event: DomainEvent): boolean;
 }
 
 export function createContext(deps: Deps, auth: RequestAuth, clientAddress?: string): Context {

@@ -24,7 +24,7 @@ import { BREAK, getOperationAST, TypeInfo, visit, visitWithTypeInfo, type Docume
 import { LRUCache } from 'lru-cache';
 import type { DomainEvent } from '../events/events.js';
 import { stableStringify } from '../shared/stable-json.js';
-import type { Context } from './context.js';
+import type { CacheDependency, Context } from './context.js';
 import { documentKey } from './document-key.js';
 
 /** An execution result that graphql-yoga serializes with its own `stringify` (yoga's ExecutionResultWithSerializer). */
@@ -37,10 +37,8 @@ function serializedOnce(result: ExecutionResult): SerializedOnce {
   return { ...result, stringify: (value) => (json ??= JSON.stringify(value)) };
 }
 
-/** Something a cached result was read from, that can tell whether a change reached it. */
-export interface CacheDependency {
-  survives(event: DomainEvent): boolean;
-}
+// Declared with the context that carries it, so the two files do not import each other.
+export type { CacheDependency } from './context.js';
 
 /**
  * What the modules tell the cache (assembled where the application is built):

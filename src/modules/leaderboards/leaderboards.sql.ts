@@ -4,7 +4,7 @@ import { empty, join, raw, sql, type Sql } from '../../db/sql.js';
 import type { Earner } from '../../generated/prisma-sqlite/client.js';
 import { liveSql } from '../awards/index.js';
 import { distinctGreaterSql, earnersSql, greaterThanSql } from '../points/index.js';
-import { isBalanceBoard, type Board, type ScoreRow } from './service.js';
+import { isBalanceBoard, type Board, type ScoreRow } from './board.js';
 
 /** The board's scores as a relation ("earnerId", "score"). */
 export function scoresSql(d: Dialect, board: Board): Sql {

@@ -13,6 +13,7 @@
 // 1 + the number of scores strictly greater, the dense rank ("1, 2, 2, 3") 1 + the number of
 // distinct scores strictly greater. A page is ranked from its first row, then row by row.
 import type { Deps } from '../../deps.js';
+import { isBalanceBoard, type Board, type LeaderboardMetric, type LeaderboardPeriod, type RankingRule, type ScoreRow } from './board.js';
 import { dialectFor } from '../../db/dialect.js';
 import type { Earner } from '../../generated/prisma-sqlite/client.js';
 import type { Sql } from '../../db/sql.js';
@@ -30,15 +31,13 @@ import {
   rowsBeforeSql,
   type EarnerColumn,
 } from './leaderboards.sql.js';
-import { periodOf, type CalendarUnit } from '../../shared/calendar.js';
+import { periodOf } from '../../shared/calendar.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { parseInput, text, z } from '../../shared/validation.js';
-import { DEFAULT_CATEGORY, distinctGreaterSql, earnersSql, greaterThanSql } from '../points/index.js';
+import { DEFAULT_CATEGORY } from '../points/index.js';
 import { identifier } from '../automation/index.js';
 
-export type LeaderboardMetric = 'POINTS' | 'AWARDS';
-export type LeaderboardPeriod = 'ALL_TIME' | CalendarUnit | 'ROLLING_DAYS';
-export type RankingRule = 'COMPETITION' | 'DENSE';
+export { isBalanceBoard, type Board, type LeaderboardMetric, type LeaderboardPeriod, type RankingRule, type ScoreRow };
 
 export const MAX_ROLLING_DAYS = 3660;
 export const MAX_BOARD_PAGE = 100;
@@ -52,24 +51,6 @@ export interface BoardInput {
   period?: LeaderboardPeriod | null | undefined;
   days?: number | null | undefined;
   ranking?: RankingRule | null | undefined;
-}
-
-/** A board with its window fixed at the moment it was resolved. */
-export interface Board {
-  organizationId: string;
-  metric: LeaderboardMetric;
-  category: string | null;
-  templateId: string | null;
-  tag: string | null;
-  period: LeaderboardPeriod;
-  days: number | null;
-  ranking: RankingRule;
-  /** The organization's time zone when the window was cut in it; null when it did not need it (all time, rolling days). */
-  timeZone: string | null;
-  /** The window, [from, to); null bounds are open (all time, or a rolling window's end). */
-  from: Date | null;
-  to: Date | null;
-  now: Date;
 }
 
 export interface BoardEntry {
@@ -149,11 +130,6 @@ export async function resolveBoard(deps: Deps, organizationId: string, input: Bo
 }
 
 /** A place in board order: what a cursor holds. */
-export interface ScoreRow {
-  earnerId: string;
-  score: number;
-}
-
 interface BoardRow extends ScoreRow {
   earner: Earner | undefined;
 }
@@ -266,7 +242,7 @@ export function encodeCursor(entry: ScoreRow): string {
   return Buffer.from(JSON.stringify([entry.score, entry.earnerId])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, field: string): ScoreRow {
+export function decodeCursor(cursor: string, field: string): ScoreRow {
   try {
     const [score, earnerId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     if (Number.isInteger(score) && typeof earnerId === 'string') return { score: score as number, earnerId };
@@ -294,11 +270,6 @@ export async function boardPage(deps: Deps, board: Board, first: number, after: 
 
 export async function boardSize(deps: Deps, board: Board): Promise<number> {
   return count(deps, boardSizeSql(dialectFor(deps.provider), board));
-}
-
-/** All-time points boards are the balances themselves, which the histogram follows. */
-export function isBalanceBoard(board: Board): boolean {
-  return board.metric === 'POINTS' && board.period === 'ALL_TIME';
 }
 
 /** NOT_FOUND unless the earner is one of the organization's (they may have no score on a board). */
