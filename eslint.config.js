@@ -20,4 +20,19 @@ export default defineConfig(
     extends: [js.configs.recommended],
     languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The public pages' scripts run in browsers.
+    files: ['src/modules/public-pages/assets/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        document: 'readonly',
+        navigator: 'readonly',
+        fetch: 'readonly',
+        requestAnimationFrame: 'readonly',
+        setTimeout: 'readonly',
+        TextDecoder: 'readonly',
+      },
+    },
+  },
 );

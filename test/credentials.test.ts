@@ -29,6 +29,8 @@ let org: TestOrganization;
 let other: TestOrganization;
 let templateId: string;
 
+// Credentials are JSON documents, read here by path.
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment */
 type Json = Record<string, any>;
 
 beforeAll(async () => {

@@ -66,6 +66,10 @@ import {
   AutomationJobChangedDocument,
   OnLeaderboardChangedDocument,
   OnCredentialStatusChangedDocument,
+  OnLeaderboardScreenDocument,
+  PublishedLeaderboardsDocument,
+  PublishLeaderboardDocument,
+  UnpublishLeaderboardDocument,
 } from './generated/graphql.js';
 import { getNamedType, type GraphQLObjectType } from 'graphql';
 import type { GraphQLErrorBody } from './helpers/client.js';
@@ -156,6 +160,7 @@ const PUBLIC: Record<string, string> = {
   'Query.awardEngagement': 'the counters a public award page shows: numbers only',
   'Mutation.recordEngagement': 'a public award page reports its views and shares',
   'Subscription.credentialStatusChanged': 'wallets and verifiers follow a credential’s status by its public id',
+  'Subscription.leaderboardScreen': 'a published board’s screen; its public id is the secret, and it shows names and scores only',
 };
 /** Public entry points a test showed to give anyone (organization B, no key) the same answer. */
 const sameToAnyone = new Set<string>();
@@ -495,6 +500,33 @@ describe('subscriptions', () => {
     });
     expect(seen.flat().filter(([email]) => email !== 'b-board@example.com')).toEqual([]);
     updates.dispose();
+  });
+
+  it('a published board’s screen is the same to anyone, and its board is its organization’s only', async () => {
+    covered.add('Subscription.leaderboardScreen').add('Query.publishedLeaderboards').add('Mutation.publishLeaderboard').add('Mutation.unpublishLeaderboard');
+    sameToAnyone.add('Subscription.leaderboardScreen');
+    const { publishLeaderboard } = await a.client.data(PublishLeaderboardDocument, {
+      input: { board: { metric: 'AWARDS', templateId: mine.templateId }, title: 'A’s board' },
+    });
+    // B cannot list, unpublish, or publish a board over A's template.
+    expect((await b.client.data(PublishedLeaderboardsDocument)).publishedLeaderboards).toEqual([]);
+    expectNotFound(await b.client.error(UnpublishLeaderboardDocument, { publicId: publishLeaderboard.publicId }));
+    expectNotFound(await b.client.error(PublishLeaderboardDocument, { input: { board: { metric: 'AWARDS', templateId: mine.templateId }, title: 'Spy' } }));
+    const anonymous = liveClient(server.url, {});
+    try {
+      const ofB = new Subscription(live.client, OnLeaderboardScreenDocument, { publicId: publishLeaderboard.publicId });
+      const ofAnyone = new Subscription(anonymous.client, OnLeaderboardScreenDocument, { publicId: publishLeaderboard.publicId });
+      const [seenByB, seenByAnyone] = [(await ofB.data()).leaderboardScreen, (await ofAnyone.data()).leaderboardScreen];
+      expect(seenByB).toEqual(seenByAnyone);
+      expect(seenByB.entries[0]?.name).toBe('Earner of A');
+      const text = JSON.stringify(seenByB);
+      for (const secret of [mine.awardId, mine.earnerId, mine.templateId, 'a-earner@example.com']) expect(text).not.toContain(secret);
+      ofB.dispose();
+      ofAnyone.dispose();
+    } finally {
+      await anonymous.client.dispose();
+      await a.client.data(UnpublishLeaderboardDocument, { publicId: publishLeaderboard.publicId });
+    }
   });
 
   it('a credential’s status is public by its public id, and the same to anyone', async () => {

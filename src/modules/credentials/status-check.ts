@@ -47,7 +47,7 @@ async function checkEntry(entry: unknown, options: StatusCheckOptions): Promise<
   const list = options.resolveStatusList ? await options.resolveStatusList(parsed.url) : undefined;
   if (!list) return { kind: 'unknown', message: `unknown: the status list ${parsed.url} is not available` };
 
-  const status = isTrusted(list) ? list : await readSignedList(list as JsonObject, parsed.url, options);
+  const status = isTrusted(list) ? list : await readSignedList(list, parsed.url, options);
   if ('kind' in status) return status;
   if (status.purpose !== parsed.purpose) {
     return { kind: 'error', message: `The status entry's purpose (${parsed.purpose}) is not its list's (${status.purpose})` };

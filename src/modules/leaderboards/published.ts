@@ -45,7 +45,7 @@ export async function publishBoard(deps: Deps, organizationId: string, input: Pu
   const at = deps.clock.now();
   return commit(deps, async (tx) => {
     const row = await tx.publishedLeaderboard.create({
-      data: { publicId, organizationId, title, board: input.board as object, first: input.first, initialsOnly: input.initialsOnly, publishedAt: at },
+      data: { publicId, organizationId, title, board: Object.fromEntries(Object.entries(input.board)), first: input.first, initialsOnly: input.initialsOnly, publishedAt: at },
     });
     return { result: fromRow(row), events: [{ kind: 'organization', change: 'LEADERBOARD_PUBLISHED', organizationId, subjectId: publicId, at: at.toISOString() }] };
   });
