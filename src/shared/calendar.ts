@@ -41,12 +41,24 @@ function localDate(instant: Date, timeZone: string): LocalDate {
   return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
 }
 
-/** The instant the local midnight of `date` happens in the zone (DST-safe: two refinements). */
+/**
+ * The first instant of `date` in the zone: its local midnight (DST-safe: two refinements), or,
+ * where a clock change skips midnight (Havana, Santiago, Cairo, Beirut change at 00:00), the
+ * moment of that change, found by halving the interval down to the second.
+ */
 function midnight(date: LocalDate, timeZone: string): Date {
   const target = Date.UTC(date.year, date.month - 1, date.day);
   let guess = target;
   for (let step = 0; step < 2; step += 1) guess = target - (wallClock(guess, timeZone) - guess);
-  return new Date(guess);
+  if (wallClock(guess, timeZone) >= target) return new Date(guess);
+  let before = guess;
+  let after = guess + 3 * 3_600_000;
+  while (after - before > 1000) {
+    const middle = before + Math.floor((after - before) / 2000) * 1000;
+    if (wallClock(middle, timeZone) >= target) after = middle;
+    else before = middle;
+  }
+  return new Date(after);
 }
 
 /** Normalises day or month overflow (day 32, month 13) through Date.UTC. */
