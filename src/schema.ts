@@ -13,6 +13,7 @@ import './modules/email/schema.js';
 import './modules/leaderboards/schema.js';
 import './modules/engagement/schema.js';
 import './modules/statistics/schema.js';
+import './modules/webhooks/schema.js';
 import { builder } from './graphql/builder.js';
 
 let schema: GraphQLSchema | undefined;

@@ -23,12 +23,12 @@ export interface TemplateEvent {
   at: string;
 }
 
-/** Changes to the organization's profile, its API keys, its earners or its outbox. */
+/** Changes to the organization's profile, its API keys, its earners, its outbox or its webhooks. */
 export interface OrganizationEvent {
   kind: 'organization';
-  change: 'PROFILE_UPDATED' | 'API_KEY_CREATED' | 'API_KEY_REVOKED' | 'EARNER_UPDATED' | 'EMAIL_QUEUED' | 'EMAIL_STATUS_CHANGED';
+  change: 'PROFILE_UPDATED' | 'API_KEY_CREATED' | 'API_KEY_REVOKED' | 'EARNER_UPDATED' | 'EMAIL_QUEUED' | 'EMAIL_STATUS_CHANGED' | 'WEBHOOK_ENDPOINT_CHANGED' | 'WEBHOOK_QUEUED' | 'WEBHOOK_STATUS_CHANGED';
   organizationId: string;
-  /** The API key, earner or email message concerned, when there is one. */
+  /** The API key, earner, email message, webhook endpoint or delivery concerned, when there is one. */
   subjectId: string | null;
   at: string;
 }
@@ -76,4 +76,12 @@ export type Committed<Event extends DomainEvent = DomainEvent> = Event & { commi
 /** Receives events once their transaction has committed. */
 export interface EventPublisher {
   publish(events: readonly DomainEvent[]): void;
+  /**
+   * Writes what must exist exactly when the change commits (the webhook outbox), in the change's
+   * own transaction, just before it commits. Called by commit() for every change.
+   */
+  record?(tx: TransactionClient, events: readonly DomainEvent[]): Promise<void>;
 }
+
+/** An open transaction, as the recorders of ./bus.ts get it. */
+export type TransactionClient = import('../db/transaction.js').Tx;
