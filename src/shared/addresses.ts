@@ -8,23 +8,32 @@ import { BlockList, isIP } from 'node:net';
 
 export type AddressPolicy = 'public' | 'all';
 
-function privateRanges(): BlockList {
+// One list per family: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too, so
+// a single list holding ::ffff:0:0/96 would refuse every IPv4 address.
+function ranges(family: 'ipv4' | 'ipv6', subnets: ReadonlyArray<readonly [string, number]>): BlockList {
   const list = new BlockList();
-  for (const [network, prefix] of [
-    ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-    ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3],
-  ] as const) list.addSubnet(network, prefix, 'ipv4');
-  for (const [network, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96]] as const) {
-    list.addSubnet(network, prefix, 'ipv6');
-  }
+  for (const [network, prefix] of subnets) list.addSubnet(network, prefix, family);
   return list;
 }
 
-const PRIVATE = privateRanges();
+const PRIVATE_V4 = ranges('ipv4', [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3],
+]);
+const PRIVATE_V6 = ranges('ipv6', [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]]);
+const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
 /** Whether one resolved address may be called under `policy`. */
 export function addressAllowed(policy: AddressPolicy, address: string, family: number): boolean {
-  return policy === 'all' || !PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  if (policy === 'all') return true;
+  if (family === 6 || isIP(address) === 6) {
+    // An IPv4-mapped IPv6 address reaches the IPv4 address inside it.
+    const mapped = MAPPED_V4.exec(address);
+    if (mapped) return !PRIVATE_V4.check(mapped[1]!, 'ipv4');
+    if (/^::ffff:/i.test(address)) return false; // the mapped form in hex: refused rather than decoded
+    return !PRIVATE_V6.check(address, 'ipv6');
+  }
+  return !PRIVATE_V4.check(address, 'ipv4');
 }
 
 /** The addresses of `host` (a name, an IPv4 or a bracketed or bare IPv6 literal). */
