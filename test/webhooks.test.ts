@@ -13,6 +13,7 @@ import {
   DisableWebhookEndpointDocument,
   EnableWebhookEndpointDocument,
   IssueAwardsDocument,
+  NodeDocument,
   PingWebhookEndpointDocument,
   RedeliverWebhookDeliveryDocument,
   RevokeAwardDocument,
@@ -344,5 +345,9 @@ describe('endpoints', () => {
     expect(error.message).toContain('webhooks:manage');
     const listed = await reader.request(WebhookEndpointsDocument, {});
     expect(listed.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    // `node` needs only `read`: a webhook id resolves to null for a key without webhooks:manage.
+    const { endpoint: created } = await endpoint(org.client, ['award.issued']);
+    expect((await reader.data(NodeDocument, { id: created.id })).node).toBeNull();
+    expect((await org.client.data(NodeDocument, { id: created.id })).node?.id).toBe(created.id);
   });
 });
