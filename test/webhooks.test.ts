@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +18,7 @@ import {
   PingWebhookEndpointDocument,
   RedeliverWebhookDeliveryDocument,
   RevokeAwardDocument,
+  SetAwardRuleDocument,
   RotateWebhookSecretDocument,
   UpdateWebhookEndpointDocument,
   WebhookDeliveriesDocument,
@@ -36,6 +38,9 @@ const FAST = {
   WEBHOOK_RETRY_BASE_SECONDS: '0.05',
   WEBHOOK_TIMEOUT_SECONDS: '2',
   WEBHOOK_DISABLE_AFTER: '2',
+  // Instances without Redis do not hear of each other's changes, so one's cached list of
+  // deliveries would miss what the other delivered.
+  RESPONSE_CACHE_TTL_SECONDS: '0',
 };
 
 interface Received {
@@ -132,10 +137,16 @@ async function deliveries(client: GraphQLClient, endpointId: string): Promise<We
 }
 
 async function settled(client: GraphQLClient, endpointId: string, count: number): Promise<WebhookDeliveryFieldsFragment[]> {
-  return eventually(async () => {
-    const list = await deliveries(client, endpointId);
-    return list.length === count && list.every((delivery) => delivery.status !== 'QUEUED') ? list : undefined;
-  });
+  let last: WebhookDeliveryFieldsFragment[] = [];
+  try {
+    return await eventually(async () => {
+      last = await deliveries(client, endpointId);
+      return last.length === count && last.every((delivery) => delivery.status !== 'QUEUED') ? last : undefined;
+    });
+  } catch (error) {
+    const states = last.map(({ status, attempts, lastError }) => ({ status, attempts, lastError }));
+    throw new Error(`${count} deliveries not settled: ${JSON.stringify(states)}`, { cause: error });
+  }
 }
 
 describe('several processes', () => {
@@ -269,6 +280,35 @@ describe('delivery', () => {
     expect(list.map((delivery) => delivery.eventType)).toContain('template.created');
   });
 
+  it('counts a receiver that does not answer in time as a failure, and retries it', async () => {
+    const { path, endpoint: created } = await endpoint(org.client, ['award.issued'], ['hang']);
+    await issue(org.client, templateId, 'slow@example.com');
+    const [delivery] = await settled(org.client, created.id, 1);
+    expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+    expect(receiver.at(path)).toHaveLength(2);
+  });
+
+  it('sends award.expired from the scheduler and automation_job.completed from a backfill', async () => {
+    const { secret, path, endpoint: created } = await endpoint(org.client, ['award.expired', 'automation_job.completed', 'award.issued']);
+    const soon = new Date(server.clock.now().getTime() + 3_600_000).toISOString();
+    const { award } = await issue(org.client, templateId, 'expiring@example.com', { expiresAt: soon });
+    server.clock.advance(2 * 3_600_000);
+    await server.app.scheduler.tick();
+    const ruled = await createActiveTemplate(org.client, { name: 'Ruled by points' });
+    await org.client.data(SetAwardRuleDocument, { input: { templateId: ruled.id, points: { category: 'lifetime', threshold: 10 } } });
+    await server.app.scheduler.tick();
+    const list = await eventually(async () => {
+      const found = await deliveries(org.client, created.id);
+      return found.some((entry) => entry.eventType === 'automation_job.completed') && found.every((entry) => entry.status === 'DELIVERED') ? found : undefined;
+    });
+    expect(list.map((entry) => entry.eventType)).toEqual(expect.arrayContaining(['award.issued', 'award.expired', 'automation_job.completed']));
+    const bodies = receiver.at(path).map((request) => new Webhook(secret).verify(request.body, request.headers) as any);
+    const expired = bodies.find((body) => body.type === 'award.expired');
+    expect(expired.data.award).toMatchObject({ id: award.id, status: 'EXPIRED' });
+    const job = bodies.find((body) => body.type === 'automation_job.completed');
+    expect(job.data.automationJob).toMatchObject({ status: 'COMPLETED', template: { id: ruled.id } });
+  });
+
   it('gives a delivery up after the retry window and disables the endpoint after repeated failures', async () => {
     const { endpoint: created } = await endpoint(org.client, ['award.issued'], Array(20).fill(500));
     for (let round = 0; round < 2; round += 1) {
@@ -317,6 +357,24 @@ describe('endpoints', () => {
       }
       const { webhookEndpoints } = await other.client.data(WebhookEndpointsDocument, {});
       expect(webhookEndpoints.totalCount).toBe(0);
+
+      // Checked again at every delivery, on the addresses the connection would use: endpoints set
+      // when they were allowed (or names that resolve differently now) reach nothing private.
+      for (const host of ['127.0.0.1', 'localhost']) {
+        const path = `/strict-${host}`;
+        const row = await strict.app.deps.db.webhookEndpoint.create({
+          data: { organizationId: other.id, url: `${receiver.url.replace('127.0.0.1', host)}${path}`, events: 'award.issued', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+        });
+        const endpointId = encodeGlobalID('WebhookEndpoint', row.id);
+        await other.client.data(PingWebhookEndpointDocument, { id: endpointId });
+        const [refused] = await eventually(async () => {
+          const list = await deliveries(other.client, endpointId);
+          return list[0]?.attempts ? list : undefined;
+        });
+        expect(refused).toMatchObject({ status: 'QUEUED', lastResponseCode: null });
+        expect(refused!.lastError).toMatch(/loopback, private or link-local address that WEBHOOK_ADDRESSES=public does not allow/);
+        expect(receiver.at(path)).toHaveLength(0);
+      }
     } finally {
       await strict.stop();
     }

@@ -8,7 +8,8 @@
 //   condition after the first commits and updates nothing. A claim lapses after CLAIM_MS, so a row
 //   whose worker crashed is handled by another instance later: at least once.
 // - The handler records the outcome itself, only where `claimedBy` is still this instance, and
-//   says when a retry is due so a pass runs then even if the poll interval is longer.
+//   says when a retry is due so a pass runs then even if the poll interval is longer. With
+//   `concurrency` above 1, that many rows are handled at once (webhooks: slow receivers).
 // - Lifecycle: ticks on an interval after start(), is kicked when rows are queued on any instance
 //   (src/app.ts listens for the events), and stop() waits for the row under way.
 import type { Logger } from 'pino';
@@ -45,6 +46,8 @@ export interface ClaimWorkerOptions<Row extends ClaimColumns> {
   writer: OutboxTable<Row>;
   /** More conditions on the rows that may be claimed (for webhooks: the endpoint is enabled). */
   where?: object;
+  /** Rows handled at once by this instance (default 1), so one slow receiver does not hold up the rest. */
+  concurrency?: number;
   /** Handles one claimed row and records its outcome; returns the delay of its retry, if any. */
   handle(row: Row): Promise<{ retryInMs?: number }>;
 }
@@ -102,15 +105,25 @@ export class ClaimWorker<Row extends ClaimColumns> {
       });
       if (due.length === 0) return;
       let handled = 0;
-      for (const { id } of due) {
-        if (this.#runs.stopped) return;
-        const row = await this.#claim(id);
-        if (!row) continue;
-        handled += 1;
-        const { retryInMs } = await this.options.handle(row);
-        // Retries are due later than the next poll may come; make sure a pass runs then.
-        if (retryInMs !== undefined) setTimeout(() => this.kick(), retryInMs).unref();
-      }
+      let next = 0;
+      const lane = async () => {
+        while (next < due.length && !this.#runs.stopped) {
+          const { id } = due[next++]!;
+          const row = await this.#claim(id);
+          if (!row) continue;
+          handled += 1;
+          try {
+            const { retryInMs } = await this.options.handle(row);
+            // Retries are due later than the next poll may come; make sure a pass runs then.
+            if (retryInMs !== undefined) setTimeout(() => this.kick(), retryInMs).unref();
+          } catch (error) {
+            // Its outcome was not recorded: the claim lapses and the row is handled again later.
+            this.options.logger.error({ err: error, id: row.id }, `${this.options.name} could not handle a row`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 1, due.length) }, lane));
+      if (this.#runs.stopped) return;
       if (handled === 0) return; // every candidate was taken by another instance
     }
   }

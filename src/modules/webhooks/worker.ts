@@ -18,6 +18,8 @@ import { ClaimWorker, type OutboxTable } from '../outbox/index.js';
 import { sendWebhook, type SendResult } from './sender.js';
 
 const MAX_DELAY_MS = 6 * 3_600_000;
+/** Requests in flight per instance: a receiver that answers slowly holds one lane, not the queue. */
+const LANES = 8;
 
 export class WebhookWorker {
   readonly #worker: ClaimWorker<WebhookDelivery>;
@@ -36,6 +38,7 @@ export class WebhookWorker {
       writer: deps.db.webhookDelivery as unknown as OutboxTable<WebhookDelivery>,
       // Deliveries of a disabled endpoint wait; enabling it makes them due again.
       where: { endpoint: { disabledAt: null } },
+      concurrency: LANES,
       handle: (delivery) => this.#deliver(delivery),
     });
   }
@@ -69,8 +72,10 @@ export class WebhookWorker {
     const at = clock.now();
     let result: SendResult;
     try {
+      // The signature's timestamp is the wall clock's: receivers check it against their own
+      // (a few minutes of tolerance), whatever the application's clock says.
       result = await sendWebhook(
-        { url: endpoint.url, secret: endpoint.secret, eventId: delivery.eventId, body: delivery.payload, at },
+        { url: endpoint.url, secret: endpoint.secret, eventId: delivery.eventId, body: delivery.payload, at: new Date() },
         { policy: config.webhookAddresses, timeoutMs: config.webhookTimeoutMs },
       );
     } catch (error) {
@@ -95,11 +100,19 @@ export class WebhookWorker {
       at: now.toISOString(),
     };
     if (result.ok) {
-      await commit(this.deps, async (tx) => {
-        await tx.webhookDelivery.updateMany({ where: mine, data: { ...recorded, status: 'DELIVERED', deliveredAt: now, lastError: null } });
-        await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, consecutiveFailures: { gt: 0 } }, data: { consecutiveFailures: 0 } });
-        return { result: undefined, events: [announce] };
-      });
+      const delivered = { ...recorded, status: 'DELIVERED' as const, deliveredAt: now, lastError: null };
+      if (endpoint.consecutiveFailures === 0) {
+        // The usual case is one statement, like the email outbox's: no transaction held open
+        // while other instances on a SQLite file wait for its lock.
+        await this.deps.db.webhookDelivery.updateMany({ where: mine, data: delivered });
+        this.deps.events.publish([announce]);
+      } else {
+        await commit(this.deps, async (tx) => {
+          await tx.webhookDelivery.updateMany({ where: mine, data: delivered });
+          await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id }, data: { consecutiveFailures: 0 } });
+          return { result: undefined, events: [announce] };
+        });
+      }
       return {};
     }
     const lastError = result.status ? `HTTP ${result.status}` : result.excerpt;
@@ -107,10 +120,8 @@ export class WebhookWorker {
     const deadline = delivery.createdAt.getTime() + config.webhookRetryForMs;
     this.deps.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, attempts, lastError }, 'webhook not delivered');
     if (now.getTime() + delay <= deadline) {
-      await commit(this.deps, async (tx) => {
-        await tx.webhookDelivery.updateMany({ where: mine, data: { ...recorded, lastError, nextAttemptAt: new Date(now.getTime() + delay) } });
-        return { result: undefined, events: [announce] };
-      });
+      await this.deps.db.webhookDelivery.updateMany({ where: mine, data: { ...recorded, lastError, nextAttemptAt: new Date(now.getTime() + delay) } });
+      this.deps.events.publish([announce]);
       return { retryInMs: delay };
     }
     await commit(this.deps, async (tx) => {
