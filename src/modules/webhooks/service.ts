@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, Deps } from '../../deps.js';
+import { dialectFor } from '../../db/dialect.js';
 import { commit, type Tx } from '../../db/transaction.js';
 import type { DomainEvent, OrganizationEvent } from '../../events/events.js';
 import type { EventRecorder } from '../../events/bus.js';
@@ -13,6 +14,7 @@ import { hostAllowed } from '../../shared/addresses.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { httpUrl, line, omittable, parseInput, z } from '../../shared/validation.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, webhookTypeOf, type WebhookEventType } from './events.js';
+import { insertDeliveriesSql } from './deliveries.sql.js';
 import { eventData } from './payloads.js';
 
 /** Endpoints per organization: each event is written once per endpoint that wants it. */
@@ -276,20 +278,11 @@ export function webhookRecorder(deps: Deps): EventRecorder {
     const rows = wanted.flatMap(({ event, type, endpoints: targets }, index) => {
       const eventId = uuidv7();
       const payload = body(eventId, type, event.organizationId, event.at, data.get(index) ?? {});
-      return targets.map((endpoint) => ({
-        id: uuidv7(),
-        organizationId: event.organizationId,
-        endpointId: endpoint.id,
-        eventId,
-        eventType: type,
-        payload,
-        nextAttemptAt: now,
-        createdAt: now,
-        updatedAt: now,
-      }));
+      return targets.map((endpoint) => ({ id: uuidv7(), organizationId: event.organizationId, endpointId: endpoint.id, eventId, eventType: type, payload }));
     });
+    const d = dialectFor(deps.provider);
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-      await tx.webhookDelivery.createMany({ data: rows.slice(start, start + ROWS_PER_INSERT) });
+      await tx.$executeRaw(insertDeliveriesSql(d, rows.slice(start, start + ROWS_PER_INSERT), now));
     }
   };
 }
