@@ -53,7 +53,7 @@ interface Received {
 /** A receiver that answers each path as its script says (200 once the script runs out). */
 class Receiver {
   readonly received: Received[] = [];
-  readonly scripts = new Map<string, Array<number | 'hang'>>();
+  readonly scripts = new Map<string, Array<number | 'hang' | 'stall'>>();
   readonly #hanging: ServerResponse[] = [];
   server!: Server;
   url!: string;
@@ -66,6 +66,14 @@ class Receiver {
         const path = request.url ?? '/';
         const next = this.scripts.get(path)?.shift() ?? 200;
         const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+        if (next === 'stall') {
+          // The status, then a body that never ends.
+          this.received.push({ path, headers, body: Buffer.concat(chunks).toString(), status: 200 });
+          response.writeHead(200, { 'content-type': 'text/plain' });
+          response.write('accepted, but');
+          this.#hanging.push(response);
+          return;
+        }
         if (next === 'hang') {
           this.received.push({ path, headers, body: Buffer.concat(chunks).toString(), status: 0 });
           this.#hanging.push(response);
@@ -121,7 +129,7 @@ async function eventually<T>(check: () => Promise<T | undefined> | T | undefined
   }
 }
 
-async function endpoint(client: GraphQLClient, events: string[], script: Array<number | 'hang'> = []) {
+async function endpoint(client: GraphQLClient, events: string[], script: Array<number | 'hang' | 'stall'> = []) {
   paths += 1;
   const path = `/hook-${paths}`;
   receiver.scripts.set(path, [...script]);
@@ -280,12 +288,18 @@ describe('delivery', () => {
     expect(list.map((delivery) => delivery.eventType)).toContain('template.created');
   });
 
-  it('counts a receiver that does not answer in time as a failure, and retries it', async () => {
+  it('counts a receiver that does not answer in time as a failure, and retries it, a stalled body too', async () => {
     const { path, endpoint: created } = await endpoint(org.client, ['award.issued'], ['hang']);
     await issue(org.client, templateId, 'slow@example.com');
     const [delivery] = await settled(org.client, created.id, 1);
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 2 });
     expect(receiver.at(path)).toHaveLength(2);
+    // A 2xx status whose body never ends is not an answer within the timeout either: cut, retried.
+    const stalled = await endpoint(org.client, ['award.issued'], ['stall']);
+    await issue(org.client, templateId, 'stalled@example.com');
+    const [cut] = await settled(org.client, stalled.endpoint.id, 1);
+    expect(cut).toMatchObject({ status: 'DELIVERED', attempts: 2, lastResponseCode: 200 });
+    expect(receiver.at(stalled.path)).toHaveLength(2);
   });
 
   it('sends award.expired from the scheduler and automation_job.completed from a backfill', async () => {

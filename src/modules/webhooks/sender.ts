@@ -102,6 +102,8 @@ export async function sendWebhook(request: SignedRequest, options: { policy: Add
         });
         response.on('end', finish);
         response.on('error', finish);
+        // Settles the promise whatever ends the response (a timeout has already failed it).
+        response.on('close', finish);
       },
     );
     outgoing.on('error', (error: Error) => {
