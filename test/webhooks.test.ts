@@ -243,6 +243,17 @@ describe('delivery', () => {
     expect(list.map((entry) => entry.eventType).sort()).toEqual(['award.issued', 'award.revoked']);
     const revoked = receiver.at(path).find((entry) => entry.body.includes('award.revoked'))!;
     expect((new Webhook(rotateWebhookSecret.secret).verify(revoked.body, revoked.headers) as any).data.award.status).toBe('REVOKED');
+    // For a day after the rotation, a second signature with the old secret: receivers switch at leisure.
+    expect(revoked.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(() => new Webhook(secret).verify(revoked.body, revoked.headers)).not.toThrow();
+    expect(rotateWebhookSecret.webhookEndpoint.previousSecretValidUntil).toBeTruthy();
+    server.clock.advance(25 * 3_600_000);
+    await org.client.data(PingWebhookEndpointDocument, { id: created.id });
+    await settled(org.client, created.id, 3);
+    const ping = receiver.at(path).find((entry) => entry.body.includes('"ping"'))!;
+    expect(ping.headers['webhook-signature']!.split(' ')).toHaveLength(1);
+    expect(() => new Webhook(secret).verify(ping.body, ping.headers)).toThrow();
+    new Webhook(rotateWebhookSecret.secret).verify(ping.body, ping.headers);
   });
 
   it('a receiver that fails twice then accepts gets exactly one successful delivery, with the same webhook-id each time', async () => {

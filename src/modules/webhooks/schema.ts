@@ -68,6 +68,11 @@ export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true, description: 'When it was disabled.' }),
     disabledReason: t.exposeString('disabledReason', { nullable: true, description: 'Why it was disabled: by hand, or after repeated failed deliveries.' }),
     consecutiveFailures: t.exposeInt('consecutiveFailures', { description: 'Deliveries given up in a row since the last success.' }),
+    previousSecretValidUntil: t.expose('previousSecretUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'After rotateWebhookSecret: until when requests also carry a signature made with the secret before it.',
+    }),
     deliveries: t.relatedConnection(
       'deliveries',
       {
@@ -287,7 +292,8 @@ builder.mutationFields((t) => ({
   }),
   rotateWebhookSecret: t.field({
     type: WebhookEndpointSecretPayload,
-    description: 'Gives an endpoint a new signing secret, shown only now; the old one signs nothing from then on. Needs `webhooks:manage`.',
+    description:
+      'Gives an endpoint a new signing secret, shown only now. For 24 hours requests carry a second signature made with the old one, so the receiver can switch without failed deliveries. Needs `webhooks:manage`.',
     authScopes: MANAGE,
     args: { id: t.arg.id({ required: true, description: 'The endpoint’s id.' }) },
     resolve: async (_root, { id }, context) => {

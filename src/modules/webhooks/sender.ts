@@ -22,7 +22,8 @@ export interface SendResult {
 
 export interface SignedRequest {
   url: string;
-  secret: string;
+  /** The endpoint's secret, then any other that still signs (the one before a rotation). */
+  secrets: readonly string[];
   /** The event's id (`webhook-id`), the same for every attempt and endpoint. */
   eventId: string;
   body: string;
@@ -34,7 +35,8 @@ export function signatureHeaders(request: Omit<SignedRequest, 'url'>): Record<st
   return {
     'webhook-id': request.eventId,
     'webhook-timestamp': String(Math.floor(request.at.getTime() / 1000)),
-    'webhook-signature': new Webhook(request.secret).sign(request.eventId, request.at, request.body),
+    // One `v1,<signature>` per secret, separated by spaces, as the specification allows.
+    'webhook-signature': request.secrets.map((secret) => new Webhook(secret).sign(request.eventId, request.at, request.body)).join(' '),
   };
 }
 

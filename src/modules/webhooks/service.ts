@@ -174,13 +174,22 @@ export async function deleteWebhookEndpoint(deps: Deps, actor: Actor, id: string
   });
 }
 
-/** A new secret, used from the next attempt on; the old one stops working at once. */
+/** How long the secret before a rotation keeps signing, beside the new one. */
+export const SECRET_OVERLAP_MS = 24 * 3_600_000;
+
+/**
+ * A new secret, used from the next attempt on. Requests carry a signature with the old one too for
+ * SECRET_OVERLAP_MS (Standard Webhooks allows several), so the receiver can switch in that time.
+ */
 export async function rotateWebhookSecret(deps: Deps, actor: Actor, id: string): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const now = deps.clock.now();
   return commit(deps, async (tx) => {
-    await ownEndpoint(tx, actor, id);
+    const current = await ownEndpoint(tx, actor, id);
     const secret = newSecret();
-    const endpoint = await tx.webhookEndpoint.update({ where: { id }, data: { secret, updatedAt: now } });
+    const endpoint = await tx.webhookEndpoint.update({
+      where: { id },
+      data: { secret, previousSecret: current.secret, previousSecretUntil: new Date(now.getTime() + SECRET_OVERLAP_MS), updatedAt: now },
+    });
     return { result: { endpoint, secret }, events: [endpointEvent(actor, id, now)] };
   });
 }

@@ -75,7 +75,13 @@ export class WebhookWorker {
       // The signature's timestamp is the wall clock's: receivers check it against their own
       // (a few minutes of tolerance), whatever the application's clock says.
       result = await sendWebhook(
-        { url: endpoint.url, secret: endpoint.secret, eventId: delivery.eventId, body: delivery.payload, at: new Date() },
+        {
+          url: endpoint.url,
+          secrets: endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > at ? [endpoint.secret, endpoint.previousSecret] : [endpoint.secret],
+          eventId: delivery.eventId,
+          body: delivery.payload,
+          at: new Date(),
+        },
         { policy: config.webhookAddresses, timeoutMs: config.webhookTimeoutMs },
       );
     } catch (error) {

@@ -6,6 +6,8 @@ CREATE TABLE "WebhookEndpoint" (
     "description" TEXT,
     "events" TEXT NOT NULL,
     "secret" TEXT NOT NULL,
+    "previousSecret" TEXT,
+    "previousSecretUntil" DATETIME,
     "disabledAt" DATETIME,
     "disabledReason" TEXT,
     "consecutiveFailures" INTEGER NOT NULL DEFAULT 0,

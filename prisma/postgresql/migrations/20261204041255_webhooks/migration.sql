@@ -9,6 +9,8 @@ CREATE TABLE "WebhookEndpoint" (
     "description" TEXT,
     "events" TEXT NOT NULL,
     "secret" TEXT NOT NULL,
+    "previousSecret" TEXT,
+    "previousSecretUntil" TIMESTAMP(3),
     "disabledAt" TIMESTAMP(3),
     "disabledReason" TEXT,
     "consecutiveFailures" INTEGER NOT NULL DEFAULT 0,
