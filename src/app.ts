@@ -28,6 +28,7 @@ import { PublicPageRoutes } from './modules/public-pages/index.js';
 import { BadgeImages, CredentialRoutes } from './modules/credentials/index.js';
 import { composeAwardEmail } from './modules/email/index.js';
 import { createMailer, EmailOutbox } from './modules/outbox/index.js';
+import { webhookRecorder, WebhookWorker } from './modules/webhooks/index.js';
 import type { Clock } from './shared/clock.js';
 import { Health } from './transport/health.js';
 import { useYieldingJsonParser } from './transport/json-body.js';
@@ -59,6 +60,8 @@ export interface App {
   scheduler: Scheduler;
   /** Sends queued email; tests call its tick(). */
   outbox: EmailOutbox;
+  /** Sends queued webhook deliveries; tests call its tick(). */
+  webhooks: WebhookWorker;
   yoga: YogaServerInstance<ServerContext, Context>;
   /** Listens on config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
@@ -137,6 +140,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     retryBaseMs: config.emailRetryBaseMs,
     maxAttempts: config.emailMaxAttempts,
   });
+  // Every commit() writes the webhook deliveries its events call for, in its own transaction.
+  events.addRecorder(webhookRecorder(deps));
+  const webhooks = new WebhookWorker(deps, events.instanceId);
   const certificates = new CertificateRenderer(deps);
   const publicImages = new ImageFetcher(config.certificateImages);
   const credentialRoutes = new CredentialRoutes(deps, deps.credentials, new BadgeImages(publicImages));
@@ -163,6 +169,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
       // Keys rotated on some instance: every instance signs with the new ones from now on.
       if (event.kind === 'organization' && event.change === 'CREDENTIAL_KEYS_ROTATED') deps.credentials.keys.forget(event.organizationId);
+      // Deliveries may have been written on some instance: by a change webhooks carry, a ping, a
+      // redelivery or an endpoint enabled again.
+      if (
+        event.kind === 'award' ||
+        event.kind === 'template' ||
+        (event.kind === 'automationJob' && event.status === 'COMPLETED') ||
+        (event.kind === 'organization' && event.change === 'WEBHOOK_QUEUED')
+      ) {
+        webhooks.kick();
+      }
       if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
         deps.principals.clear();
         subscriptions.revokeKey(event.subjectId);
@@ -263,6 +279,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     subscriptions,
     scheduler,
     outbox,
+    webhooks,
     yoga,
     get websocketCount() {
       return websockets?.connectionCount ?? 0;
@@ -276,6 +293,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           // The first tick also resumes work a stopped instance left (due dates, claimed jobs).
           scheduler.start();
           outbox.start();
+          webhooks.start();
           resolve(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`);
         });
       }),
@@ -295,6 +313,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await deps.background.drain();
       await scheduler.stop();
       await outbox.stop();
+      await webhooks.stop();
       await events.close();
       await database.close();
     },

@@ -53,6 +53,18 @@ export interface Config {
    * hosts whose addresses are public, `all` also from private and loopback ones, `off` none.
    */
   certificateImages: 'public' | 'all' | 'off';
+  /** Which webhook URLs may be called: `public` only hosts whose addresses are public, `all` also private and loopback ones. */
+  webhookAddresses: 'public' | 'all';
+  /** How often the webhook worker looks for deliveries due. */
+  webhookPollMs: number;
+  /** How long one webhook request may take before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** Delay before the first retry of a failed delivery; doubled after each further failure (with jitter). */
+  webhookRetryBaseMs: number;
+  /** How long after its event a delivery is retried before it is given up as FAILED. */
+  webhookRetryForMs: number;
+  /** Deliveries given up in a row, with no success between, before the endpoint is disabled. */
+  webhookDisableAfter: number;
   /** A live leaderboard is recomputed at most once per this interval, however many changes arrive. */
   leaderboardIntervalMs: number;
   /** Secret mixed into the hash of client addresses kept for engagement deduplication. */
@@ -213,6 +225,33 @@ const envSchema = z.object({
     .max(50, 'must be a whole number from 1 to 50')
     .default(8),
   CERTIFICATE_IMAGES: z.enum(['public', 'all', 'off'], { error: 'must be one of public, all, off' }).default('public'),
+  WEBHOOK_ADDRESSES: z.enum(['public', 'all'], { error: 'must be one of public, all' }).default('public'),
+  WEBHOOK_POLL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.05 to 600' })
+    .min(0.05, 'must be a number of seconds from 0.05 to 600')
+    .max(600, 'must be a number of seconds from 0.05 to 600')
+    .default(5),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.1 to 60' })
+    .min(0.1, 'must be a number of seconds from 0.1 to 60')
+    .max(60, 'must be a number of seconds from 0.1 to 60')
+    .default(10),
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0.01 to 3600' })
+    .min(0.01, 'must be a number of seconds from 0.01 to 3600')
+    .max(3600, 'must be a number of seconds from 0.01 to 3600')
+    .default(30),
+  WEBHOOK_RETRY_HOURS: z.coerce
+    .number({ error: 'must be a number of hours from 0.0001 to 720' })
+    .min(0.0001, 'must be a number of hours from 0.0001 to 720')
+    .max(720, 'must be a number of hours from 0.0001 to 720')
+    .default(72),
+  WEBHOOK_DISABLE_AFTER: z.coerce
+    .number({ error: 'must be a whole number from 1 to 1000' })
+    .int('must be a whole number from 1 to 1000')
+    .min(1, 'must be a whole number from 1 to 1000')
+    .max(1000, 'must be a whole number from 1 to 1000')
+    .default(5),
   RATE_LIMIT_PER_KEY: z.coerce
     .number({ error: 'must be a whole number of requests per minute from 0 to 10000000' })
     .int('must be a whole number of requests per minute from 0 to 10000000')
@@ -282,6 +321,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     emailRetryBaseMs: values.EMAIL_RETRY_BASE_SECONDS * 1000,
     emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
     certificateImages: values.CERTIFICATE_IMAGES,
+    webhookAddresses: values.WEBHOOK_ADDRESSES,
+    webhookPollMs: values.WEBHOOK_POLL_SECONDS * 1000,
+    webhookTimeoutMs: values.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    webhookRetryBaseMs: values.WEBHOOK_RETRY_BASE_SECONDS * 1000,
+    webhookRetryForMs: values.WEBHOOK_RETRY_HOURS * 3_600_000,
+    webhookDisableAfter: values.WEBHOOK_DISABLE_AFTER,
     leaderboardIntervalMs: values.LEADERBOARD_UPDATE_SECONDS * 1000,
     engagementSalt: values.ENGAGEMENT_SALT,
     trustProxyHops: values.TRUST_PROXY,

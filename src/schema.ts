@@ -15,6 +15,7 @@ import './modules/leaderboards/schema.js';
 import './modules/leaderboards/published-schema.js';
 import './modules/engagement/schema.js';
 import './modules/statistics/schema.js';
+import './modules/webhooks/schema.js';
 import { builder } from './graphql/builder.js';
 
 let schema: GraphQLSchema | undefined;

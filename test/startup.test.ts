@@ -67,6 +67,8 @@ describe('configuration errors', () => {
     [{ EMAIL_POLL_SECONDS: '0' }, 'EMAIL_POLL_SECONDS'],
     [{ EMAIL_MAX_ATTEMPTS: '0' }, 'EMAIL_MAX_ATTEMPTS'],
     [{ CERTIFICATE_IMAGES: 'maybe' }, 'CERTIFICATE_IMAGES'],
+    [{ WEBHOOK_ADDRESSES: 'off' }, 'WEBHOOK_ADDRESSES'],
+    [{ WEBHOOK_RETRY_HOURS: '0' }, 'WEBHOOK_RETRY_HOURS'],
     [{ DATABASE_PREPARED_STATEMENTS: '-1' }, 'DATABASE_PREPARED_STATEMENTS'],
   ])('stops with a sentence naming the variable: %o', async (env, variable) => {
     const { code, output } = await runToExit(env);

@@ -70,6 +70,18 @@ import {
   PublishedLeaderboardsDocument,
   PublishLeaderboardDocument,
   UnpublishLeaderboardDocument,
+  CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
+  DisableWebhookEndpointDocument,
+  EnableWebhookEndpointDocument,
+  PingWebhookEndpointDocument,
+  RedeliverWebhookDeliveryDocument,
+  RotateWebhookSecretDocument,
+  UpdateWebhookEndpointDocument,
+  WebhookDeliveriesDocument,
+  WebhookEndpointDocument,
+  WebhookEndpointsDocument,
+  WebhookEventTypesDocument,
 } from './generated/graphql.js';
 import { getNamedType, type GraphQLObjectType } from 'graphql';
 import type { GraphQLErrorBody } from './helpers/client.js';
@@ -91,6 +103,8 @@ let mine: {
   actionId: string;
   emailMessageId: string;
   publicId: string;
+  webhookEndpointId: string;
+  webhookDeliveryId: string;
 };
 let snapshot: unknown;
 
@@ -111,11 +125,15 @@ async function snapshotOfA() {
     a.client.data(AutomationJobsDocument, {}),
   ]);
   const keyStates = keys.viewer.organization.apiKeys.edges.map((e) => e.node.active);
-  return { templates, awards, earners, keys: keyStates, viewer, award, template, activity, memberships, actions, jobs };
+  // The endpoint as configured (its deliveries' attempts move on in the background).
+  const { webhookEndpoint } = await a.client.data(WebhookEndpointDocument, { id: mine.webhookEndpointId });
+  const endpoint = { url: webhookEndpoint?.url, events: webhookEndpoint?.events, enabled: webhookEndpoint?.enabled, description: webhookEndpoint?.description };
+  return { templates, awards, earners, keys: keyStates, viewer, award, template, activity, memberships, actions, jobs, endpoint };
 }
 
 beforeAll(async () => {
-  server = await startServer();
+  // A webhook to a documentation address (public, unreachable): attempts fail fast in the background.
+  server = await startServer({ WEBHOOK_TIMEOUT_SECONDS: '0.2' });
   a = await server.createOrganization('Organization A');
   b = await server.createOrganization('Organization B');
   const template = await createActiveTemplate(a.client);
@@ -132,7 +150,12 @@ beforeAll(async () => {
   const action = await a.client.data(RecordActionDocument, { input: { earnerId, type: 'answer.accepted', idempotencyKey: 'shared-action-key' } });
   const sent = await a.client.data(SendAwardEmailDocument, { awardId: award.id });
   await server.app.outbox.tick();
+  const hook = await a.client.data(CreateWebhookEndpointDocument, { input: { url: 'http://203.0.113.10/hook', events: ['award.issued'] } });
+  const webhookEndpointId = hook.createWebhookEndpoint.webhookEndpoint.id;
+  const ping = await a.client.data(PingWebhookEndpointDocument, { id: webhookEndpointId });
   mine = {
+    webhookEndpointId,
+    webhookDeliveryId: ping.pingWebhookEndpoint.webhookDelivery.id,
     emailMessageId: sent.sendAwardEmail.emailMessage.id,
     publicId: award.publicId,
     ruledTemplateId: ruled.id,
@@ -314,6 +337,52 @@ describe('credentials', () => {
     const rotated = await b.client.data(RotateCredentialKeysDocument);
     expect(rotated.rotateCredentialKeys.issuer.url).not.toBe(before.viewer.organization.credentialIssuer.url);
     expect(await a.client.data(CredentialIssuerDocument)).toEqual(before);
+  });
+});
+
+describe('webhooks', () => {
+  it('endpoints and deliveries are seen only by their organization', async () => {
+    covered.add('Query.webhookEndpoints').add('Query.webhookEndpoint').add('Query.webhookDeliveries').add('Query.webhookEventTypes');
+    expect((await b.client.data(WebhookEndpointsDocument, {})).webhookEndpoints.totalCount).toBe(0);
+    expect((await b.client.data(WebhookDeliveriesDocument, {})).webhookDeliveries.totalCount).toBe(0);
+    expect((await b.client.data(WebhookDeliveriesDocument, { filter: { endpointId: mine.webhookEndpointId } })).webhookDeliveries.totalCount).toBe(0);
+    expectNotFound(await b.client.error(WebhookEndpointDocument, { id: mine.webhookEndpointId }));
+    for (const id of [mine.webhookEndpointId, mine.webhookDeliveryId]) {
+      expect((await b.client.data(NodeDocument, { id })).node).toBeNull();
+      expect((await a.client.data(NodeDocument, { id })).node?.id).toBe(id);
+    }
+    expect((await a.client.data(WebhookDeliveriesDocument, { filter: { endpointId: mine.webhookEndpointId } })).webhookDeliveries.totalCount).toBe(1);
+    // The list of event types is the same for everyone and holds no tenant data.
+    expect(await b.client.data(WebhookEventTypesDocument)).toEqual(await a.client.data(WebhookEventTypesDocument));
+  });
+
+  it('another organization’s endpoints and deliveries cannot be changed, tested or redelivered', async () => {
+    covered
+      .add('Mutation.createWebhookEndpoint')
+      .add('Mutation.updateWebhookEndpoint')
+      .add('Mutation.disableWebhookEndpoint')
+      .add('Mutation.enableWebhookEndpoint')
+      .add('Mutation.deleteWebhookEndpoint')
+      .add('Mutation.rotateWebhookSecret')
+      .add('Mutation.pingWebhookEndpoint')
+      .add('Mutation.redeliverWebhookDelivery');
+    const id = mine.webhookEndpointId;
+    expectNotFound(await b.client.error(UpdateWebhookEndpointDocument, { input: { id, url: 'http://203.0.113.11/stolen' } }));
+    expectNotFound(await b.client.error(DisableWebhookEndpointDocument, { id }));
+    expectNotFound(await b.client.error(EnableWebhookEndpointDocument, { id }));
+    expectNotFound(await b.client.error(RotateWebhookSecretDocument, { id }));
+    expectNotFound(await b.client.error(PingWebhookEndpointDocument, { id }));
+    expectNotFound(await b.client.error(DeleteWebhookEndpointDocument, { id }));
+    expectNotFound(await b.client.error(RedeliverWebhookDeliveryDocument, { id: mine.webhookDeliveryId }));
+    // B's own endpoint lands in B.
+    const created = await b.client.data(CreateWebhookEndpointDocument, { input: { url: 'http://203.0.113.12/hook', events: ['award.issued'] } });
+    expect((await a.client.data(WebhookEndpointsDocument, {})).webhookEndpoints.totalCount).toBe(1);
+    expect((await b.client.data(WebhookEndpointsDocument, {})).webhookEndpoints.totalCount).toBe(1);
+    // An award of B's is delivered to B's endpoint only, though A's subscribes to award.issued too.
+    await issue(b.client, (await createActiveTemplate(b.client)).id, 'b-earner@example.com');
+    expect((await b.client.data(WebhookDeliveriesDocument, {})).webhookDeliveries.totalCount).toBe(1);
+    expect((await a.client.data(WebhookDeliveriesDocument, {})).webhookDeliveries.totalCount).toBe(1);
+    await b.client.data(DeleteWebhookEndpointDocument, { id: created.createWebhookEndpoint.webhookEndpoint.id });
   });
 });
 

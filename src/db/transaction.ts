@@ -66,14 +66,24 @@ export interface Change<T> {
 /**
  * Runs a change in one transaction (as inTransaction, retried on races) and, once it has
  * committed, publishes its events: the one way services change data, so nothing commits without
- * announcing it to subscribers, caches, the outbox worker and other instances.
+ * announcing it to subscribers, caches, the outbox worker and other instances, and without the
+ * webhook deliveries its events call for (written by the bus's recorders in the same transaction).
  */
 export async function commit<T>(
   deps: { db: PrismaClient; events: EventPublisher },
   work: (tx: Tx) => Promise<Change<T>>,
   options: { timeoutMs?: number } = {},
 ): Promise<T> {
-  const { result, events } = await inTransaction(deps.db, work, options);
+  const { result, events } = await inTransaction(
+    deps.db,
+    async (tx) => {
+      const change = await work(tx);
+      // Outbox rows (webhook deliveries) commit or roll back with the change itself.
+      await deps.events.record?.(tx, change.events);
+      return change;
+    },
+    options,
+  );
   deps.events.publish(events);
   return result;
 }

@@ -8,10 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Committed, DomainEvent, EventPublisher } from './events.js';
+import type { Committed, DomainEvent, EventPublisher, TransactionClient } from './events.js';
 
 /** Receives the events of one committed change together (a bulk issue is one batch). */
 export type EventListener = (events: readonly Committed[]) => void;
+
+/** Writes rows for a change's events in the change's own transaction (an outbox). */
+export type EventRecorder = (tx: TransactionClient, events: readonly DomainEvent[]) => Promise<void>;
 
 interface RedisTransport {
   publisher: Redis;
@@ -22,6 +25,7 @@ interface RedisTransport {
 export class EventBus implements EventPublisher {
   readonly instanceId = randomUUID();
   readonly #listeners = new Set<EventListener>();
+  readonly #recorders: EventRecorder[] = [];
   #redis: RedisTransport | undefined;
 
   constructor(private readonly logger: Logger) {}
@@ -58,6 +62,16 @@ export class EventBus implements EventPublisher {
         this.logger.error({ err: error, count: events.length }, 'could not publish events to Redis');
       });
     }
+  }
+
+  /** Adds an outbox that writes rows for events before their transaction commits. */
+  addRecorder(recorder: EventRecorder): void {
+    this.#recorders.push(recorder);
+  }
+
+  async record(tx: TransactionClient, events: readonly DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    for (const recorder of this.#recorders) await recorder(tx, events);
   }
 
   subscribe(listener: EventListener): () => void {

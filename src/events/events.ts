@@ -23,7 +23,7 @@ export interface TemplateEvent {
   at: string;
 }
 
-/** Changes to the organization's profile, its API keys, its earners, its outbox, its signing keys or its published boards. */
+/** Changes to the organization's profile, its API keys, its earners, its outbox, its signing keys, its published boards or its webhooks. */
 export interface OrganizationEvent {
   kind: 'organization';
   change:
@@ -35,9 +35,12 @@ export interface OrganizationEvent {
     | 'EMAIL_STATUS_CHANGED'
     | 'CREDENTIAL_KEYS_ROTATED'
     | 'LEADERBOARD_PUBLISHED'
-    | 'LEADERBOARD_UNPUBLISHED';
+    | 'LEADERBOARD_UNPUBLISHED'
+    | 'WEBHOOK_ENDPOINT_CHANGED'
+    | 'WEBHOOK_QUEUED'
+    | 'WEBHOOK_STATUS_CHANGED';
   organizationId: string;
-  /** The API key, earner, email message or published board concerned, when there is one. */
+  /** The API key, earner, email message, published board, webhook endpoint or delivery concerned, when there is one. */
   subjectId: string | null;
   at: string;
 }
@@ -85,4 +88,12 @@ export type Committed<Event extends DomainEvent = DomainEvent> = Event & { commi
 /** Receives events once their transaction has committed. */
 export interface EventPublisher {
   publish(events: readonly DomainEvent[]): void;
+  /**
+   * Writes what must exist exactly when the change commits (the webhook outbox), in the change's
+   * own transaction, just before it commits. Called by commit() for every change.
+   */
+  record?(tx: TransactionClient, events: readonly DomainEvent[]): Promise<void>;
 }
+
+/** An open transaction, as the recorders of ./bus.ts get it. */
+export type TransactionClient = import('../db/transaction.js').Tx;

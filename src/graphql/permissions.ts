@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   'automation:write': "Set and remove templates' award rules (points, memberships, actions).",
   'activity:write': "Record earners' points, memberships and actions, which award and revoke badges by rule.",
   'keys:manage': 'Create and revoke API keys, and rotate the keys credentials are signed with.',
+  'webhooks:manage': 'See, create, change, disable, delete and test webhook endpoints, rotate their secrets, and see and redeliver their deliveries.',
   'organization:write': "Change the organization's profile, and publish or unpublish its leaderboard screens.",
 } as const;
 

@@ -3,32 +3,20 @@
 // server's own network:
 // - only http(s), no redirects, at most FETCH_TIMEOUT_MS and MAX_BYTES, PNG or JPEG only;
 // - with CERTIFICATE_IMAGES=public (the default) only hosts whose every address is public;
-//   `all` also allows private and loopback addresses (an intranet, tests), `off` fetches nothing;
+//   `all` also allows private and loopback addresses (an intranet, tests), `off` fetches nothing
+//   (the rules of ../../shared/addresses.ts, which webhooks follow too);
 // - results, failures included, are kept for CACHE_TTL_MS, so a slow URL costs its timeout at
 //   most once per period, and concurrent requests for one URL share one fetch.
 // An image that cannot be had is left out; the certificate is still issued.
 // (The address check and the fetch resolve the name separately; a host that changes its answer
 // in between can still win that race. Put certificates behind an egress proxy if that matters.)
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
+import { hostAllowed } from '../../shared/addresses.js';
 
 const FETCH_TIMEOUT_MS = 1500;
 const MAX_BYTES = 2 * 1024 * 1024;
 const CACHE_TTL_MS = 10 * 60_000;
-
-function privateRanges(): BlockList {
-  const list = new BlockList();
-  for (const [network, prefix] of [
-    ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-    ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3],
-  ] as const) list.addSubnet(network, prefix, 'ipv4');
-  for (const [network, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96]] as const) {
-    list.addSubnet(network, prefix, 'ipv6');
-  }
-  return list;
-}
 
 export function isImage(bytes: Uint8Array): boolean {
   const png = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
@@ -38,7 +26,6 @@ export function isImage(bytes: Uint8Array): boolean {
 
 export class ImageFetcher {
   readonly #cache = new LRUCache<string, Promise<Buffer | null>>({ max: 500, ttl: CACHE_TTL_MS });
-  readonly #private = privateRanges();
 
   constructor(private readonly policy: Config['certificateImages']) {}
 
@@ -53,11 +40,8 @@ export class ImageFetcher {
     return pending;
   }
 
-  async #allowed(host: string): Promise<boolean> {
-    if (this.policy === 'all') return true;
-    const name = host.replace(/^\[|\]$/g, '');
-    const addresses = isIP(name) ? [{ address: name, family: isIP(name) }] : await lookup(name, { all: true });
-    return addresses.length > 0 && addresses.every(({ address, family }) => !this.#private.check(address, family === 6 ? 'ipv6' : 'ipv4'));
+  #allowed(host: string): Promise<boolean> {
+    return this.policy === 'off' ? Promise.resolve(false) : hostAllowed(this.policy, host);
   }
 
   async #fetch(url: string): Promise<Buffer | null> {
