@@ -11,10 +11,9 @@
 // BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_BACKFILL_EARNERS,
 // BENCH_LATENCY_SAMPLES (default 3), BENCH_PROVIDER (sqlite or postgresql), BENCH_ONLY (some of
 // throughput, backfill, latency).
-import { mkdir, writeFile } from 'node:fs/promises';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { benchDatabases, benchPartSelected, graphql, measure, ROOT, startServer, table, type BenchDatabase, type Measurement, type RunningServer } from './support.js';
+import { benchDatabases, benchPartSelected, graphql, measure, startServer, table, writeResults, type BenchDatabase, type Measurement, type RunningServer } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -206,9 +205,15 @@ for (const makeDatabase of await benchDatabases()) all.push(await benchmarkProvi
 const withLoad = all.flatMap(({ provider, load }) => (load ? [{ provider, load }] : []));
 const withBackfill = all.flatMap(({ provider, filled }) => (filled ? [{ provider, filled }] : []));
 const withLatency = all.flatMap(({ provider, latencies }) => (latencies ? [{ provider, latencies }] : []));
+// Each table is printed with its context line and kept for bench/results/automation.md.
+const sections: string[] = [];
+function section(context: string | undefined, markdown: string) {
+  console.log(context === undefined ? `\n${markdown}` : `\n${context}\n\n${markdown}`);
+  sections.push(context === undefined ? markdown : `${context}:\n\n${markdown}`);
+}
 if (withLoad.length) {
-  console.log(`\naddPoints: mean of 2 runs of ${SECONDS}s each (off and on alternated, 3s warm-up first), ${CONNECTIONS} connections, ${LOAD_EARNERS} earners\n`);
-  console.log(
+  section(
+    `addPoints: mean of 2 runs of ${SECONDS}s each (off and on alternated, 3s warm-up first), ${CONNECTIONS} connections, ${LOAD_EARNERS} earners`,
     table(
       withLoad.flatMap(({ provider, load }) =>
         [load.ceiling, load.off, load.on].map((result) => ({
@@ -222,11 +227,11 @@ if (withLoad.length) {
       ),
     ),
   );
-  console.log(`\n${table(withLoad.map(({ provider, load }) => ({ database: provider, 'cost of the rules': `${(load.cost * 100).toFixed(1)}%`, goal: '< 30%' })))}`);
+  section(undefined, table(withLoad.map(({ provider, load }) => ({ database: provider, 'cost of the rules': `${(load.cost * 100).toFixed(1)}%`, goal: '< 30%' }))));
 }
 if (withBackfill.length) {
-  console.log(`\nBackfill of a threshold rule\n`);
-  console.log(
+  section(
+    'Backfill of a threshold rule',
     table(
       withBackfill.map(({ provider, filled }) => ({
         database: provider,
@@ -241,8 +246,8 @@ if (withBackfill.length) {
   );
 }
 if (withLatency.length) {
-  console.log(`\nMembership end date → awardRevoked event (default 10 s tick)\n`);
-  console.log(
+  section(
+    'Membership end date → awardRevoked event (default 10 s tick)',
     table(
       withLatency.map(({ provider, latencies }) => ({
         database: provider,
@@ -253,8 +258,9 @@ if (withLatency.length) {
     ),
   );
 }
-await mkdir(`${ROOT}/bench/results`, { recursive: true });
-await writeFile(
-  `${ROOT}/bench/results/automation-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
-  JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, backfillEarners: BACKFILL_EARNERS, results: all }, null, 2),
+await writeResults(
+  'automation',
+  'Award rules',
+  { seconds: SECONDS, connections: CONNECTIONS, backfillEarners: BACKFILL_EARNERS, results: all },
+  sections.join('\n\n'),
 );

@@ -5,7 +5,7 @@
 // shaped every time while the fixed wording comes from the shaping cache.
 import { fontLibrary } from '../src/modules/certificates/fonts.js';
 import { renderCertificate, type CertificateData } from '../src/modules/certificates/pdf.js';
-import { table } from './support.js';
+import { table, writeResults } from './support.js';
 
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 50);
 
@@ -62,5 +62,8 @@ for (const [name, data] of cases) {
   for (let i = 0; i < RENDERS; i += 1) await renderCertificate({ ...data, recipientName: `${data.recipientName} ${i + 1}` }, fonts, images, now);
   rows.push({ certificate: name, 'PDF bytes': size, 'ms per render': ((performance.now() - started) / RENDERS).toFixed(1) });
 }
-console.log(`\n${RENDERS} renders each after one warm-up, one process\n`);
-console.log(table(rows));
+const context = `${RENDERS} renders each after one warm-up, one process`;
+const markdown = table(rows);
+console.log(`\n${context}\n`);
+console.log(markdown);
+await writeResults('certificate', 'The certificate renderer alone', { renders: RENDERS, rows }, `${context}.\n\n${markdown}`);

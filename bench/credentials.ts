@@ -5,7 +5,6 @@
 // Data Integrity figures come out nearly twice as high. The very first signing and verification
 // (contexts not yet processed by jsonld, schema not yet compiled) are timed apart, before the rest.
 // No server or database: the library alone, in this process.
-import { mkdir, writeFile } from 'node:fs/promises';
 import {
   createDocumentLoader,
   ed25519ToJwk,
@@ -20,7 +19,7 @@ import {
   verifyCredential,
   type Credential,
 } from '../src/modules/credentials/index.js';
-import { ROOT, table } from './support.js';
+import { table, writeResults } from './support.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 100);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
@@ -103,6 +102,9 @@ const context =
   `${ITERATIONS} runs after ${WARMUP} warm-up runs, Node ${process.version}, one process, ${new Date().toISOString()}. ` +
   `First calls in the process (cold): sign ${firstSignMs} ms, verify ${firstVerifyMs} ms (wall).`;
 console.log(`\n${context}\n\n${report}`);
-await mkdir(`${ROOT}/bench/results`, { recursive: true });
-await writeFile(`${ROOT}/bench/results/credentials.json`, `${JSON.stringify({ iterations: ITERATIONS, warmup: WARMUP, node: process.version, at: new Date().toISOString(), firstCall: { signMs: firstSignMs, verifyMs: firstVerifyMs }, results: rows }, null, 2)}\n`);
-await writeFile(`${ROOT}/bench/results/credentials.md`, `# Credential signing and verification\n\n${context}\n\n${report}\n`);
+await writeResults(
+  'credentials',
+  'Credential signing and verification',
+  { iterations: ITERATIONS, warmup: WARMUP, firstCall: { signMs: firstSignMs, verifyMs: firstVerifyMs }, results: rows },
+  `${context}\n\n${report}`,
+);

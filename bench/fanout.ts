@@ -19,9 +19,8 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { benchDatabases, graphql, ROOT, startServer, table } from './support.js';
+import { benchDatabases, graphql, ROOT, startServer, table, writeResults } from './support.js';
 
 const SIZES = (process.env.FANOUT_SUBSCRIBERS ?? '1000,10000').split(',').map(Number);
 const EVENTS = Number(process.env.FANOUT_EVENTS ?? 20);
@@ -271,11 +270,9 @@ for (const subscribers of SIZES) {
     'KB per idle subscriber': ours.kbPerSubscriber.toFixed(1),
   });
 }
-console.log(`\n${EVENTS} events ${INTERVAL_MS} ms apart for latency; a burst of ${BURST} awards for throughput\n`);
-console.log(table(rows));
-await mkdir(`${ROOT}/bench/results`, { recursive: true });
-await writeFile(
-  `${ROOT}/bench/results/fanout-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
-  JSON.stringify({ events: EVENTS, intervalMs: INTERVAL_MS, burst: BURST, results }, null, 2),
-);
+const context = `${EVENTS} events ${INTERVAL_MS} ms apart for latency; a burst of ${BURST} awards for throughput`;
+const markdown = table(rows);
+console.log(`\n${context}\n`);
+console.log(markdown);
+await writeResults('fanout', 'Live events to many subscribers', { events: EVENTS, intervalMs: INTERVAL_MS, burst: BURST, results }, `${context}.\n\n${markdown}`);
 process.exit(0);

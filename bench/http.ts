@@ -8,8 +8,7 @@
 // computed is reported too; each run has its own ceiling.
 //
 // BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_SEED_AWARDS (default 5000).
-import { writeFile, mkdir } from 'node:fs/promises';
-import { benchDatabases, graphql, measure, ROOT, startServer, table, type Measurement } from './support.js';
+import { benchDatabases, graphql, measure, startServer, table, writeResults, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -120,10 +119,7 @@ const all: Array<{ provider: string; runs: Measurement[][] }> = [];
 for (const makeDatabase of await benchDatabases()) all.push(await benchmarkProvider(makeDatabase));
 
 const report = table(all.flatMap(({ provider, runs }) => runs.flatMap((results) => rows(provider, results))));
-console.log(`\n${SECONDS}s per operation after a 3s warm-up, ${CONNECTIONS} connections, ${SEED_AWARDS} seeded awards\n`);
+const context = `${SECONDS}s per operation after a 3s warm-up, ${CONNECTIONS} connections, ${SEED_AWARDS} seeded awards`;
+console.log(`\n${context}\n`);
 console.log(report);
-await mkdir(`${ROOT}/bench/results`, { recursive: true });
-await writeFile(
-  `${ROOT}/bench/results/http-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
-  JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, seedAwards: SEED_AWARDS, results: all }, null, 2),
-);
+await writeResults('http', 'The API over HTTP', { seconds: SECONDS, connections: CONNECTIONS, seedAwards: SEED_AWARDS, results: all }, `${context}.\n\n${report}`);

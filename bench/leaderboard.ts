@@ -30,7 +30,6 @@
 // ceiling, floor, rank, top, topScores, around, engagement, cached), BENCH_WRITES, BENCH_CPU_PROFILE
 // (see ./support.ts). Last, `cached`: the top 50 again, from a server with the response cache on
 // (the default), with no writes and with BENCH_WRITES addPoints a second.
-import { mkdir, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../src/db/provider.js';
@@ -42,10 +41,10 @@ import {
   issuePublicAwards,
   measure,
   measureAtRate,
-  ROOT,
   startBareServer,
   startServer,
   table,
+  writeResults,
   type BenchDatabase,
   type BenchRequest,
   type Measurement,
@@ -300,7 +299,8 @@ const saturated = table(
     }));
   }),
 );
-console.log(`\n${EARNERS} earners, response cache off. As fast as the connections go (autocannon), ${SECONDS}s after a 3s warm-up; shares of the best ceiling of each round:\n`);
+const saturatedContext = `${EARNERS} earners, response cache off. As fast as the connections go (autocannon), ${SECONDS}s after a 3s warm-up; shares of the best ceiling of each round:`;
+console.log(`\n${saturatedContext}\n`);
 console.log(saturated);
 const rated = table(
   all.flatMap(({ provider, atRates }) =>
@@ -318,10 +318,12 @@ const rated = table(
     })),
   ),
 );
-console.log(`\nLatency at a fixed offered load, evenly spaced, over at most ${CONNECTIONS} connections, ${SECONDS}s each (from each request's due time):\n`);
+const ratedContext = `Latency at a fixed offered load, evenly spaced, over at most ${CONNECTIONS} connections, ${SECONDS}s each (from each request's due time):`;
+console.log(`\n${ratedContext}\n`);
 console.log(rated);
-await mkdir(`${ROOT}/bench/results`, { recursive: true });
-await writeFile(
-  `${ROOT}/bench/results/leaderboard-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
-  JSON.stringify({ earners: EARNERS, seconds: SECONDS, connections: CONNECTIONS, saturationConnections: SATURATION_CONNECTIONS, rates: RATES, results: all }, null, 2),
+await writeResults(
+  'leaderboard',
+  'Ranks, pages and engagement',
+  { earners: EARNERS, seconds: SECONDS, connections: CONNECTIONS, saturationConnections: SATURATION_CONNECTIONS, rates: RATES, results: all },
+  `${saturatedContext}\n\n${saturated}\n\n${ratedContext}\n\n${rated}`,
 );

@@ -6,8 +6,7 @@
 //
 // Two runs: BENCH_CONNECTIONS concurrent clients (default 8) for throughput, and one client for
 // the latency of a certificate on an idle server. BENCH_SECONDS (default 10), BENCH_AWARDS (default 200).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { benchDatabases, graphql, issuePublicAwards, measure, ROOT, startServer, table, type Measurement } from './support.js';
+import { benchDatabases, graphql, issuePublicAwards, measure, startServer, table, writeResults, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -72,10 +71,7 @@ const report = table(
     errors: result.errors,
   })),
 );
-console.log(`\n${SECONDS}s per run after a 3s warm-up, ${AWARDS} awards, one server process (SQLite)\n`);
+const context = `${SECONDS}s per run after a 3s warm-up, ${AWARDS} awards, one server process (${database.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`;
+console.log(`\n${context}\n`);
 console.log(report);
-await mkdir(`${ROOT}/bench/results`, { recursive: true });
-await writeFile(
-  `${ROOT}/bench/results/pdf-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`,
-  JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, awards: AWARDS, results }, null, 2),
-);
+await writeResults('pdf', 'Certificates over HTTP', { seconds: SECONDS, connections: CONNECTIONS, awards: AWARDS, results }, `${context}.\n\n${report}`);
