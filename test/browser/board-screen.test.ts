@@ -24,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
+  // The restart test has already stopped this server's app; this removes its database.
+  await server?.stop().catch(() => {});
 });
 
 async function points(email: string, name: string, amount: number) {
@@ -61,5 +62,29 @@ describe('the leaderboard screen in a browser', () => {
     expect(await page.locator('#entries .entry').count()).toBe(0);
     expect(foreign).toEqual([]);
     await page.close();
+  });
+
+  it('reconnects by itself after the server restarts, saying meanwhile that it is stale', async () => {
+    await points('grace@example.com', 'Grace Hopper', 10);
+    const { publishLeaderboard } = await org.client.data(PublishLeaderboardDocument, {
+      input: { board: { metric: 'POINTS', category: 'screen' }, title: 'Restart Champions', first: 5 },
+    });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/boards/${publishLeaderboard.publicId}`);
+    const state = () => page.locator('#state').textContent();
+    await expect.poll(state, { timeout: 10_000 }).toContain('Live');
+
+    // The same server, stopped and started again on the same port and database.
+    await server.app.stop();
+    await expect.poll(state, { timeout: 10_000 }).toContain('Reconnecting');
+    const restarted = await startServer({ PORT: new URL(server.url).port, LEADERBOARD_UPDATE_SECONDS: '0.05' }, { alongside: server });
+    try {
+      await expect.poll(state, { timeout: 20_000 }).toContain('Live');
+      await points('grace@example.com', 'Grace Hopper', 100);
+      await expect.poll(() => page.locator('#entries .name').first().textContent(), { timeout: 10_000 }).toBe('Grace Hopper');
+    } finally {
+      await page.close();
+      await restarted.stop();
+    }
   });
 });
