@@ -277,6 +277,18 @@ describe('issuer keys', () => {
   });
 });
 
+describe('cost', () => {
+  it('lets a page of 100 credentials through the cost limit, and refuses two before signing any', async () => {
+    const page = 'awards(first: 100) { edges { node { id credential } } }';
+    const one = await org.client.raw(`{ ${page} }`);
+    expect(one.errors).toBeUndefined();
+    // Refused at validation: nothing of it runs.
+    const two = await org.client.raw(`{ a: ${page} b: ${page} }`);
+    expect(two.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'complexity' });
+    expect(two.data ?? null).toBeNull();
+  });
+});
+
 describe('tenancy and white label', () => {
   it('never gives one organization another’s credential', async () => {
     const award = await issued('private-credential@example.com');

@@ -31,6 +31,8 @@ builder.prismaObjectFields('Award', (t) => ({
     type: 'JSONObject',
     description:
       'The award as a signed Open Badges 3.0 credential (JSON-LD, Data Integrity proof). Signed on first request and kept while what it says is unchanged; a revoked award’s credential is still given, its suspension bit set.',
+    // Signing the first time costs about 10 ms of CPU: a page of 100 fits the cost limit, two do not.
+    complexity: 150,
     select: { id: true, organizationId: true },
     resolve: async (award, _args, context) => {
       const found = await context.deps.credentials.signed({ id: award.id, organizationId: award.organizationId });
@@ -41,6 +43,7 @@ builder.prismaObjectFields('Award', (t) => ({
   credentialJwt: t.string({
     description: 'The award’s credential as a VC-JWT.',
     args: { algorithm: t.arg({ type: JwtAlgorithmEnum, required: true, defaultValue: 'EdDSA', description: 'How to sign it.' }) },
+    complexity: 20,
     select: { id: true, organizationId: true },
     resolve: async (award, { algorithm }, context) => {
       const found = await context.deps.credentials.jwt({ id: award.id, organizationId: award.organizationId }, algorithm);
