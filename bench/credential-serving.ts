@@ -8,7 +8,7 @@
 // Each phase runs BENCH_SECONDS (default 10) with BENCH_CONNECTIONS (default 8) clients sending
 // their next request as soon as the last was answered; the server's CPU time per request is read
 // from /proc. BENCH_AWARDS (default 3000) awards are issued first: the cold phase must not run out.
-import { benchDatabases, issuePublicAwards, graphql, measure, processCpuMs, startServer, table, writeResults, type Measurement } from './support.js';
+import { benchDatabases, issuePublicAwards, graphql, measure, measureWithServerCpu, startServer, table, writeResults, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -46,33 +46,24 @@ for (const make of await benchDatabases()) {
     const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, RESPONSE_CACHE_TTL_SECONDS: '0' });
     try {
       const publicIds = await seed(server.url);
-      const timed = async (phase: string, run: () => Promise<Measurement>) => {
-        const before = processCpuMs(server.child.pid);
-        const result = await run();
-        const after = processCpuMs(server.child.pid);
-        const cpu = before !== undefined && after !== undefined && result.requests > 0 ? (after - before) / result.requests : undefined;
-        rows.push({ ...result, provider: database.provider, phase, serverCpuMsPerRequest: cpu });
+      const timed = async (phase: string, options: Parameters<typeof measure>[0]) => {
+        const result = await measureWithServerCpu(server.child.pid, options);
+        rows.push({ ...result, provider: database.provider, phase });
         console.log(`${database.provider} ${phase}: ${Math.round(result.requestsPerSecond)}/s, p99 ${result.p99} ms, ${result.errors} errors`);
       };
       const isCredential = (status: number, body: string) => status === 200 && body.includes('"DataIntegrityProof"');
 
       let cold = 0;
-      await timed('cold (signs)', () =>
-        measure({ name: 'GET /awards/{id}/credential, never served', url: server.url, connections: CONNECTIONS, seconds: SECONDS, get: () => `/awards/${publicIds[cold++]}/credential`, ok: isCredential }),
-      );
+      await timed('cold (signs)', { name: 'GET /awards/{id}/credential, never served', url: server.url, connections: CONNECTIONS, seconds: SECONDS, get: () => `/awards/${publicIds[cold++]}/credential`, ok: isCredential });
       if (cold > publicIds.length) throw new Error(`the cold phase ran out of awards after ${publicIds.length}: raise BENCH_AWARDS`);
 
       const served = publicIds.slice(0, cold);
       let warm = 0;
-      await timed('warm (kept)', () =>
-        measure({ name: 'GET /awards/{id}/credential, served before', url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, get: () => `/awards/${served[warm++ % served.length]}/credential`, ok: isCredential }),
-      );
+      await timed('warm (kept)', { name: 'GET /awards/{id}/credential, served before', url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, get: () => `/awards/${served[warm++ % served.length]}/credential`, ok: isCredential });
 
       const credential = await (await fetch(`${server.url}/awards/${served[0]}/credential`)).json();
       const body = JSON.stringify({ query: 'query ($input: VerifyCredentialInput!) { verifyCredential(input: $input) { valid } }', variables: { input: { credential } } });
-      await timed('verify', () =>
-        measure({ name: 'verifyCredential, one of ours', url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, body: () => body, ok: (status, text) => status === 200 && text.includes('"valid":true') }),
-      );
+      await timed('verify', { name: 'verifyCredential, one of ours', url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, body: () => body, ok: (status, text) => status === 200 && text.includes('"valid":true') });
     } finally {
       await server.stop();
     }

@@ -2,7 +2,7 @@
 // own process, SQLite and PostgreSQL): pages per second with BENCH_CONNECTIONS (default 8)
 // clients, p50/p99, and the server's CPU time per page (read from /proc), once warm. The goal is
 // under 20 ms of server CPU per page. BENCH_SECONDS (default 10), BENCH_AWARDS (default 500).
-import { benchDatabases, graphql, issuePublicAwards, measure, processCpuMs, startServer, table, writeResults, type Measurement } from './support.js';
+import { benchDatabases, graphql, issuePublicAwards, measureWithServerCpu, startServer, table, writeResults, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -23,22 +23,17 @@ for (const make of await benchDatabases()) {
       const recipients = Array.from({ length: AWARDS }, (_, index) => ({ email: `page${index}@example.com`, name: `Reader Number ${index}` }));
       const publicIds = await issuePublicAwards(server.url, API_KEY, createBadgeTemplate.badgeTemplate.id, recipients);
       let next = 0;
-      const before = { cpu: 0 };
-      const run = () =>
-        measure({
-          name: 'GET /awards/{publicId}',
-          url: server.url,
-          connections: CONNECTIONS,
-          seconds: SECONDS,
-          get: () => `/awards/${publicIds[next++ % publicIds.length]}`,
-          ok: (status, body) => status === 200 && body.includes('<h1 id="badge-title">'),
-        });
-      await measure({ name: 'warm-up', url: server.url, connections: CONNECTIONS, seconds: 3, get: () => `/awards/${publicIds[next++ % publicIds.length]}`, ok: () => true });
-      before.cpu = processCpuMs(server.child.pid) ?? 0;
-      const result = await run();
-      const after = processCpuMs(server.child.pid);
-      const cpu = after === undefined || result.requests === 0 ? undefined : (after - before.cpu) / result.requests;
-      rows.push({ ...result, provider: database.provider, serverCpuMsPerRequest: cpu });
+      const result = await measureWithServerCpu(server.child.pid, {
+        name: 'GET /awards/{publicId}',
+        url: server.url,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        warmupSeconds: 3,
+        get: () => `/awards/${publicIds[next++ % publicIds.length]}`,
+        ok: (status, body) => status === 200 && body.includes('<h1 id="badge-title">'),
+      });
+      const cpu = result.serverCpuMsPerRequest;
+      rows.push({ ...result, provider: database.provider });
       console.log(`${database.provider}: ${Math.round(result.requestsPerSecond)} pages/s, p99 ${result.p99} ms, ${cpu?.toFixed(2)} ms CPU/page`);
     } finally {
       await server.stop();

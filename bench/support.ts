@@ -268,6 +268,23 @@ export async function measure(options: {
   return run(options.seconds);
 }
 
+/**
+ * `measure`, with the server's CPU time per measured request (from /proc): the warm-up runs
+ * first and apart, so its requests are neither counted nor charged.
+ */
+export async function measureWithServerCpu(
+  pid: number | undefined,
+  options: Parameters<typeof measure>[0],
+): Promise<Measurement & { serverCpuMsPerRequest: number | undefined }> {
+  const { warmupSeconds, ...run } = options;
+  if (warmupSeconds) await measure({ ...run, seconds: warmupSeconds });
+  const before = processCpuMs(pid);
+  const result = await measure(run);
+  const after = processCpuMs(pid);
+  const cpu = before !== undefined && after !== undefined && result.requests > 0 ? (after - before) / result.requests : undefined;
+  return { ...result, serverCpuMsPerRequest: cpu };
+}
+
 /** A latency measurement at a fixed offered load. */
 export interface RateMeasurement {
   name: string;

@@ -132,7 +132,7 @@ export class SubscriptionHub {
   revokeKey(apiKeyId: string): void {
     for (const group of this.#groups.values()) {
       for (const member of group.members) {
-        if (member.apiKeyId === undefined || member.apiKeyId !== apiKeyId) continue;
+        if (member.apiKeyId !== apiKeyId) continue;
         member.sink?.drop('keyRevoked', 'The API key of this subscription has been revoked.');
         member.queue.end();
       }

@@ -53,9 +53,9 @@ const select = {
   organization: { select: { name: true, url: true, imageUrl: true, whitelabelHost: true } },
 } as const;
 
-/** Whether an award with this public id was deleted (its links then answer 410 Gone). */
-export async function wasDeleted(deps: Deps, publicId: string): Promise<boolean> {
-  return (await deps.reader.deletedAward.findUnique({ where: { publicId }, select: { publicId: true } })) !== null;
+/** Whether an award with this public id (of this organization, when given) was deleted: its links then answer 410 Gone. */
+export async function wasDeleted(deps: Deps, publicId: string, organizationId?: string): Promise<boolean> {
+  return (await deps.reader.deletedAward.findFirst({ where: { publicId, organizationId }, select: { publicId: true } })) !== null;
 }
 
 /** By public id (anyone), or by id within an organization (the email paths). */

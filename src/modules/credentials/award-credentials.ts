@@ -18,7 +18,7 @@ import { publicAwardUrl, wasDeleted } from '../awards/index.js';
 import { achievementUrl, credentialLinks, issuerUrl, statusListPosition, statusListUrl } from './urls.js';
 
 /** Which award: by public id (anyone), or by id within an organization (the API). */
-export type AwardRef = { publicId: string } | { id: string; organizationId: string };
+export type AwardRef = { publicId: string; organizationId?: string } | { id: string; organizationId: string };
 
 /** An award's credential, or why there is none: no such award, or one deleted (410 Gone). */
 export type Found<T> = { found: true; value: T } | { found: false; gone: boolean };
@@ -144,6 +144,6 @@ export class AwardCredentials {
   }
 
   async #deleted(ref: AwardRef): Promise<boolean> {
-    return 'publicId' in ref && wasDeleted(this.deps, ref.publicId);
+    return 'publicId' in ref && wasDeleted(this.deps, ref.publicId, ref.organizationId);
   }
 }

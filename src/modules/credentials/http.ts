@@ -7,12 +7,11 @@
 //   GET /issuers/{id}/achievements/{templateId}/{version}
 //   GET /contexts/badges-v1.jsonld           our JSON-LD extension context
 // A request on an organization's white-label host sees that organization only. A deleted award's
-// URLs answer 410 Gone. Responses carry an ETag and must be revalidated (Cache-Control: no-cache):
-// a change shows at once, and an unchanged document costs a 304. Anyone may read them from a
-// browser (CORS *): verifiers are web pages on other origins.
-import { createHash } from 'node:crypto';
+// URLs answer 410 Gone. Documents are revalidated on every request (src/transport/documents.ts),
+// and anyone may read them from a browser (CORS *).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../deps.js';
+import { serveDocument, textDocument, type ServedDocument } from '../../transport/documents.js';
 import { whitelabelScope } from '../organizations/index.js';
 import type { AwardCredentials, Found } from './award-credentials.js';
 import type { BadgeImages } from './badge-images.js';
@@ -35,7 +34,18 @@ function jsonLdType(request: IncomingMessage): string {
   return 'application/ld+json';
 }
 
-type Body = { status: 200; type: string; body: string | Buffer; fileName?: string } | { status: 404 | 410; message: string };
+// Verifiers are web pages on other origins.
+const CORS = { 'access-control-allow-origin': '*' };
+// An SVG from this origin must not run anything, even opened on its own.
+const SVG_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+
+function document(type: string, body: string | Buffer, headers: Record<string, string> = {}): ServedDocument {
+  return { status: 200, type, body, headers: { ...CORS, ...headers } };
+}
+
+function json(request: IncomingMessage, value: unknown): ServedDocument {
+  return document(jsonLdType(request), `${JSON.stringify(value, null, 2)}\n`);
+}
 
 /** The URL of an object's `image` (the award's own on the subject, the badge's on the credential). */
 function imageOf(value: unknown): string | null {
@@ -43,8 +53,8 @@ function imageOf(value: unknown): string | null {
   return isObject(image) && typeof image.id === 'string' ? image.id : null;
 }
 
-function notFound<T>(found: Found<T> & { found: false }): Body {
-  return found.gone ? { status: 410, message: 'This award was deleted.' } : { status: 404, message: 'No award has this id.' };
+function notFound<T>(found: Found<T> & { found: false }): ServedDocument {
+  return found.gone ? textDocument(410, 'This award was deleted.', CORS) : textDocument(404, 'No award has this id.', CORS);
 }
 
 export class CredentialRoutes {
@@ -58,25 +68,13 @@ export class CredentialRoutes {
   handle(request: IncomingMessage, response: ServerResponse, pathname: string): boolean {
     const answer = this.#route(request, pathname);
     if (!answer) return false;
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
-      response.end('Method not allowed.\n');
-      return true;
-    }
-    answer().then(
-      (result) => send(request, response, result),
-      (error: unknown) => {
-        this.deps.logger.error({ err: error, url: request.url }, 'credential route failed');
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end('Unexpected error.\n');
-      },
-    );
+    serveDocument(request, response, this.deps.logger, answer);
     return true;
   }
 
-  #route(request: IncomingMessage, pathname: string): (() => Promise<Body>) | undefined {
+  #route(request: IncomingMessage, pathname: string): (() => Promise<ServedDocument>) | undefined {
     if (pathname === EXTENSION_CONTEXT_PATH) {
-      return () => Promise.resolve({ status: 200, type: 'application/ld+json', body: `${JSON.stringify(extensionContext, null, 2)}\n` });
+      return () => Promise.resolve(document('application/ld+json', `${JSON.stringify(extensionContext, null, 2)}\n`));
     }
     const award = AWARD_ROUTE.exec(pathname);
     if (award) return () => this.#award(request, award[1]!, award[2]!);
@@ -85,72 +83,44 @@ export class CredentialRoutes {
     return undefined;
   }
 
-  async #award(request: IncomingMessage, publicId: string, what: string): Promise<Body> {
+  async #award(request: IncomingMessage, publicId: string, what: string): Promise<ServedDocument> {
+    // On a white-label host, another organization's public id is unknown, not gone.
     const scope = await whitelabelScope(this.deps, request.headers.host);
-    if (scope && !(await this.deps.reader.award.findFirst({ where: { publicId, organizationId: scope.id }, select: { id: true } }))) {
-      return { status: 404, message: 'No award has this id.' };
-    }
-    const ref = { publicId };
+    const ref = scope ? { publicId, organizationId: scope.id } : { publicId };
     if (what === 'credential.jwt') {
       const alg = new URL(request.url ?? '/', 'http://localhost').searchParams.get('alg') === 'RS256' ? 'RS256' : 'EdDSA';
       const jwt = await this.credentials.jwt(ref, alg);
-      return jwt.found ? { status: 200, type: 'application/vc+jwt', body: jwt.value } : notFound(jwt);
+      return jwt.found ? document('application/vc+jwt', jwt.value) : notFound(jwt);
     }
     const signed = await this.credentials.signed(ref);
     if (!signed.found) return notFound(signed);
     const credential = signed.value;
-    if (what === 'credential') return { status: 200, type: jsonLdType(request), body: `${JSON.stringify(credential, null, 2)}\n` };
+    if (what === 'credential') return json(request, credential);
     const source = { imageUrl: imageOf(credential.credentialSubject) ?? imageOf(credential), name: String(credential.name) };
-    const fileName = `badge-${publicId}.${what.endsWith('png') ? 'png' : 'svg'}`;
+    const disposition = { 'content-disposition': `inline; filename="badge-${publicId}.${what.endsWith('png') ? 'png' : 'svg'}"` };
     return what === 'badge.png'
-      ? { status: 200, type: 'image/png', body: await this.images.png(source, credential), fileName }
-      : { status: 200, type: 'image/svg+xml', body: await this.images.svg(source, credential), fileName };
+      ? document('image/png', await this.images.png(source, credential), disposition)
+      : document('image/svg+xml', await this.images.svg(source, credential), { ...disposition, 'content-security-policy': SVG_POLICY });
   }
 
-  async #issuer(request: IncomingMessage, organizationId: string, list?: string, templateId?: string, version?: string): Promise<Body> {
+  async #issuer(request: IncomingMessage, organizationId: string, list?: string, templateId?: string, version?: string): Promise<ServedDocument> {
     const scope = await whitelabelScope(this.deps, request.headers.host);
-    const missing: Body = { status: 404, message: 'No such issuer document.' };
+    const missing = textDocument(404, 'No such issuer document.', CORS);
     if (scope && scope.id !== organizationId) return missing;
     const issuer = `${scope ? `https://${scope.host}` : this.deps.config.publicUrl}/issuers/${organizationId}`;
-    let document;
+    let found;
     if (list !== undefined) {
       const number = Number(list);
       if (await this.credentials.statusLists.exists(organizationId, number)) {
-        document = await this.credentials.statusLists.credential(organizationId, issuer, number);
+        found = await this.credentials.statusLists.credential(organizationId, issuer, number);
       }
     } else if (templateId !== undefined) {
       const where = { organizationId, templateId, version: Number(version) };
-      document = await achievementDocument(this.deps, where, achievementUrl(issuer, templateId, where.version), issuer);
+      found = await achievementDocument(this.deps, where, achievementUrl(issuer, templateId, where.version), issuer);
     } else {
-      document = await issuerDocument(this.deps, this.credentials.keys, organizationId, issuer);
+      found = await issuerDocument(this.deps, this.credentials.keys, organizationId, issuer);
     }
-    return document ? { status: 200, type: jsonLdType(request), body: `${JSON.stringify(document, null, 2)}\n` } : missing;
+    return found ? json(request, found) : missing;
   }
 }
 
-function send(request: IncomingMessage, response: ServerResponse, result: Body): void {
-  const common = { 'access-control-allow-origin': '*', 'x-content-type-options': 'nosniff' };
-  if (result.status !== 200) {
-    response.writeHead(result.status, { ...common, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    response.end(`${result.message}\n`);
-    return;
-  }
-  const etag = `"${createHash('sha256').update(result.body).digest('base64url').slice(0, 27)}"`;
-  const headers: Record<string, string | number> = {
-    ...common,
-    'content-type': result.type,
-    'cache-control': 'no-cache',
-    etag,
-    // An SVG from this origin must not run anything, even opened on its own.
-    ...(result.type === 'image/svg+xml' ? { 'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'" } : {}),
-    ...(result.fileName ? { 'content-disposition': `inline; filename="${result.fileName}"` } : {}),
-  };
-  if (request.headers['if-none-match'] === etag) {
-    response.writeHead(304, headers);
-    response.end();
-    return;
-  }
-  const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
-  response.writeHead(200, { ...headers, 'content-length': body.length });
-  response.end(request.method === 'HEAD' ? undefined : body);
-}

@@ -107,7 +107,6 @@ export async function screenUpdates(deps: Deps, publicId: string): Promise<Async
   const updates = await boardUpdates(deps, published.organizationId, published.board, published.first, { earnerColumns: ['name'] });
   const keyOf = (earnerId: string) => createHash('sha256').update(`${publicId}:${earnerId}`).digest('base64url').slice(0, 12);
   return new Repeater<ScreenState>(async (push, stop) => {
-    let last: ScreenEntry[] = [];
     const unsubscribe = deps.events.subscribe((batch) => {
       const ended = batch.some((event) => event.kind === 'organization' && event.change === 'LEADERBOARD_UNPUBLISHED' && event.subjectId === publicId);
       if (!ended) return;
@@ -116,14 +115,14 @@ export async function screenUpdates(deps: Deps, publicId: string): Promise<Async
     void (async () => {
       try {
         for await (const snapshot of updates) {
-          last = snapshot.entries.map((entry) => ({
+          const entries = snapshot.entries.map((entry) => ({
             key: keyOf(entry.earnerId),
             position: entry.position,
             rank: entry.rank,
             name: shownName(entry.earner?.name ?? '', published.initialsOnly),
             score: entry.score,
           }));
-          await push({ [STATE_PAYLOAD]: true, title: published.title, published: true, entries: last, at: deps.clock.now() });
+          await push({ [STATE_PAYLOAD]: true, title: published.title, published: true, entries, at: deps.clock.now() });
         }
       } catch (error) {
         stop(error);

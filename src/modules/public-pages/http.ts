@@ -4,13 +4,13 @@
 //   GET /boards/{publicBoardId}         a published leaderboard's screen (HTML)
 //   GET /boards/{publicBoardId}/logo    its organization's logo
 //   GET /assets/…                       the pages' stylesheets and scripts
-// On an organization's white-label host only its awards have pages. Pages carry an ETag and must
-// be revalidated (a revocation shows on the next load) and a Content-Security-Policy that lets
-// them load nothing from another host and run only their own script.
-import { createHash } from 'node:crypto';
+// On an organization's white-label host only its awards have pages. Pages are revalidated on every
+// load (src/transport/documents.ts), so a revocation shows at once, and carry a
+// Content-Security-Policy that lets them load nothing from another host and run only their own script.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../deps.js';
+import { serveDocument, textDocument, type ServedDocument } from '../../transport/documents.js';
 import { findPublicAward, wasDeleted } from '../awards/index.js';
 import type { ImageFetcher } from '../certificates/index.js';
 import { credentialLinks } from '../credentials/index.js';
@@ -40,7 +40,11 @@ const PAGE_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-type Answer = { status: number; type: string; body: string | Buffer; policy?: string };
+const HTML = 'text/html; charset=utf-8';
+
+function page(status: number, body: string, policy: string): ServedDocument {
+  return { status, type: HTML, body, headers: { 'content-security-policy': policy, 'referrer-policy': 'strict-origin-when-cross-origin' } };
+}
 
 export class PublicPageRoutes {
   readonly #assets = new Map<string, Buffer>();
@@ -61,28 +65,17 @@ export class PublicPageRoutes {
   /** Serves the request when it is for one of these routes; returns false to let others try. */
   handle(request: IncomingMessage, response: ServerResponse, pathname: string): boolean {
     const asset = this.#assets.get(pathname);
-    const page = asset ? undefined : PAGE_ROUTE.exec(pathname);
-    if (!asset && !page) return false;
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
-      response.end('Method not allowed.\n');
-      return true;
-    }
-    const [, kind, publicId, logo] = page ?? [];
-    const answer = asset
-      ? Promise.resolve<Answer>({ status: 200, type: ASSETS[pathname]!, body: asset })
-      : kind === 'boards'
-        ? this.#board(publicId!, logo !== undefined)
-        : logo
-          ? this.#logo(request, publicId!)
-          : this.#page(request, publicId!);
-    answer.then(
-      (result) => send(request, response, result),
-      (error: unknown) => {
-        this.deps.logger.error({ err: error, url: request.url }, 'public page failed');
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end('Unexpected error.\n');
-      },
+    const route = asset ? undefined : PAGE_ROUTE.exec(pathname);
+    if (!asset && !route) return false;
+    const [, kind, publicId, logo] = route ?? [];
+    serveDocument(request, response, this.deps.logger, () =>
+      asset
+        ? Promise.resolve({ status: 200, type: ASSETS[pathname]!, body: asset })
+        : kind === 'boards'
+          ? this.#board(publicId!, logo !== undefined)
+          : logo
+            ? this.#logo(request, publicId!)
+            : this.#page(request, publicId!),
     );
     return true;
   }
@@ -92,60 +85,40 @@ export class PublicPageRoutes {
     return award && (!scope || scope.id === award.organizationId) ? award : undefined;
   }
 
-  async #page(request: IncomingMessage, publicId: string): Promise<Answer> {
+  async #page(request: IncomingMessage, publicId: string): Promise<ServedDocument> {
     const award = await this.#find(request, publicId);
     if (!award) {
       const gone = await wasDeleted(this.deps, publicId);
-      return { status: gone ? 410 : 404, type: 'text/html; charset=utf-8', body: renderMissingPage(gone), policy: PAGE_POLICY };
+      return page(gone ? 410 : 404, renderMissingPage(gone), PAGE_POLICY);
     }
     const credential = credentialLinks(award.verificationUrl);
     const links = { badgePng: credential.png, credential: credential.credential, jwt: credential.jwt, logo: award.organization.imageUrl ? `${award.verificationUrl}/logo` : null };
-    return { status: 200, type: 'text/html; charset=utf-8', body: renderAwardPage({ award, links, now: this.deps.clock.now() }), policy: PAGE_POLICY };
+    return page(200, renderAwardPage({ award, links, now: this.deps.clock.now() }), PAGE_POLICY);
   }
 
-  async #logo(request: IncomingMessage, publicId: string): Promise<Answer> {
+  async #logo(request: IncomingMessage, publicId: string): Promise<ServedDocument> {
     const award = await this.#find(request, publicId);
     return this.#image(award?.organization.imageUrl ?? null);
   }
 
-  async #image(url: string | null): Promise<Answer> {
+  async #image(url: string | null): Promise<ServedDocument> {
     const bytes = await this.images.get(url);
-    if (!bytes) return { status: 404, type: 'text/plain; charset=utf-8', body: 'No logo.\n' };
+    if (!bytes) return textDocument(404, 'No logo.');
     return { status: 200, type: bytes[0] === 0x89 ? 'image/png' : 'image/jpeg', body: bytes };
   }
 
   /** A published board's screen (or its logo); 404 once it is unpublished. */
-  async #board(publicId: string, logo: boolean): Promise<Answer> {
+  async #board(publicId: string, logo: boolean): Promise<ServedDocument> {
     const board = await findPublishedBoard(this.deps, publicId);
     const organization = board
       ? await this.deps.reader.organization.findUnique({ where: { id: board.organizationId }, select: { name: true, imageUrl: true } })
       : null;
     if (!board || !organization) {
-      return { status: 404, type: 'text/html; charset=utf-8', body: renderMissingPage(false, 'This leaderboard is not published.'), policy: PAGE_POLICY };
+      return page(404, renderMissingPage(false, 'This leaderboard is not published.'), PAGE_POLICY);
     }
     if (logo) return this.#image(organization.imageUrl);
     const view = { publicId, title: board.title, organizationName: organization.name, logo: organization.imageUrl ? `/boards/${publicId}/logo` : null };
-    return { status: 200, type: 'text/html; charset=utf-8', body: renderBoardPage(view), policy: this.#screenPolicy };
+    return page(200, renderBoardPage(view), this.#screenPolicy);
   }
 }
 
-function send(request: IncomingMessage, response: ServerResponse, result: Answer): void {
-  const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-  const headers: Record<string, string | number> = {
-    'content-type': result.type,
-    // Revalidated on every load: an unchanged page costs a 304, a revocation shows at once.
-    'cache-control': result.status === 200 ? 'no-cache' : 'no-store',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'strict-origin-when-cross-origin',
-    etag,
-    ...(result.policy ? { 'content-security-policy': result.policy } : {}),
-  };
-  if (result.status === 200 && request.headers['if-none-match'] === etag) {
-    response.writeHead(304, headers);
-    response.end();
-    return;
-  }
-  response.writeHead(result.status, { ...headers, 'content-length': body.length });
-  response.end(request.method === 'HEAD' ? undefined : body);
-}
