@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteAwardDocument, RejectAwardDocument, RevokeAwardDocument, UpdateOrganizationDocument } from './generated/graphql.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
@@ -54,6 +55,12 @@ function loaded(html: string): string[] {
   return [...html.matchAll(/<(?:img|script)[^>]* src="([^"]+)"|<link rel="stylesheet" href="([^"]+)"/g)].map((match) => match[1] ?? match[2]!);
 }
 
+/** What the HTML standard's rules (html-validate) find wrong in a page: nothing for a valid one. */
+async function htmlProblems(html: string): Promise<string[]> {
+  const report = await new HtmlValidate({ extends: ['html-validate:standard'] }).validateString(html);
+  return report.results.flatMap((result) => result.messages.map((message) => `${message.ruleId}: ${message.message}`));
+}
+
 function statusCodeOnHost(path: string, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(`${server.url}${path}`, { headers: { host } }, (response) => {
@@ -79,6 +86,7 @@ describe('the award page', () => {
     expect(policy).toContain("script-src 'self'");
     expect(policy).toContain("frame-ancestors 'none'");
     expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
+    expect(await htmlProblems(html)).toEqual([]);
 
     // Every string from the database is text, never markup.
     expect(html).not.toContain('<script>alert(1)</script>');
@@ -145,6 +153,7 @@ describe('the award page', () => {
     expect(html).toContain('Reason given: “Issued to the wrong &lt;person&gt;”');
     expect(html).not.toContain('/pdf"');
     expect(html).not.toContain('linkedin.com/profile/add');
+    expect(await htmlProblems(html)).toEqual([]);
 
     const { award: rejected } = await issue(org.client, templateId, 'rejected@example.com');
     await org.client.data(RejectAwardDocument, { id: rejected.id, reason: 'Not mine' });
@@ -160,6 +169,7 @@ describe('the award page', () => {
     const gone = await page(award.publicId);
     expect(gone.response.status).toBe(410);
     expect(gone.html).toContain('Award deleted');
+    expect(await htmlProblems(gone.html)).toEqual([]);
   });
 
   it('on a white-label host, shows only that organization’s awards', async () => {

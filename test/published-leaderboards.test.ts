@@ -1,6 +1,7 @@
 // Leaderboard screens: an organization publishes a board at an unguessable address; anyone with it
 // sees that board's top (names or initials and scores only) live, without a key, until it is
 // unpublished, which stops open screens at once.
+import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddPointsDocument,
@@ -106,6 +107,8 @@ describe('published leaderboards', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<h1>Top &lt;Testers&gt;</h1>');
+    const report = await new HtmlValidate({ extends: ['html-validate:standard'] }).validateString(html);
+    expect(report.results.flatMap((result) => result.messages.map((message) => message.message))).toEqual([]);
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
     expect((await fetch(`${server.url}/assets/board-screen.js`)).status).toBe(200);
 

@@ -103,6 +103,30 @@ describe('the award page in a browser', () => {
     await close();
   });
 
+  it('counts each share button once, however often it is pressed, and links each network right', async () => {
+    const { award } = await issue(org.client, templateId, 'sharer@example.com', { accepted: true });
+    const { page, close } = await open(award.publicId);
+    // The share targets are other sites: their pages are not loaded here.
+    await page.context().route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+    page.context().on('page', (popup) => void popup.close());
+    const buttons = page.locator('.share [data-network]');
+    const networks = await buttons.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-network')));
+    expect(networks).toEqual(['LINKEDIN', 'TWITTER', 'FACEBOOK', 'WHATSAPP', 'TELEGRAM', 'EMAIL', 'COPY']);
+    for (let round = 0; round < 2; round += 1) {
+      for (let index = 0; index < networks.length; index += 1) await buttons.nth(index).click();
+    }
+    await expect.poll(async () => (await counters(award.publicId)).shares.total, { timeout: 5_000 }).toBe(networks.length);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await counters(award.publicId)).shares.total).toBe(networks.length);
+    const hrefOf = (network: string) => page.locator(`[data-network="${network}"]`).getAttribute('href');
+    expect(await hrefOf('LINKEDIN')).toBe(`https://www.linkedin.com/sharing/share-offsite/?url=${encodeURIComponent(award.publicUrl)}`);
+    expect(await hrefOf('FACEBOOK')).toBe(`https://www.facebook.com/sharer/sharer.php?u=${encodeURIComponent(award.publicUrl)}`);
+    expect(await page.getByRole('link', { name: 'Add to LinkedIn profile' }).getAttribute('href')).toContain(
+      `certUrl=${encodeURIComponent(award.publicUrl)}`,
+    );
+    await close();
+  });
+
   it('is usable at 320 px wide', async () => {
     const { award } = await issue(org.client, templateId, 'narrow@example.com', {
       recipient: { email: 'narrow@example.com', name: 'Maximiliana Wolfeschlegelsteinhausenbergerdorff Narrowscreen' },
