@@ -137,15 +137,15 @@ describe('permissions', () => {
     await expect.poll(() => useRecords().length).toBe(1);
   });
 
-  it('records when a key was last used', async () => {
+  it('records when a key was last used, even where the list of keys was read (and cached) before', async () => {
     const { createApiKey } = await org.client.data(CreateApiKeyDocument, { input: { name: 'Audited', permissions: ['READ'] } });
+    const lastUsedAt = async () => {
+      const { viewer } = await org.client.data(ApiKeysDocument);
+      return viewer.organization.apiKeys.edges.find((edge) => edge.node.id === createApiKey.apiKey.id)?.node.lastUsedAt;
+    };
+    expect(await lastUsedAt()).toBeNull();
     await new GraphQLClient(server.url, { 'x-api-key': createApiKey.secret }).data(ViewerDocument);
-    await expect
-      .poll(async () => {
-        const { viewer } = await org.client.data(ApiKeysDocument);
-        return viewer.organization.apiKeys.edges.find((edge) => edge.node.id === createApiKey.apiKey.id)?.node.lastUsedAt;
-      })
-      .not.toBeNull();
+    await expect.poll(lastUsedAt).not.toBeNull();
   });
 });
 

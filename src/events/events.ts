@@ -30,6 +30,7 @@ export interface OrganizationEvent {
     | 'PROFILE_UPDATED'
     | 'API_KEY_CREATED'
     | 'API_KEY_REVOKED'
+    | 'API_KEY_USED'
     | 'EARNER_UPDATED'
     | 'EMAIL_QUEUED'
     | 'EMAIL_STATUS_CHANGED'

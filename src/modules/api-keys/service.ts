@@ -1,7 +1,7 @@
 import type { Actor, Deps } from '../../deps.js';
 import type { Authentication, Principal } from '../../graphql/auth.js';
 import type { OrganizationEvent } from '../../events/events.js';
-import { commit, inTransaction, type Tx } from '../../db/transaction.js';
+import { commit, type Tx } from '../../db/transaction.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { parseInput, line, text, z } from '../../shared/validation.js';
 import { isPermission, parsePermissions, serializePermissions, type Permission } from '../../graphql/permissions.js';
@@ -67,9 +67,14 @@ async function ownsHost(deps: Deps, organizationId: string, whitelabelHost: stri
   return owner?.id === organizationId;
 }
 
+// Announced like any change, so a cached list of keys read before the write does not keep
+// showing the older time (once a minute per key at most, by LAST_USED_PRECISION_MS).
 async function recordUse(deps: Deps, apiKeyId: string, at: Date): Promise<void> {
   try {
-    await inTransaction(deps.db, (tx) => tx.apiKey.update({ where: { id: apiKeyId }, data: { lastUsedAt: at } }));
+    await commit(deps, async (tx) => {
+      const used = await tx.apiKey.update({ where: { id: apiKeyId }, data: { lastUsedAt: at }, select: { id: true, organizationId: true } });
+      return { result: undefined, events: [apiKeyEvent('API_KEY_USED', used, at)] };
+    });
   } catch (error) {
     deps.logger.warn({ err: error, apiKeyId }, 'could not record API key use');
   }
