@@ -182,6 +182,28 @@ describe('award lifecycle', () => {
     expect(early.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'expiresAt', rule: 'after:issuedAt' });
   });
 
+  it('keeps evidence in the order given, replaces it on update, and names the item a rule refuses', async () => {
+    const template = await createActiveTemplate(org.client);
+    const first = { url: 'https://portfolio.example/kim/essay', name: 'Essay', narrative: 'Argues for **tests**.' };
+    const second = { url: 'https://portfolio.example/kim/talk', name: null, narrative: null };
+    const { award } = await issue(org.client, template.id, 'evidence@example.com', { evidence: [first, { url: second.url }] });
+    expect(award.evidence).toEqual([first, second]);
+    const replaced = await org.client.data(UpdateAwardDocument, { input: { id: award.id, evidence: [{ url: second.url }] } });
+    expect(replaced.updateAward.award.evidence).toEqual([second]);
+    // Another change leaves the evidence as it is; null clears it.
+    expect((await org.client.data(UpdateAwardDocument, { input: { id: award.id, notes: 'Seen.' } })).updateAward.award.evidence).toEqual([second]);
+    expect((await org.client.data(UpdateAwardDocument, { input: { id: award.id, evidence: null } })).updateAward.award.evidence).toEqual([]);
+
+    const before = await awardCount();
+    const badUrl = await org.client.error(IssueAwardDocument, {
+      input: { templateId: template.id, recipient: { email: 'evidence@example.com', name: 'Kim Park' }, evidence: [first, { url: 'ftp://files.example/x' }] },
+    });
+    expect(badUrl.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence[1].url' });
+    const tooMany = await org.client.error(UpdateAwardDocument, { input: { id: award.id, evidence: Array.from({ length: 21 }, () => first) } });
+    expect(tooMany.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence', rule: 'maxItems' });
+    expect(await awardCount()).toBe(before);
+  });
+
   it('deletes an award for good, distinct from revoking it', async () => {
     const template = await createActiveTemplate(org.client);
     const { award } = await issue(org.client, template.id, 'erase@example.com');

@@ -90,6 +90,10 @@ describe('the credential of an award', () => {
       notes: 'Private: paid the fee late',
       activityTitle: 'Spring testing camp',
       additionalDetails: { cohort: 7 },
+      evidence: [
+        { url: 'https://portfolio.example/ada/test-plan', name: 'Test plan', narrative: 'Plans the tests of a **payment** service.' },
+        { url: 'https://portfolio.example/ada/report' },
+      ],
     });
     const response = await fetch(local(award.credentialLinks.credential));
     expect(response.status).toBe(200);
@@ -103,6 +107,10 @@ describe('the credential of an award', () => {
     expect(JSON.stringify(served)).not.toContain('ada@example.com');
     expect(JSON.stringify(served)).not.toContain('paid the fee late');
     expect(served.credentialSubject).toMatchObject({ activityTitle: 'Spring testing camp', additionalDetails: { cohort: 7 } });
+    expect(served.evidence).toEqual([
+      { id: 'https://portfolio.example/ada/test-plan', type: ['Evidence'], name: 'Test plan', narrative: 'Plans the tests of a **payment** service.' },
+      { id: 'https://portfolio.example/ada/report', type: ['Evidence'] },
+    ]);
     const identity = served.credentialSubject.identifier[0];
     const expectedHash = createHash('sha256').update(`ada@example.com${identity.salt}`).digest('hex');
     expect(identity).toMatchObject({ type: 'IdentityObject', identityType: 'emailAddress', hashed: true, identityHash: `sha256$${expectedHash}` });

@@ -1,5 +1,6 @@
 // Awards: badges issued to earners, their lifecycle and history, and their public face. Other
 // modules use awards through this file only.
+export { evidenceListSchema, readEvidence, type Evidence } from './evidence.js';
 export { awardWhere, SEARCH_FIELDS, type AwardFilter } from './filters.js';
 export { DUPLICATE_POLICIES, issueAwards, MAX_BATCH, type IssueAwardInput, type IssueResult } from './issue.js';
 export { acceptAward, deleteAward, expireDueAwards, rejectAward, restoreAward, revokeAward, updateAward, type UpdateAwardInput } from './lifecycle.js';

@@ -9,6 +9,7 @@ import { searchKey } from '../../shared/search-key.js';
 import { requestHash } from '../../shared/stable-json.js';
 import { addIssue, httpUrl, jsonObject, notInFuture, omittable, line, text, toFieldIssues, z } from '../../shared/validation.js';
 import { findOrCreateEarners, lockEarners, recipientSchema } from '../earners/index.js';
+import { evidenceListSchema, storedEvidence } from './evidence.js';
 import { isLive, onceHoldKey } from './status.js';
 import { awardIdsSql, changeAwards, insertAwards, type NewAward } from './writer.js';
 
@@ -32,6 +33,7 @@ const issueSchema = z
     activityEndedAt: z.date().nullish(),
     notes: text(10_000).nullish(),
     additionalDetails: jsonObject(16_384).nullish(),
+    evidence: evidenceListSchema.nullish(),
     imageUrl: httpUrl().nullish(),
     imageHighResolutionUrl: httpUrl().nullish(),
     imageThumbnailUrl: httpUrl().nullish(),
@@ -318,6 +320,7 @@ async function issueInTransaction(
       activityEndedAt: row.activityEndedAt ?? null,
       notes: row.notes ?? null,
       additionalDetails: row.additionalDetails ?? null,
+      evidence: storedEvidence(row.evidence),
       issuedAt,
       expiresAt,
       legacyId: row.legacyId ?? null,

@@ -9,6 +9,7 @@ import type { Award, AwardAction, AwardStatus } from '../../generated/prisma-sql
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { jsonObject, line, parseInput, text, z } from '../../shared/validation.js';
 import { lockEarnerOfAward, lockEarners } from '../earners/index.js';
+import { evidenceListSchema, storedEvidence } from './evidence.js';
 import { dueAmongSql, dueToExpireWhere, effectiveStatus, isLive, liveStatusOf, onceHoldKey } from './status.js';
 import { awardIdsSql, changeAwards, deleteAwards, type AwardChanges } from './writer.js';
 
@@ -125,6 +126,7 @@ export function restoreAward(deps: Deps, actor: Actor, awardId: string, rawReaso
 const updateSchema = z.object({
   notes: text(10_000).nullish(),
   additionalDetails: jsonObject(16_384).nullish(),
+  evidence: evidenceListSchema.nullish(),
   expiresAt: z.date().nullish(),
   activityTitle: line(500).nullish(),
   activityStartedAt: z.date().nullish(),
@@ -152,6 +154,7 @@ export function updateAward(deps: Deps, actor: Actor, awardId: string, rawInput:
     for (const key of ['notes', 'activityTitle', 'activityStartedAt', 'activityEndedAt', 'additionalDetails', 'expiresAt'] as const) {
       if (input[key] !== undefined) set[key] = input[key];
     }
+    if (input.evidence !== undefined) set.evidence = storedEvidence(input.evidence);
     let events: AwardEvent[] = [];
     const revived = input.expiresAt !== undefined && award.status === 'EXPIRED' && (input.expiresAt === null || input.expiresAt > now);
     if (revived) {

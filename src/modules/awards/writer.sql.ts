@@ -29,6 +29,7 @@ export const AWARD_COLUMNS = {
   activityEndedAt: 'timestamp',
   notes: 'text',
   additionalDetails: 'json',
+  evidence: 'json',
   publicId: 'text',
   issuedAt: 'timestamp',
   expiresAt: 'timestamp',
@@ -52,7 +53,7 @@ export const AWARD_COLUMNS = {
 export type AwardColumn = keyof typeof AWARD_COLUMNS;
 
 /** A value for a column, or SQL computing it from the row (an assignment's right-hand side). */
-export type ColumnValue = string | number | boolean | Date | null | Record<string, unknown> | Sql;
+export type ColumnValue = string | number | boolean | Date | null | Record<string, unknown> | readonly unknown[] | Sql;
 
 function isSql(value: ColumnValue): value is Sql {
   return typeof value === 'object' && value !== null && !(value instanceof Date) && 'strings' in value && 'values' in value;
@@ -73,7 +74,7 @@ export function valueSql(d: Dialect, column: AwardColumn, value: ColumnValue): S
     case 'timestamp':
       return d.timestamp(value as Date | null);
     case 'json':
-      return d.json(value as Record<string, unknown> | null);
+      return d.json(value as Record<string, unknown> | readonly unknown[] | null);
   }
 }
 

@@ -14,7 +14,7 @@ import { signCredential } from './sign.js';
 import { StatusLists } from './status-lists.js';
 import { CredentialVerifier } from './verification.js';
 import type { Credential, SignedCredential } from './types.js';
-import { publicAwardUrl, wasDeleted } from '../awards/index.js';
+import { publicAwardUrl, readEvidence, wasDeleted } from '../awards/index.js';
 import { achievementUrl, credentialLinks, issuerUrl, statusListPosition, statusListUrl } from './urls.js';
 
 /** Which award: by public id (anyone), or by id within an organization (the API). */
@@ -37,6 +37,7 @@ const source = {
   activityEndedAt: true,
   notes: true,
   additionalDetails: true,
+  evidence: true,
   automationLevel: true,
   statusListIndex: true,
   templateId: true,
@@ -79,7 +80,7 @@ export class AwardCredentials {
     const links = credentialLinks(publicAwardUrl(this.deps.config, award.organization.whitelabelHost, award.publicId));
     const version = award.templateVersion;
     const input: CredentialInput = {
-      award,
+      award: { ...award, evidence: readEvidence(award.evidence) },
       achievement: {
         id: achievementUrl(issuer, award.templateId, award.templateVersionNumber),
         name: version.name,

@@ -52,6 +52,7 @@ export interface CredentialAward {
   activityEndedAt: Date | null;
   notes: string | null;
   additionalDetails: unknown;
+  evidence: ReadonlyArray<{ url: string; name?: string | null; narrative?: string | null }>;
   automationLevel: number | null;
 }
 
@@ -80,6 +81,12 @@ export function recipientIdentity(email: string, awardId: string): JsonObject {
 
 function image(url: string | null, caption?: string): JsonObject | undefined {
   return url ? { id: url, type: 'Image', ...(caption ? { caption } : {}) } : undefined;
+}
+
+/** The award's evidence as OB 3.0 Evidence objects; absent when there is none. */
+function buildEvidence(list: CredentialAward['evidence']): JsonObject[] | undefined {
+  if (!list.length) return undefined;
+  return list.map((item) => present({ id: item.url, type: ['Evidence'], name: item.name, narrative: item.narrative }));
 }
 
 /** Leaves out what is null or undefined, so optional fields are absent rather than null. */
@@ -151,6 +158,7 @@ export function buildAwardCredential(input: CredentialInput): Credential {
       automationLevel: award.automationLevel,
       achievement: buildAchievement(achievement, issuer.id),
     }),
+    evidence: buildEvidence(award.evidence),
     credentialSchema: [{ id: ACHIEVEMENT_CREDENTIAL_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }],
     // One entry: 1EdTech's schema takes a single credentialStatus object (docs/credentials.md).
     credentialStatus: buildStatusListEntry(input.status.list, input.status.index, STATUS_PURPOSE),

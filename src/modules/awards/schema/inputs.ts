@@ -3,6 +3,16 @@ import { builder, type InputFieldBuilder } from '../../../graphql/builder.js';
 import { MAX_BATCH } from '../issue.js';
 import { RecipientInput } from '../../earners/schema.js';
 import { DuplicatePolicyEnum } from './enums.js';
+import { MAX_EVIDENCE } from '../evidence.js';
+
+export const EvidenceInput = builder.inputType('EvidenceInput', {
+  description: 'Something the earner did or made to earn the award, published with its credential.',
+  fields: (t) => ({
+    url: t.string({ required: true, description: 'Where the evidence is: an http(s) URL.' }),
+    name: t.string({ description: 'A short title (at most 200 characters, one line).' }),
+    narrative: t.string({ description: 'What it shows, in plain text or Markdown (at most 5000 characters).' }),
+  }),
+});
 
 export const awardDetailFields = (t: InputFieldBuilder) => ({
   activityTitle: t.string({ description: 'The activity the award is for (at most 500 characters).' }),
@@ -10,6 +20,10 @@ export const awardDetailFields = (t: InputFieldBuilder) => ({
   activityEndedAt: t.field({ type: 'DateTime', description: 'When the activity ended; not before it started.' }),
   notes: t.string({ description: 'Notes (at most 10000 characters).' }),
   additionalDetails: t.field({ type: 'JSONObject', description: 'Any further details, as a JSON object of at most 16 KiB.' }),
+  evidence: t.field({
+    type: [EvidenceInput],
+    description: `What the earner did or made to earn it (at most ${MAX_EVIDENCE} items); on update, replaces the list, and an empty list or null clears it.`,
+  }),
 });
 
 export const IssueAwardInput = builder.inputType('IssueAwardInput', {

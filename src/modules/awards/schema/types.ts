@@ -4,8 +4,18 @@ import { validUntil } from '../../../graphql/context.js';
 import { tenantNode } from '../../../graphql/nodes.js';
 import { connectionType, pageSize } from '../../../graphql/pagination.js';
 import { publicAwardUrl } from '../links.js';
+import { readEvidence, type Evidence } from '../evidence.js';
 import { effectiveStatus } from '../status.js';
 import { AwardActionEnum, AwardChangeOriginEnum, AwardSourceEnum, AwardStatusEnum } from './enums.js';
+
+const EvidenceRef = builder.objectRef<Evidence>('Evidence').implement({
+  description: 'Something the earner did or made to earn an award.',
+  fields: (t) => ({
+    url: t.exposeString('url', { description: 'Where the evidence is.' }),
+    name: t.string({ nullable: true, description: 'A short title.', resolve: (evidence) => evidence.name ?? null }),
+    narrative: t.string({ nullable: true, description: 'What it shows.', resolve: (evidence) => evidence.narrative ?? null }),
+  }),
+});
 
 builder.prismaObject('AwardHistoryEntry', {
   description: 'One change in an award’s life.',
@@ -69,6 +79,12 @@ export const AwardRef = builder.prismaNode('Award', {
       type: 'JSONObject',
       nullable: true,
       description: 'Any further details, as a JSON object.',
+    }),
+    evidence: t.field({
+      type: [EvidenceRef],
+      description: 'What the earner did or made to earn it, in the order given; empty when none.',
+      select: { evidence: true },
+      resolve: (award) => readEvidence(award.evidence),
     }),
     publicId: t.exposeString('publicId', { description: 'Unguessable id used in public links.' }),
     publicUrl: t.string({

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Award" ADD COLUMN     "evidence" JSONB;
