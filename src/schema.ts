@@ -16,6 +16,7 @@ import './modules/leaderboards/published-schema.js';
 import './modules/engagement/schema.js';
 import './modules/statistics/schema.js';
 import './modules/webhooks/schema.js';
+import './modules/exports/schema.js';
 import { builder } from './graphql/builder.js';
 
 let schema: GraphQLSchema | undefined;

@@ -12,6 +12,7 @@ import {
   AddPointsBatchDocument,
   AddPointsDocument,
   AutomationJobsDocument,
+  AwardsCsvDocument,
   AwardForActionDocument,
   EarnerActivityDocument,
   EndMembershipDocument,
@@ -225,6 +226,16 @@ describe('queries', () => {
     expect(viewer.viewer.organization.name).toBe('Organization B');
     const keys = await b.client.data(ApiKeysDocument);
     expect(keys.viewer.organization.apiKeys.edges.map((edge) => edge.node.id)).not.toContain(mine.apiKeyId);
+  });
+
+  it('the CSV export holds only the caller’s awards, and another’s template or earner is NOT_FOUND', async () => {
+    covered.add('Query.awardsCsv');
+    const { awardsCsv } = await b.client.data(AwardsCsvDocument, {});
+    expect(awardsCsv).toMatchObject({ rows: 0, nextCursor: null });
+    expect(awardsCsv.csv).not.toContain('a-earner');
+    expect((await a.client.data(AwardsCsvDocument, {})).awardsCsv.csv).toContain('a-earner@example.com');
+    expectNotFound(await b.client.error(AwardsCsvDocument, { filter: { templateId: mine.templateId } }));
+    expectNotFound(await b.client.error(AwardsCsvDocument, { filter: { earnerId: mine.earnerId } }));
   });
 
   it('automation lists hold only the caller’s memberships, actions and jobs', async () => {

@@ -7,7 +7,7 @@ import { awardWhere, type AwardFilter } from '../filters.js';
 import { AWARD_ORDERS, AwardOrderEnum, AwardSearchFieldEnum, AwardSourceEnum, AwardStatusEnum } from './enums.js';
 import { AwardConnection } from './types.js';
 
-const AwardFilterInput = builder.inputType('AwardFilter', {
+export const AwardFilterInput = builder.inputType('AwardFilter', {
   description: 'Narrows the awards list; conditions combine with AND.',
   fields: (t) => ({
     templateId: t.id({ description: 'Issued from this template.' }),
@@ -23,7 +23,7 @@ const AwardFilterInput = builder.inputType('AwardFilter', {
   }),
 });
 
-function decodeFilter(filter: typeof AwardFilterInput.$inferInput | null | undefined): AwardFilter {
+export function decodeFilter(filter: typeof AwardFilterInput.$inferInput | null | undefined): AwardFilter {
   if (!filter) return {};
   return {
     ...filter,

@@ -1,0 +1,96 @@
+// npm run export -- awards.csv --organization <id> [--template <id>] [--status ACCEPTED,PENDING]
+//                   [--issued-after <ISO date>] [--issued-before <ISO date>] [--imported true|false]
+// Writes the organization's awards as CSV (the columns `npm run import` reads) to a file, or to
+// standard output for "-", a page at a time.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { createDeps } from '../deps.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { awardsCsv } from '../modules/exports/index.js';
+import type { AwardFilter } from '../modules/awards/index.js';
+
+const STATUSES = ['PENDING', 'ACCEPTED', 'REJECTED', 'REVOKED', 'EXPIRED'] as const;
+type Status = (typeof STATUSES)[number];
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    organization: { type: 'string' },
+    template: { type: 'string' },
+    status: { type: 'string' },
+    'issued-after': { type: 'string' },
+    'issued-before': { type: 'string' },
+    imported: { type: 'string' },
+  },
+});
+
+function usage(problem: string): never {
+  process.stderr.write(
+    `${problem}\nUsage: npm run export -- <file.csv | -> --organization <id> [--template <id>] [--status ${STATUSES.join(',')}] [--issued-after <date>] [--issued-before <date>] [--imported true|false]\n`,
+  );
+  process.exit(2);
+}
+
+/** A raw id, or the global id the API shows. */
+function rawId(typename: string, value: string): string {
+  try {
+    const decoded = decodeGlobalID(value);
+    if (decoded.typename === typename) return decoded.id;
+  } catch {
+    // a raw id
+  }
+  return value;
+}
+
+function date(option: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) usage(`--${option} must be an ISO-8601 date, not "${value}".`);
+  return parsed;
+}
+
+const [target] = positionals;
+if (!target || positionals.length > 1) usage('Name one file to write (or - for standard output).');
+if (!values.organization) usage('--organization is required.');
+const statuses = values.status?.split(',').map((status) => status.trim().toUpperCase());
+const unknownStatus = statuses?.find((status) => !(STATUSES as readonly string[]).includes(status));
+if (unknownStatus) usage(`--status: unknown status "${unknownStatus}".`);
+if (values.imported !== undefined && !['true', 'false'].includes(values.imported)) usage('--imported must be true or false.');
+const filter: AwardFilter = {
+  templateId: values.template ? rawId('BadgeTemplate', values.template) : undefined,
+  statuses: statuses as Status[] | undefined,
+  issuedAfter: date('issued-after', values['issued-after']),
+  issuedBefore: date('issued-before', values['issued-before']),
+  imported: values.imported === undefined ? undefined : values.imported === 'true',
+};
+
+const config = loadConfig(process.env);
+await migrateDatabase(config.databaseUrl);
+const database = await openDatabase(config.databaseUrl);
+try {
+  const organizationId = rawId('Organization', values.organization);
+  const organization = await database.reader.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true } });
+  if (!organization) {
+    process.stderr.write(`No organization has the id ${values.organization}.\n`);
+    process.exitCode = 2;
+  } else {
+    const out = target === '-' ? process.stdout : createWriteStream(target);
+    let rows = 0;
+    for await (const chunk of awardsCsv(createDeps({ database, config }), organization.id, filter, 1000)) {
+      // Waits while the file or pipe is full, so memory holds a page whatever the export's size.
+      if (!out.write(chunk.csv)) await once(out, 'drain');
+      rows += chunk.rows;
+    }
+    if (out !== process.stdout) {
+      out.end();
+      await once(out, 'finish');
+    }
+    process.stderr.write(`Exported ${rows} award${rows === 1 ? '' : 's'} of "${organization.name}"${target === '-' ? '' : ` to ${target}`}.\n`);
+  }
+} finally {
+  await database.close();
+}
