@@ -1,4 +1,5 @@
-// The award page in a real browser (Debian's Chromium through playwright-core): it loads nothing
+// The award page in a real browser (Debian's Chromium through playwright-core), valid, pending,
+// expired, revoked and on a white-label host: it loads nothing
 // but this server's, checks the signed credential and shows "Verified", counts the view and a
 // share once each, reads well at 320 px, and has no serious accessibility violations (axe-core).
 // Screenshots go to test-results/. Run with `npm run test:browser`.
@@ -147,6 +148,42 @@ describe('the award page in a browser', () => {
     expect(await page.locator('.status').textContent()).toContain('Given by mistake');
     await page.screenshot({ path: `${SCREENSHOTS}/award-page-revoked.png`, fullPage: true });
     await close();
+  });
+
+  it('says an expired award has expired, and since when', async () => {
+    const { award } = await issue(org.client, templateId, 'expired-browser@example.com', {
+      issuedAt: '2021-03-01T00:00:00Z',
+      expiresAt: '2022-03-01T00:00:00Z',
+      accepted: true,
+    });
+    const { page, foreign, close } = await open(award.publicId);
+    expect(await verificationText(page)).toContain('✗ Not verified');
+    const status = (await page.locator('.status').textContent()) ?? '';
+    expect(status).toContain('Expired');
+    expect(status).toContain('2022');
+    await page.screenshot({ path: `${SCREENSHOTS}/award-page-expired.png`, fullPage: true });
+    expect(foreign).toEqual([]);
+    await close();
+  });
+
+  it('on a white-label host, shows that organization’s awards under its name, and no other organization’s', async () => {
+    const host = 'badges.whitelabel.test';
+    const whitelabel = await server.createOrganization('White Label Academy', host);
+    const own = await issue(whitelabel.client, (await createActiveTemplate(whitelabel.client, { name: 'Academy Graduate' })).id, 'wl@example.com');
+    const foreignAward = await issue(org.client, templateId, 'not-on-wl@example.com');
+    // The browser reaches the host through the test server as its proxy, so it sends the
+    // white-label name in Host exactly as it would in production.
+    const context = await browser.newContext({ proxy: { server: server.url } });
+    const page = await context.newPage();
+    const ownResponse = await page.goto(`http://${host}/awards/${own.award.publicId}`);
+    expect(ownResponse?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Academy Graduate');
+    expect(await page.locator('body').textContent()).toContain('White Label Academy');
+    await page.screenshot({ path: `${SCREENSHOTS}/award-page-whitelabel.png`, fullPage: true });
+    const foreignResponse = await page.goto(`http://${host}/awards/${foreignAward.award.publicId}`);
+    expect(foreignResponse?.status()).toBe(404);
+    expect(await page.locator('body').textContent()).not.toContain('Browser Guild');
+    await context.close();
   });
 
   it('has no serious or critical accessibility violations (axe-core, WCAG 2.1 AA)', async () => {
