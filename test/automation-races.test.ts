@@ -1,6 +1,6 @@
 // A rule's backfill racing the live path: while the job walks the earners batch after batch,
 // clients keep moving earners across the rule's line (points over and under the threshold,
-// memberships started and ended). Whatever the interleaving, once both are done every earner who
+// memberships started and ended, actions recorded). Whatever the interleaving, once both are done every earner who
 // qualifies holds a live automated award and nobody else does. Batches are small, so many of
 // them run while the live requests land, and the live requests aim at the earners the job is
 // about to reach.
@@ -9,6 +9,7 @@ import {
   AddPointsBatchDocument,
   RaceAddPointsDocument,
   RaceAwardHistoryDocument,
+  RaceRecordActionDocument,
   ViewerDocument,
   RaceEndMembershipDocument,
   RaceSetRuleDocument,
@@ -169,6 +170,58 @@ describe('a backfill racing live changes', () => {
         missing: [],
         unexpected: [],
       });
+    }
+  }, 600_000);
+});
+
+describe('an action rule’s backfill racing recorded actions', () => {
+  it('leaves every earner with enough actions holding the award, round after round, and never revokes one', async () => {
+    const org = await server.createOrganization('Action race');
+    const template = await createActiveTemplate(org.client, { name: 'Helpful', awardMode: 'ONCE' });
+    const random = randomFrom(13);
+    const recordFor = (earner: { earnerId: string } | { earner: { email: string; name: string } }) =>
+      org.client.data(RaceRecordActionDocument, { input: { ...earner, type: 'answer.accepted' } });
+    for (let i = 0; i < EARNERS / 3; i += 1) {
+      const earner = { email: `helper-${i}@example.com`, name: `Helper Number ${i}` };
+      // Every earner exists; most have a few actions already.
+      await recordFor({ earner });
+      for (let more = Math.floor(random() * 3); more > 0; more -= 1) await recordFor({ earner });
+    }
+    const earnerIds = await earnerIdsOf(org.id);
+
+    const rules: number[] = [];
+    for (const minCount of [3, 2, 4]) {
+      rules.push(minCount);
+      const { setAwardRule } = await org.client.data(RaceSetRuleDocument, {
+        input: { templateId: template.id, action: { type: 'answer.accepted', minCount } },
+      });
+      const acts = await raceJob(decode(setAwardRule.job!.id), earnerIds, async (earnerId) => {
+        await recordFor({ earnerId: globalId('Earner', earnerId) });
+      });
+      expect(acts).toBeGreaterThan(20);
+
+      const counts = await server.app.deps.reader.action.groupBy({
+        by: ['earnerId'],
+        where: { organizationId: org.id, type: 'answer.accepted' },
+        _count: { _all: true },
+      });
+      const countOf = new Map(counts.map((row) => [row.earnerId, row._count._all]));
+      const qualified = new Set(earnerIds.filter((id) => (countOf.get(id) ?? 0) >= minCount));
+      const holders = await liveAwardHolders(org.id, decode(template.id));
+      // Everyone the rule now calls for holds the award; anyone else holding it qualified under an
+      // earlier rule (actions only add up, and an action award is never revoked).
+      const { missing, unexpected } = differences(qualified, holders);
+      expect({ minCount, missing }).toEqual({ minCount, missing: [] });
+      expect(unexpected.filter((id) => (countOf.get(id) ?? 0) < Math.min(...rules))).toEqual([]);
+      const revoked = await server.app.deps.reader.award.count({ where: { organizationId: org.id, status: 'REVOKED' } });
+      expect(revoked).toBe(0);
+      const duplicates = await server.app.deps.reader.award.groupBy({
+        by: ['earnerId'],
+        where: { organizationId: org.id, templateId: decode(template.id) },
+        _count: { _all: true },
+        having: { earnerId: { _count: { gt: 1 } } },
+      });
+      expect(duplicates).toEqual([]);
     }
   }, 600_000);
 });
