@@ -257,12 +257,17 @@ describe('status', () => {
 describe('issuer keys', () => {
   it('are published on the issuer profile, and rotation keeps earlier credentials verifiable', async () => {
     const before = await issued('rotation@example.com');
+    // An RS256 JWT makes the organization's RSA key (made on first need).
+    expect((await fetch(`${local(before.credentialLinks.jwt)}?alg=RS256`)).status).toBe(200);
     const { viewer } = await org.client.data(CredentialIssuerDocument);
     const issuer = viewer.organization.credentialIssuer;
     const profile = (await (await fetch(local(issuer.url))).json()) as Json;
     expect(profile.id).toBe(issuer.url);
     expect(JSON.stringify(profile)).toContain(issuer.keys.find((key) => key.type === 'ED25519')!.publicKey);
     expect(JSON.stringify(profile)).not.toMatch(/secret|privateKey|"d":/i);
+    // Nor does the API: each key is its public part only (an RSA JWK has no private members).
+    expect(issuer.keys.map((key) => key.type).sort()).toEqual(['ED25519', 'RSA']);
+    for (const key of issuer.keys) expect(key.publicKey).not.toMatch(/"(d|p|q|dp|dq|qi)":/);
 
     const { rotateCredentialKeys } = await org.client.data(RotateCredentialKeysDocument);
     expect(rotateCredentialKeys.retired).toBeGreaterThanOrEqual(1);
