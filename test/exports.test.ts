@@ -149,7 +149,7 @@ describe('the awards export', () => {
     expect(refused.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'filter.templateId' });
   });
 
-  it('is written to a file by `npm run export`, the same bytes as the stream', async () => {
+  it('is written to a file by `npm run export`, the same bytes as the API’s pages', async () => {
     const file = path.join(directory, 'awards.csv');
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/export.ts', file, '--organization', org.id], {
       cwd: ROOT,
@@ -161,7 +161,7 @@ describe('the awards export', () => {
     const [code] = (await once(child, 'exit')) as [number];
     expect(output).toContain('Exported 3 awards of "Exporting Guild"');
     expect(code).toBe(0);
-    const streamed = (await exported()).map((piece) => piece.csv).join('');
-    expect(await readFile(file, 'utf8')).toBe(streamed);
+    const paged = (await exported()).map((piece) => piece.csv).join('');
+    expect(await readFile(file, 'utf8')).toBe(paged);
   });
 });

@@ -12,9 +12,9 @@ import { createDeps } from '../deps.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { awardsCsv } from '../modules/exports/index.js';
 import type { AwardFilter } from '../modules/awards/index.js';
+import { AwardStatus } from '../generated/prisma-sqlite/client.js';
 
-const STATUSES = ['PENDING', 'ACCEPTED', 'REJECTED', 'REVOKED', 'EXPIRED'] as const;
-type Status = (typeof STATUSES)[number];
+const STATUSES: readonly string[] = Object.values(AwardStatus);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -57,12 +57,12 @@ const [target] = positionals;
 if (!target || positionals.length > 1) usage('Name one file to write (or - for standard output).');
 if (!values.organization) usage('--organization is required.');
 const statuses = values.status?.split(',').map((status) => status.trim().toUpperCase());
-const unknownStatus = statuses?.find((status) => !(STATUSES as readonly string[]).includes(status));
+const unknownStatus = statuses?.find((status) => !STATUSES.includes(status));
 if (unknownStatus) usage(`--status: unknown status "${unknownStatus}".`);
 if (values.imported !== undefined && !['true', 'false'].includes(values.imported)) usage('--imported must be true or false.');
 const filter: AwardFilter = {
   templateId: values.template ? rawId('BadgeTemplate', values.template) : undefined,
-  statuses: statuses as Status[] | undefined,
+  statuses: statuses as AwardStatus[] | undefined,
   issuedAfter: date('issued-after', values['issued-after']),
   issuedBefore: date('issued-before', values['issued-before']),
   imported: values.imported === undefined ? undefined : values.imported === 'true',

@@ -79,7 +79,6 @@ export async function awardRowsPage(
   });
   const more = page.length > size;
   const shown = more ? page.slice(0, size) : page;
-  const last = shown.at(-1);
   return {
     rows: shown.map((award) => [
       // The id the API shows, so a file can be filtered and joined with what the API answers.
@@ -104,6 +103,6 @@ export async function awardRowsPage(
       award.legacyId ?? encodeGlobalID('Award', award.id),
       effectiveStatus(award, now),
     ]),
-    next: more && last ? { issuedAt: last.issuedAt, id: last.id } : undefined,
+    next: more ? { issuedAt: shown[size - 1]!.issuedAt, id: shown[size - 1]!.id } : undefined,
   };
 }

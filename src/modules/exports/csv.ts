@@ -29,26 +29,27 @@ function decodeCursor(cursor: string): PagePosition {
   return { issuedAt, id };
 }
 
+/** A page as CSV text (with the header when it is the first) and where the next one starts. */
+async function csvPage(deps: Deps, organizationId: string, filter: AwardFilter, after: PagePosition | undefined, size: number) {
+  const page = await awardRowsPage(deps, organizationId, filter, after, size);
+  return { csv: (after ? '' : lines([EXPORT_COLUMNS])) + lines(page.rows), rows: page.rows.length, next: page.next };
+}
+
 /** One page of the export: `first` awards after `after` (a nextCursor), or from the start. */
 export async function awardsCsvPage(deps: Deps, organizationId: string, filter: AwardFilter, first: number, after?: string | null): Promise<CsvPage> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_ROWS_PER_PAGE) {
     throw ValidationError.single('first', 'range', `must be a whole number from 1 to ${MAX_ROWS_PER_PAGE}`);
   }
-  const position = after ? decodeCursor(after) : undefined;
-  const page = await awardRowsPage(deps, organizationId, filter, position, first);
-  return {
-    csv: (position ? '' : lines([EXPORT_COLUMNS])) + lines(page.rows),
-    rows: page.rows.length,
-    nextCursor: page.next ? encodeCursor(page.next) : null,
-  };
+  const { csv, rows, next } = await csvPage(deps, organizationId, filter, after ? decodeCursor(after) : undefined, first);
+  return { csv, rows, nextCursor: next ? encodeCursor(next) : null };
 }
 
 /** The whole export, page after page, as the reader asks for them. */
-export async function* awardsCsv(deps: Deps, organizationId: string, filter: AwardFilter, pageSize: number): AsyncGenerator<CsvPage> {
-  let after: string | null | undefined;
+export async function* awardsCsv(deps: Deps, organizationId: string, filter: AwardFilter, pageSize: number): AsyncGenerator<{ csv: string; rows: number }> {
+  let after: PagePosition | undefined;
   do {
-    const page = await awardsCsvPage(deps, organizationId, filter, pageSize, after);
-    yield page;
-    after = page.nextCursor;
+    const { csv, rows, next } = await csvPage(deps, organizationId, filter, after, pageSize);
+    yield { csv, rows };
+    after = next;
   } while (after);
 }
