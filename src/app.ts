@@ -21,6 +21,7 @@ import { getSchema } from './schema.js';
 import { credentialsFromHeaders, RequestAuth, type Authenticate } from './graphql/auth.js';
 import { authenticate as authenticateKey } from './modules/api-keys/index.js';
 import { AutomationJobs, Scheduler } from './modules/automation/index.js';
+import { IMPORT_BATCH, ImportJobs } from './modules/imports/index.js';
 import { clientAddress } from './transport/client-address.js';
 import { engagementSalt } from './modules/engagement/index.js';
 import { CertificateRenderer, handleCertificateRequest, ImageFetcher } from './modules/certificates/index.js';
@@ -56,7 +57,7 @@ export interface App {
   events: EventBus;
   responseCache: ResponseCache;
   subscriptions: SubscriptionHub;
-  /** Time-based automation (membership ends, award expiry, backfills); tests call its tick(). */
+  /** Time-based automation (membership ends, award expiry, backfills, imports); tests call its tick(). */
   scheduler: Scheduler;
   /** Sends queued email; tests call its tick(). */
   outbox: EmailOutbox;
@@ -134,7 +135,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   let websockets: WebSocketTransport | undefined;
   const parallelism = deps.provider === 'postgresql' ? config.automationParallelism : 1;
   const automationJobs = new AutomationJobs(deps, events.instanceId, config.automationBatchSize, parallelism);
-  const scheduler = new Scheduler(deps, automationJobs, config.automationTickMs);
+  const importJobs = new ImportJobs(deps, events.instanceId, IMPORT_BATCH);
+  const scheduler = new Scheduler(deps, [automationJobs, importJobs], config.automationTickMs);
   const outbox = new EmailOutbox(deps, createMailer(config), composeAwardEmail(deps), events.instanceId, {
     pollMs: config.emailPollMs,
     retryBaseMs: config.emailRetryBaseMs,
@@ -162,6 +164,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       responseCache.invalidateFor(event);
       // Any instance may run a queued job: the first to claim it does.
       if (event.kind === 'automationJob' && event.status === 'QUEUED') automationJobs.kick();
+      if (event.kind === 'importJob' && event.status === 'QUEUED') importJobs.kick();
       // Mail was queued on some instance: by sendAwardEmail or shareAward, or by an issue from a
       // template with emailOnIssue (people's or automation's).
       if ((event.kind === 'organization' && event.change === 'EMAIL_QUEUED') || (event.kind === 'award' && event.change === 'ISSUED')) {

@@ -56,6 +56,15 @@ export interface AutomationJobEvent {
   at: string;
 }
 
+/** Progress of a CSV import job: queued, started, each batch, ended. */
+export interface ImportJobEvent {
+  kind: 'importJob';
+  organizationId: string;
+  jobId: string;
+  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  at: string;
+}
+
 /** Points recorded (addPoints, addPointsBatch): one event per committed change, whatever its size. */
 export interface PointsEvent {
   kind: 'points';
@@ -81,7 +90,7 @@ export interface EngagementEvent {
   at: string;
 }
 
-export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent | AutomationJobEvent | PointsEvent | EngagementEvent;
+export type DomainEvent = AwardEvent | TemplateEvent | OrganizationEvent | AutomationJobEvent | ImportJobEvent | PointsEvent | EngagementEvent;
 
 /** An event as listeners receive it: stamped with the moment its transaction had committed. */
 export type Committed<Event extends DomainEvent = DomainEvent> = Event & { committedAt: string };

@@ -23,6 +23,7 @@ export function decodeOptionalId(typename: string, globalId: string | null | und
 const OWNED = {
   BadgeTemplate: { entity: 'badge template', find: (context: Context, id: string, organizationId: string) => context.deps.reader.badgeTemplate.findFirst({ where: { id, organizationId }, select: { id: true } }) },
   Earner: { entity: 'earner', find: (context: Context, id: string, organizationId: string) => context.deps.reader.earner.findFirst({ where: { id, organizationId }, select: { id: true } }) },
+  ImportJob: { entity: 'import job', find: (context: Context, id: string, organizationId: string) => context.deps.reader.importJob.findFirst({ where: { id, organizationId }, select: { id: true } }) },
 };
 
 /**

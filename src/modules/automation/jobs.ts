@@ -10,7 +10,8 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../../deps.js';
 import { refreshStaleStatistics } from '../../db/statistics.js';
-import { commit, inTransaction } from '../../db/transaction.js';
+import { claimJob, releaseJob } from '../../db/job-claims.js';
+import { commit } from '../../db/transaction.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
 import { CoalescedRun } from '../../shared/coalesced.js';
 import { lockEarners } from '../earners/index.js';
@@ -69,19 +70,9 @@ export class AutomationJobs {
   }
 
   async #claim(): Promise<AutomationJob | undefined> {
-    const now = this.deps.clock.now();
-    const claimable = { OR: [{ status: 'QUEUED' as const }, { status: 'RUNNING' as const, claimedUntil: { lt: now } }] };
-    const candidates = await this.deps.reader.automationJob.findMany({ where: claimable, orderBy: { createdAt: 'asc' }, take: 5, select: { id: true } });
-    for (const { id } of candidates) {
-      const claimed = await inTransaction(this.deps.db, (tx) =>
-        tx.automationJob.updateMany({
-          where: { id, ...claimable },
-          data: { status: 'RUNNING', claimedBy: this.instanceId, claimedUntil: new Date(now.getTime() + CLAIM_MS) },
-        }),
-      );
-      if (claimed.count === 1) return this.deps.db.automationJob.findUniqueOrThrow({ where: { id } });
-    }
-    return undefined;
+    const { db, reader, clock } = this.deps;
+    const id = await claimJob(db, reader.automationJob, (tx) => tx.automationJob, { instanceId: this.instanceId, now: clock.now(), claimMs: CLAIM_MS });
+    return id ? db.automationJob.findUniqueOrThrow({ where: { id } }) : undefined;
   }
 
   async #run(claimed: AutomationJob): Promise<void> {
@@ -103,10 +94,7 @@ export class AutomationJobs {
       await setImmediate();
     }
     // Stopping: let the next instance (or this one, restarted) take the job over at once.
-    await deps.db.automationJob.updateMany({
-      where: { id: job.id, status: 'RUNNING', claimedBy: this.instanceId },
-      data: { claimedBy: null, claimedUntil: new Date(0) },
-    });
+    await releaseJob(deps.db.automationJob, job.id, this.instanceId);
   }
 
   /**

@@ -1,13 +1,18 @@
 // Changes due at a time rather than on a request: memberships reaching their end date, awards
-// reaching their expiry, and automation jobs waiting to run (or abandoned by a stopped
-// instance). Every instance runs this; the conditional updates inside each step decide which
+// reaching their expiry, and jobs waiting to run (automation backfills, CSV imports), or
+// abandoned by a stopped instance. Every instance runs this; the conditional updates inside each step decide which
 // instance does each change, so nothing is revoked, expired or announced twice.
 import type { Deps } from '../../deps.js';
 import { expireDueAwards } from '../awards/index.js';
 import { endDueMemberships } from './memberships.js';
-import type { AutomationJobs } from './jobs.js';
 
 const BATCH = 500;
+
+/** Workers of claimable jobs (AutomationJobs, ImportJobs). */
+export interface JobRunner {
+  runPending(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
@@ -16,7 +21,7 @@ export class Scheduler {
 
   constructor(
     private readonly deps: Deps,
-    private readonly jobs: AutomationJobs,
+    private readonly jobs: readonly JobRunner[],
     private readonly intervalMs: number,
   ) {}
 
@@ -33,7 +38,7 @@ export class Scheduler {
       try {
         while (!this.#stopped && (await endDueMemberships(this.deps, BATCH)) === BATCH);
         while (!this.#stopped && (await expireDueAwards(this.deps, BATCH)) === BATCH);
-        if (!this.#stopped) await this.jobs.runPending();
+        if (!this.#stopped) await Promise.all(this.jobs.map((jobs) => jobs.runPending()));
       } catch (error) {
         this.deps.logger.error({ err: error }, 'scheduled automation failed');
       } finally {
@@ -48,6 +53,6 @@ export class Scheduler {
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await Promise.all([this.jobs.stop(), this.#ticking]);
+    await Promise.all([...this.jobs.map((jobs) => jobs.stop()), this.#ticking]);
   }
 }

@@ -147,6 +147,36 @@ export async function issueAwards(
   return commit(deps, (tx) => issueInTransaction(tx, deps, actor, rows, field, now), { timeoutMs: 60_000 });
 }
 
+/**
+ * The rule problems of rows as issueAwards would report them before opening a transaction (an
+ * import's dry run checks its rows with these very rules). None when every row passes.
+ */
+export function issueProblems(inputs: IssueAwardInput[], field: FieldNamer, now: Date): FieldIssue[] {
+  try {
+    parseRows(inputs, field, now);
+    return [];
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues;
+    throw error;
+  }
+}
+
+/**
+ * issueAwards inside the caller's transaction, for a change that must commit with the awards (an
+ * import batch and its job's progress). The caller commits and publishes the events.
+ */
+export function issueAwardsInTransaction(
+  tx: Tx,
+  deps: Deps,
+  actor: Actor,
+  inputs: IssueAwardInput[],
+  field: FieldNamer,
+  now: Date,
+): Promise<Change<IssueResult[]>> {
+  if (inputs.length === 0) return Promise.resolve({ result: [], events: [] });
+  return issueInTransaction(tx, deps, actor, parseRows(inputs, field, now), field, now);
+}
+
 async function issueInTransaction(
   tx: Tx,
   deps: Deps,

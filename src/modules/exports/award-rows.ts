@@ -1,32 +1,8 @@
-// Awards as CSV rows, read a page at a time so an export of any size holds one page in memory.
-// The columns are the ones an import reads, so a file exported from one organization imports
-// into another.
+// Awards as CSV rows, read a page at a time so an export of any size holds one page in memory,
+// in the columns of src/modules/awards/csv-columns.ts (the ones the import reads).
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Deps } from '../../deps.js';
-import { awardWhere, effectiveStatus, readEvidence, type AwardFilter } from '../awards/index.js';
-
-/** The header row, in order. */
-export const EXPORT_COLUMNS = [
-  'template_id',
-  'template_name',
-  'recipient_email',
-  'recipient_name',
-  'recipient_first_name',
-  'recipient_last_name',
-  'recipient_external_id',
-  'issued_at',
-  'expires_at',
-  'activity_title',
-  'activity_started_at',
-  'activity_ended_at',
-  'notes',
-  'evidence_url',
-  'legacy_id',
-  'status',
-] as const;
-
-/** Written for an award that never expires, since an empty cell means "the template's validity". */
-export const NEVER_EXPIRES = 'never';
+import { awardWhere, effectiveStatus, NEVER_EXPIRES, readEvidence, type AwardFilter } from '../awards/index.js';
 
 const select = {
   id: true,

@@ -3,8 +3,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../shared/errors.js';
-import type { AwardFilter } from '../awards/index.js';
-import { awardRowsPage, EXPORT_COLUMNS, type PagePosition } from './award-rows.js';
+import { AWARD_CSV_COLUMNS, type AwardFilter } from '../awards/index.js';
+import { awardRowsPage, type PagePosition } from './award-rows.js';
 
 export const MAX_ROWS_PER_PAGE = 5_000;
 
@@ -32,7 +32,7 @@ function decodeCursor(cursor: string): PagePosition {
 /** A page as CSV text (with the header when it is the first) and where the next one starts. */
 async function csvPage(deps: Deps, organizationId: string, filter: AwardFilter, after: PagePosition | undefined, size: number) {
   const page = await awardRowsPage(deps, organizationId, filter, after, size);
-  return { csv: (after ? '' : lines([EXPORT_COLUMNS])) + lines(page.rows), rows: page.rows.length, next: page.next };
+  return { csv: (after ? '' : lines([AWARD_CSV_COLUMNS])) + lines(page.rows), rows: page.rows.length, next: page.next };
 }
 
 /** One page of the export: `first` awards after `after` (a nextCursor), or from the start. */
