@@ -15,14 +15,14 @@ function claimable(now: Date) {
   return { OR: [{ status: 'QUEUED' as const }, { status: 'RUNNING' as const, claimedUntil: { lt: now } }] };
 }
 
-/** Claims the oldest claimable job for `instanceId` until `now + claimMs`; its id, or undefined when none. */
+/** Claims the oldest claimable job (or job `id` when it is claimable) for `instanceId` until `now + claimMs`; its id, or undefined when none. */
 export async function claimJob(
   db: PrismaClient,
   reader: JobTable,
   table: (client: Tx) => JobTable,
-  options: { instanceId: string; now: Date; claimMs: number },
+  options: { instanceId: string; now: Date; claimMs: number; /** This job only. */ id?: string },
 ): Promise<string | undefined> {
-  const where = claimable(options.now);
+  const where = { ...claimable(options.now), ...(options.id ? { id: options.id } : {}) };
   const candidates = await reader.findMany({ where, orderBy: { createdAt: 'asc' }, take: 5, select: { id: true } });
   for (const { id } of candidates) {
     const claimed = await inTransaction(db, (tx) =>

@@ -55,27 +55,34 @@ export class ImportJobs {
     await this.#runs.stop();
   }
 
+  /** Runs job `id` here and now, unless another instance holds it (the command line). */
+  async runJob(id: string): Promise<void> {
+    if (await this.#claim(id)) await this.#runOrFail(id);
+  }
+
   async #drain(): Promise<void> {
+    for (let id = await this.#claim(); id && !this.#runs.stopped; id = await this.#claim()) await this.#runOrFail(id);
+  }
+
+  async #runOrFail(id: string): Promise<void> {
     const { deps } = this;
-    for (let id = await this.#claim(); id && !this.#runs.stopped; id = await this.#claim()) {
-      try {
-        await this.#run(id);
-      } catch (error) {
-        deps.logger.error({ err: error, jobId: id }, 'import job failed');
-        await commit(deps, async (tx) => {
-          const failed = await tx.importJob.update({
-            where: { id },
-            data: { status: 'FAILED', error: error instanceof Error ? error.message : String(error), finishedAt: deps.clock.now(), claimedBy: null, claimedUntil: null },
-          });
-          return { result: failed, events: [importJobEvent(failed)] };
+    try {
+      await this.#run(id);
+    } catch (error) {
+      deps.logger.error({ err: error, jobId: id }, 'import job failed');
+      await commit(deps, async (tx) => {
+        const failed = await tx.importJob.update({
+          where: { id },
+          data: { status: 'FAILED', error: error instanceof Error ? error.message : String(error), finishedAt: deps.clock.now(), claimedBy: null, claimedUntil: null },
         });
-      }
+        return { result: failed, events: [importJobEvent(failed)] };
+      });
     }
   }
 
-  #claim(): Promise<string | undefined> {
+  #claim(id?: string): Promise<string | undefined> {
     const { db, reader, clock } = this.deps;
-    return claimJob(db, reader.importJob, (tx) => tx.importJob, { instanceId: this.instanceId, now: clock.now(), claimMs: CLAIM_MS });
+    return claimJob(db, reader.importJob, (tx) => tx.importJob, { instanceId: this.instanceId, now: clock.now(), claimMs: CLAIM_MS, id });
   }
 
   async #run(id: string): Promise<void> {

@@ -31,7 +31,7 @@ export function templateLookup(templates: ImportTemplate[], defaultTemplateId: s
 export type MappedRow =
   | { line: number; kind: 'issue'; input: IssueAwardInput & { idempotencyKey: string } }
   | { line: number; kind: 'skip'; problem: ImportProblem }
-  | { line: number; kind: 'fail'; problems: ImportProblem[] };
+  | { line: number; kind: 'fail'; problems: ImportProblem[]; input?: IssueAwardInput };
 
 /** Exported statuses an import does not issue again (see docs/imports.md). */
 const NOT_IMPORTED = new Set(['REVOKED', 'REJECTED']);
@@ -160,7 +160,8 @@ function toInput(row: CsvRow, templates: TemplateLookup): MappedRow {
     // A row of a ONCE badge the earner already holds is skipped, not an error.
     onDuplicate: 'SKIP',
   };
-  if (problems.length) return { line: row.line, kind: 'fail', problems };
+  // The award's own rules still run on the rest of the row, so every problem is told at once.
+  if (problems.length) return { line: row.line, kind: 'fail', problems, input };
   // The same content is the same award, whichever file (or run) it comes in.
   return { line: row.line, kind: 'issue', input: { ...input, idempotencyKey: `import:${requestHash(input)}` } };
 }
@@ -186,9 +187,9 @@ export function splitPositionField(field: string): { position: number; name: str
  */
 export function mapRows(rows: CsvRow[], templates: TemplateLookup, now: Date, seenKeys = new Set<string>()): MappedRow[] {
   const mapped = rows.map((row) => toInput(row, templates));
-  const candidates = mapped.flatMap((row, index) => (row.kind === 'issue' ? [{ row, index }] : []));
+  const candidates = mapped.flatMap((row, index) => (row.kind !== 'skip' && row.input ? [{ row, index, input: row.input }] : []));
   const issues = issueProblems(
-    candidates.map(({ row }) => row.input),
+    candidates.map(({ input }) => input),
     positionField,
     now,
   );
@@ -197,13 +198,15 @@ export function mapRows(rows: CsvRow[], templates: TemplateLookup, now: Date, se
     const where = splitPositionField(issue.field);
     if (!where) continue;
     const { index, row } = candidates[where.position]!;
-    // Repeats within the batch are handled below, as skips.
-    if (issue.rule === 'uniqueInBatch') continue;
-    byPosition.set(index, [...(byPosition.get(index) ?? []), rowProblem(row.line, { ...issue, field: where.name })]);
+    const problem = rowProblem(row.line, { ...issue, field: where.name });
+    const known = row.kind === 'fail' ? row.problems : [];
+    // Repeats within the batch are handled below, as skips; a column already refused is not refused twice.
+    if (issue.rule === 'uniqueInBatch' || known.some((earlier) => earlier.column === problem.column)) continue;
+    byPosition.set(index, [...(byPosition.get(index) ?? []), problem]);
   }
   return mapped.map((row, index) => {
-    const problems = byPosition.get(index);
-    if (problems) return { line: row.line, kind: 'fail', problems };
+    const problems = [...(row.kind === 'fail' ? row.problems : []), ...(byPosition.get(index) ?? [])];
+    if (problems.length) return { line: row.line, kind: 'fail', problems };
     if (row.kind !== 'issue') return row;
     if (seenKeys.has(row.input.idempotencyKey)) {
       return { line: row.line, kind: 'skip', problem: { line: row.line, column: null, rule: 'repeatedRow', message: 'skipped: repeats an earlier row of the file' } };
