@@ -65,6 +65,10 @@ import {
   OnAwardChangedDocument,
   OnBadgeTemplateChangedDocument,
   AutomationJobChangedDocument,
+  ImportAwardsDocument,
+  ImportJobChangedDocument,
+  ImportJobDocument,
+  ImportJobsDocument,
   OnLeaderboardChangedDocument,
   OnCredentialStatusChangedDocument,
   OnLeaderboardScreenDocument,
@@ -558,6 +562,41 @@ describe('subscriptions', () => {
     while (jobs.buffered > 0) later.push((await jobs.data()).automationJobChanged.job.id);
     expect(later.filter((id) => id !== ownTemplate.id && id !== jobOfB)).toEqual([]);
     templates.dispose();
+    jobs.dispose();
+  });
+
+  it('CSV imports: another organization’s jobs are invisible, its templates are NOT_FOUND, and its job events never arrive', async () => {
+    covered.add('Mutation.importAwards').add('Query.importJob').add('Query.importJobs').add('Subscription.importJobChanged');
+    // A's import issues nothing (its one row is REVOKED), so A stays as the snapshot has it.
+    const fileOfA = `template_id,recipient_email,recipient_name,status\r\n${mine.templateId},x@example.com,Xavier X,REVOKED\r\n`;
+    const jobOfA = (await a.client.data(ImportAwardsDocument, { input: { csv: fileOfA } })).importAwards.job!.id;
+    await eventually(async () => (await a.client.data(ImportJobDocument, { id: jobOfA })).importJob?.status === 'SUCCEEDED', 10_000);
+    expect((await b.client.data(ImportJobDocument, { id: jobOfA })).importJob).toBeNull();
+    expect((await b.client.data(ImportJobsDocument, {})).importJobs.totalCount).toBe(0);
+    expect((await a.client.data(ImportJobsDocument, {})).importJobs.totalCount).toBe(1);
+    await expectRefused(ImportJobChangedDocument, { id: jobOfA });
+    // A's template as B's default, or named by id in B's file, is not B's.
+    expectNotFound(await b.client.error(ImportAwardsDocument, { input: { csv: 'recipient_email,recipient_name\r\nx@example.com,Xavier X\r\n', templateId: mine.templateId, dryRun: true } }));
+    const fileOfB = `template_id,recipient_email,recipient_name\r\n${mine.templateId},x@example.com,Xavier X\r\n`;
+    const dry = await b.client.data(ImportAwardsDocument, { input: { csv: fileOfB, dryRun: true } });
+    expect(dry.importAwards.problems).toEqual([expect.objectContaining({ line: 2, column: 'template_id', rule: 'exists' })]);
+
+    const jobs = await subscribed(() => new Subscription(live.client, ImportJobChangedDocument, {}));
+    await a.client.data(ImportAwardsDocument, { input: { csv: fileOfA } });
+    const jobOfB = (await b.client.data(ImportAwardsDocument, { input: { csv: fileOfB } })).importAwards.job!.id;
+    const seen: string[] = [];
+    await eventually(async () => {
+      while (jobs.buffered > 0) {
+        const { job, status } = (await jobs.data()).importJobChanged;
+        seen.push(job.id);
+        if (status === 'SUCCEEDED') expect(job).toMatchObject({ issued: 0, failed: 1 });
+      }
+      return (await b.client.data(ImportJobDocument, { id: jobOfB })).importJob?.status === 'SUCCEEDED';
+    }, 10_000);
+    await sleep(200);
+    while (jobs.buffered > 0) seen.push((await jobs.data()).importJobChanged.job.id);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((id) => id !== jobOfB)).toEqual([]);
     jobs.dispose();
   });
 
