@@ -5,11 +5,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { decodeGlobalID } from '@pothos/plugin-relay';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { createDeps } from '../deps.js';
-import { migrateDatabase } from '../db/migrate.js';
+import { rawId, withOrganization } from './organization.js';
 import { awardsCsv } from '../modules/exports/index.js';
 import type { AwardFilter } from '../modules/awards/index.js';
 import { AwardStatus } from '../generated/prisma-sqlite/client.js';
@@ -35,17 +32,6 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-/** A raw id, or the global id the API shows. */
-function rawId(typename: string, value: string): string {
-  try {
-    const decoded = decodeGlobalID(value);
-    if (decoded.typename === typename) return decoded.id;
-  } catch {
-    // a raw id
-  }
-  return value;
-}
-
 function date(option: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const parsed = new Date(value);
@@ -68,29 +54,17 @@ const filter: AwardFilter = {
   imported: values.imported === undefined ? undefined : values.imported === 'true',
 };
 
-const config = loadConfig(process.env);
-await migrateDatabase(config.databaseUrl);
-const database = await openDatabase(config.databaseUrl);
-try {
-  const organizationId = rawId('Organization', values.organization);
-  const organization = await database.reader.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true } });
-  if (!organization) {
-    process.stderr.write(`No organization has the id ${values.organization}.\n`);
-    process.exitCode = 2;
-  } else {
-    const out = target === '-' ? process.stdout : createWriteStream(target);
-    let rows = 0;
-    for await (const chunk of awardsCsv(createDeps({ database, config }), organization.id, filter, 1000)) {
-      // Waits while the file or pipe is full, so memory holds a page whatever the export's size.
-      if (!out.write(chunk.csv)) await once(out, 'drain');
-      rows += chunk.rows;
-    }
-    if (out !== process.stdout) {
-      out.end();
-      await once(out, 'finish');
-    }
-    process.stderr.write(`Exported ${rows} award${rows === 1 ? '' : 's'} of "${organization.name}"${target === '-' ? '' : ` to ${target}`}.\n`);
+await withOrganization(values.organization, async ({ config, database, organization }) => {
+  const out = target === '-' ? process.stdout : createWriteStream(target);
+  let rows = 0;
+  for await (const chunk of awardsCsv(createDeps({ database, config }), organization.id, filter, 1000)) {
+    // Waits while the file or pipe is full, so memory holds a page whatever the export's size.
+    if (!out.write(chunk.csv)) await once(out, 'drain');
+    rows += chunk.rows;
   }
-} finally {
-  await database.close();
-}
+  if (out !== process.stdout) {
+    out.end();
+    await once(out, 'finish');
+  }
+  process.stderr.write(`Exported ${rows} award${rows === 1 ? '' : 's'} of "${organization.name}"${target === '-' ? '' : ` to ${target}`}.\n`);
+});

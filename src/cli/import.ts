@@ -7,12 +7,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
-import { migrateDatabase } from '../db/migrate.js';
 import { createDeps } from '../deps.js';
+import { rawId, withOrganization } from './organization.js';
 import { dryRunImport, IMPORT_BATCH, ImportJobs, startImport, type ImportProblem } from '../modules/imports/index.js';
 import { webhookRecorder } from '../modules/webhooks/index.js';
 import { ValidationError } from '../shared/errors.js';
@@ -31,17 +28,6 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-/** A raw id, or the global id the API shows. */
-function rawId(typename: string, value: string): string {
-  try {
-    const decoded = decodeGlobalID(value);
-    if (decoded.typename === typename) return decoded.id;
-  } catch {
-    // a raw id
-  }
-  return value;
-}
-
 const where = (problem: ImportProblem) => `${problem.line}:${problem.column ?? '-'}`;
 
 const [source] = positionals;
@@ -49,61 +35,51 @@ if (!source || positionals.length > 1) usage('Name one file to import.');
 if (!values.organization) usage('--organization is required.');
 const csv = await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => usage(`Cannot read ${source}: ${error.code ?? error.message}`));
 
-const config = loadConfig(process.env);
-await migrateDatabase(config.databaseUrl);
-const database = await openDatabase(config.databaseUrl);
-try {
-  const organizationId = rawId('Organization', values.organization);
-  const organization = await database.reader.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true } });
-  if (!organization) {
-    process.stderr.write(`No organization has the id ${values.organization}.\n`);
-    process.exitCode = 2;
+await withOrganization(values.organization, async ({ config, database, organization }) => {
+  const deps = createDeps({ database, config });
+  // Awards issued here call for webhook deliveries as they would on a server.
+  deps.events.addRecorder(webhookRecorder(deps));
+  const input = { csv, fileName: path.basename(source), templateId: values.template ? rawId('BadgeTemplate', values.template) : null };
+  if (values['dry-run']) {
+    const result = await dryRunImport(deps, organization.id, input);
+    for (const problem of result.problems) process.stdout.write(`${where(problem)} ${problem.rule} ${problem.message}\n`);
+    process.stderr.write(
+      `Dry run of ${source}: ${result.totalRows} rows, ${result.validRows} to import, ${result.skippedRows} to skip, ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}.\n`,
+    );
+    if (result.problems.length) process.exitCode = 1;
   } else {
-    const deps = createDeps({ database, config });
-    // Awards issued here call for webhook deliveries as they would on a server.
-    deps.events.addRecorder(webhookRecorder(deps));
-    const input = { csv, fileName: path.basename(source), templateId: values.template ? rawId('BadgeTemplate', values.template) : null };
-    if (values['dry-run']) {
-      const result = await dryRunImport(deps, organization.id, input);
-      for (const problem of result.problems) process.stdout.write(`${where(problem)} ${problem.rule} ${problem.message}\n`);
-      process.stderr.write(
-        `Dry run of ${source}: ${result.totalRows} rows, ${result.validRows} to import, ${result.skippedRows} to skip, ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}.\n`,
-      );
-      if (result.problems.length) process.exitCode = 1;
+    const job = await startImport(deps, { organizationId: organization.id, apiKeyId: null }, input).catch((error: unknown) => {
+      // The file as a whole is refused (its header, its syntax): say why, as the API would.
+      if (!(error instanceof ValidationError)) throw error;
+      for (const issue of error.issues) process.stderr.write(`${issue.field} ${issue.rule} ${issue.message}\n`);
+      return undefined;
+    });
+    if (!job) {
+      process.exitCode = 1;
     } else {
-      const job = await startImport(deps, { organizationId: organization.id, apiKeyId: null }, input).catch((error: unknown) => {
-        // The file as a whole is refused (its header, its syntax): say why, as the API would.
-        if (!(error instanceof ValidationError)) throw error;
-        for (const issue of error.issues) process.stderr.write(`${issue.field} ${issue.rule} ${issue.message}\n`);
-        return undefined;
-      });
-      if (!job) {
-        process.exitCode = 1;
-      } else {
-        const bar = process.stdout.isTTY
-          ? new cliProgress.SingleBar({ format: 'Importing [{bar}] {percentage}% | {value}/{total} rows | {issued} issued, {skipped} skipped, {failed} failed' }, cliProgress.Presets.shades_classic)
-          : undefined;
-        bar?.start(job.totalRows, 0, { issued: 0, skipped: 0, failed: 0 });
-        const jobs = new ImportJobs(deps, `cli-${process.pid}`, IMPORT_BATCH);
-        const running = jobs.runJob(job.id);
-        let current = job;
+      const bar = process.stdout.isTTY
+        ? new cliProgress.SingleBar({ format: 'Importing [{bar}] {percentage}% | {value}/{total} rows | {issued} issued, {skipped} skipped, {failed} failed' }, cliProgress.Presets.shades_classic)
+        : undefined;
+      bar?.start(job.totalRows, 0, { issued: 0, skipped: 0, failed: 0 });
+      const jobs = new ImportJobs(deps, `cli-${process.pid}`, IMPORT_BATCH);
+      const running = jobs.runJob(job.id);
+      const ended = async () => {
         for (;;) {
-          current = await deps.db.importJob.findUniqueOrThrow({ where: { id: job.id } });
+          const current = await deps.db.importJob.findUniqueOrThrow({ where: { id: job.id } });
           bar?.update(current.rowsDone, { issued: current.issued, skipped: current.skipped, failed: current.failed });
-          if (current.status === 'SUCCEEDED' || current.status === 'FAILED') break;
+          if (current.status === 'SUCCEEDED' || current.status === 'FAILED') return current;
           await Promise.race([running, sleep(200)]);
         }
-        await running;
-        bar?.stop();
-        const problems = Array.isArray(current.problems) ? (current.problems as unknown as ImportProblem[]) : [];
-        for (const problem of problems) process.stderr.write(`${where(problem)} ${problem.rule} ${problem.message}\n`);
-        process.stdout.write(
-          `Import of ${source} into "${organization.name}" ${current.status}: ${current.totalRows} rows, ${current.issued} issued, ${current.skipped} skipped, ${current.failed} failed.${current.error ? ` ${current.error}` : ''}\n`,
-        );
-        if (current.status === 'FAILED' || current.failed > 0) process.exitCode = 1;
-      }
+      };
+      const current = await ended();
+      await running;
+      bar?.stop();
+      const problems = Array.isArray(current.problems) ? (current.problems as unknown as ImportProblem[]) : [];
+      for (const problem of problems) process.stderr.write(`${where(problem)} ${problem.rule} ${problem.message}\n`);
+      process.stdout.write(
+        `Import of ${source} into "${organization.name}" ${current.status}: ${current.totalRows} rows, ${current.issued} issued, ${current.skipped} skipped, ${current.failed} failed.${current.error ? ` ${current.error}` : ''}\n`,
+      );
+      if (current.status === 'FAILED' || current.failed > 0) process.exitCode = 1;
     }
   }
-} finally {
-  await database.close();
-}
+});

@@ -2,6 +2,7 @@
 // database: a job is taken with a conditional update (QUEUED, or RUNNING with a lapsed claim, its
 // instance gone), so exactly one instance wins it; the winner holds it by moving `claimedUntil`
 // forward with each batch, and a job whose claim lapsed is taken over and resumes from its cursor.
+import { CoalescedRun } from '../shared/coalesced.js';
 import type { PrismaClient } from './client.js';
 import { inTransaction, type Tx } from './transaction.js';
 
@@ -39,4 +40,30 @@ export async function claimJob(
 /** Lets go of a job this instance stops running, so the next instance takes it over at once. */
 export async function releaseJob(table: JobTable, id: string, instanceId: string): Promise<void> {
   await table.updateMany({ where: { id, status: 'RUNNING', claimedBy: instanceId }, data: { claimedBy: null, claimedUntil: new Date(0) } });
+}
+
+/**
+ * A worker of claimable jobs: kicked when a job is queued on any instance, run to the end of what
+ * is claimable by the scheduler's ticks, stopped after the batch under way.
+ */
+export abstract class JobWorker {
+  protected readonly runs = new CoalescedRun(() => this.drain());
+
+  /** Runs queued jobs soon, in the background. */
+  kick(): void {
+    this.runs.request();
+  }
+
+  /** Runs every claimable job to its end (the scheduler calls this on each tick). */
+  async runPending(): Promise<void> {
+    this.kick();
+    await this.runs.idle();
+  }
+
+  async stop(): Promise<void> {
+    await this.runs.stop();
+  }
+
+  /** Claims and runs jobs until none is claimable or the worker stops. */
+  protected abstract drain(): Promise<void>;
 }

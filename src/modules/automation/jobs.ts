@@ -10,10 +10,9 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../../deps.js';
 import { refreshStaleStatistics } from '../../db/statistics.js';
-import { claimJob, releaseJob } from '../../db/job-claims.js';
+import { claimJob, JobWorker, releaseJob } from '../../db/job-claims.js';
 import { commit } from '../../db/transaction.js';
 import type { AutomationJob } from '../../generated/prisma-sqlite/client.js';
-import { CoalescedRun } from '../../shared/coalesced.js';
 import { lockEarners } from '../earners/index.js';
 import { mergeReconciled, reconcile, type Reconciled } from './reconcile.js';
 import { jobEvent, lockRules, toRule } from './rules.js';
@@ -26,34 +25,19 @@ interface Step {
   done: boolean;
 }
 
-export class AutomationJobs {
-  readonly #runs = new CoalescedRun(() => this.#drain());
-
+export class AutomationJobs extends JobWorker {
   constructor(
     private readonly deps: Deps,
     private readonly instanceId: string,
     private readonly batchSize: number,
     /** Concurrent transactions per batch: 1 on SQLite, which has one writer. */
     private readonly parallelism: number,
-  ) {}
-
-  /** Runs queued jobs soon, in the background (after a rule change commits). */
-  kick(): void {
-    this.#runs.request();
+  ) {
+    super();
   }
 
-  /** Runs every claimable job to its end (the scheduler calls this on each tick). */
-  async runPending(): Promise<void> {
-    this.kick();
-    await this.#runs.idle();
-  }
-
-  async stop(): Promise<void> {
-    await this.#runs.stop();
-  }
-
-  async #drain(): Promise<void> {
-    for (let job = await this.#claim(); job && !this.#runs.stopped; job = await this.#claim()) {
+  protected async drain(): Promise<void> {
+    for (let job = await this.#claim(); job && !this.runs.stopped; job = await this.#claim()) {
       try {
         await this.#run(job);
       } catch (error) {
@@ -86,7 +70,7 @@ export class AutomationJobs {
         return { result: started, events: [jobEvent(started)] };
       });
     }
-    while (!this.#runs.stopped) {
+    while (!this.runs.stopped) {
       const step = await this.#step(job);
       job = step.job;
       if (step.done) return;

@@ -5,11 +5,10 @@
 // carry idempotency keys as well, so even a batch issued twice would issue nothing new.
 import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../../deps.js';
-import { claimJob, releaseJob } from '../../db/job-claims.js';
+import { claimJob, JobWorker, releaseJob } from '../../db/job-claims.js';
 import { commit } from '../../db/transaction.js';
 import type { Prisma, ImportJob } from '../../generated/prisma-sqlite/client.js';
 import { DomainError, type FieldIssue } from '../../shared/errors.js';
-import { CoalescedRun } from '../../shared/coalesced.js';
 import { issueAwardsInTransaction, type IssueAwardInput } from '../awards/index.js';
 import { readCsvFile, type ImportProblem } from './csv-file.js';
 import { mapRows, positionField, rowProblem, splitPositionField, type TemplateLookup } from './rows.js';
@@ -31,28 +30,13 @@ function storedProblems(value: Prisma.JsonValue | null): ImportProblem[] {
   return Array.isArray(value) ? (value as unknown as ImportProblem[]) : [];
 }
 
-export class ImportJobs {
-  readonly #runs = new CoalescedRun(() => this.#drain());
-
+export class ImportJobs extends JobWorker {
   constructor(
     private readonly deps: Deps,
     private readonly instanceId: string,
     private readonly batchSize: number,
-  ) {}
-
-  /** Runs queued jobs soon, in the background (after an import is queued). */
-  kick(): void {
-    this.#runs.request();
-  }
-
-  /** Runs every claimable job to its end (the scheduler calls this on each tick). */
-  async runPending(): Promise<void> {
-    this.kick();
-    await this.#runs.idle();
-  }
-
-  async stop(): Promise<void> {
-    await this.#runs.stop();
+  ) {
+    super();
   }
 
   /** Runs job `id` here and now, unless another instance holds it (the command line). */
@@ -60,8 +44,8 @@ export class ImportJobs {
     if (await this.#claim(id)) await this.#runOrFail(id);
   }
 
-  async #drain(): Promise<void> {
-    for (let id = await this.#claim(); id && !this.#runs.stopped; id = await this.#claim()) await this.#runOrFail(id);
+  protected async drain(): Promise<void> {
+    for (let id = await this.#claim(); id && !this.runs.stopped; id = await this.#claim()) await this.#runOrFail(id);
   }
 
   async #runOrFail(id: string): Promise<void> {
@@ -100,7 +84,7 @@ export class ImportJobs {
     // Keys of rows already done, so a later repeat of one counts as skipped as in the dry run.
     const seen = new Set<string>();
     mapRows(rows.slice(0, job.cursor), templates, deps.clock.now(), seen);
-    while (!this.#runs.stopped) {
+    while (!this.runs.stopped) {
       const batch = rows.slice(job.cursor, job.cursor + this.batchSize);
       const next = await this.#step(job, batch, templates, seen);
       if (!next) return;
