@@ -39,7 +39,10 @@ async function importFile(url: string, csv: string, dryRun: boolean) {
 
 async function untilEnded(url: string, id: string): Promise<Job> {
   for (;;) {
-    const { importJob } = await graphql<{ importJob: Job }>(url, API_KEY, `query ($id: ID!) { importJob(id: $id) { ${JOB_FIELDS} } }`, { id });
+    const { importJob } = await graphql<{ importJob: Job }>(url, API_KEY, `query ($id: ID!) { importJob(id: $id) { ${JOB_FIELDS} } }`, { id }).catch((error: unknown) => {
+      console.warn(`polling the job failed (${String(error)}); polling again`);
+      return { importJob: { status: 'RUNNING' } as Job };
+    });
     if (importJob.status === 'SUCCEEDED' || importJob.status === 'FAILED') return importJob;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

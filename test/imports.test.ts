@@ -195,6 +195,36 @@ describe('import job', () => {
   });
 });
 
+describe('a crashed import', () => {
+  it('is taken over once its claim lapses and goes on after its cursor', async () => {
+    const owner = await server.createOrganization('Resumed import');
+    await createActiveTemplate(owner.client, { name: 'Resumed' });
+    const ROWS = 1_200;
+    const file = csv([['template_name', 'recipient_email', 'recipient_name'], ...Array.from({ length: ROWS }, (_, index) => ['Resumed', `r${index}@example.com`, `Resumed ${index}`])]);
+    // What a crashed instance leaves: a RUNNING job, claimed until a moment now past, one batch counted.
+    const job = await server.app.deps.db.importJob.create({
+      data: {
+        organizationId: owner.id,
+        status: 'RUNNING',
+        claimedBy: 'crashed-instance',
+        claimedUntil: new Date(server.clock.now().getTime() - 1000),
+        startedAt: server.clock.now(),
+        totalRows: ROWS,
+        rowsDone: 500,
+        cursor: 500,
+        issued: 500,
+        file: { create: { content: file } },
+      },
+    });
+    await server.app.scheduler.tick();
+    const done = await server.app.deps.reader.importJob.findUniqueOrThrow({ where: { id: job.id } });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', rowsDone: ROWS, issued: ROWS, skipped: 0, failed: 0, claimedBy: null });
+    // The rows before the cursor were left alone: the crashed instance had done them.
+    const awards = await server.app.deps.reader.award.findMany({ where: { organizationId: owner.id }, select: { recipientEmail: true } });
+    expect(new Set(awards.map((award) => award.recipientEmail))).toEqual(new Set(Array.from({ length: ROWS - 500 }, (_, index) => `r${index + 500}@example.com`)));
+  });
+});
+
 describe('round trip', () => {
   it('exports from one organization and imports into another with templates of the same names: the awards are the same', async () => {
     const source = await server.createOrganization('Source');

@@ -1,7 +1,8 @@
 // Reading an awards CSV file (RFC 4180, UTF-8 with or without a byte order mark): its header is
 // checked against the columns the export writes, and each data row is kept with the line it
 // starts on, so every problem can name its line and column.
-import { parse } from 'csv-parse/sync';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Parser } from 'csv-parse';
 import { AWARD_CSV_COLUMNS, type AwardCsvColumn } from '../awards/index.js';
 
 /** What is wrong, where: `line` counts from 1 (the header); `column` is the header's name. */
@@ -52,11 +53,38 @@ function headerProblems(header: string[], hasDefaultTemplate: boolean): ImportPr
   return problems;
 }
 
+type ParsedRecord = { record: string[]; info: { lines: number } };
+
+/** Text parsed per turn of the event loop, so a large file does not hold up other requests. */
+const STEP_CHARS = 256 * 1024;
+
+/** The file's records, parsed a step at a time; a syntax error rejects with csv-parse's error. */
+async function parseInSteps(text: string): Promise<ParsedRecord[]> {
+  const records: ParsedRecord[] = [];
+  const parser = new Parser({ bom: true, info: true, skip_empty_lines: true, relax_column_count: false });
+  let failure: Error | undefined;
+  parser.on('readable', () => {
+    for (let record = parser.read() as ParsedRecord | null; record; record = parser.read() as ParsedRecord | null) records.push(record);
+  });
+  parser.on('error', (error: Error) => (failure ??= error));
+  for (let start = 0; start < text.length && !failure; start += STEP_CHARS) {
+    parser.write(text.slice(start, start + STEP_CHARS));
+    await nextTurn();
+  }
+  if (!failure) {
+    const ended = new Promise<void>((resolve) => parser.once('end', resolve).once('error', () => resolve()));
+    parser.end();
+    await ended;
+  }
+  if (failure) throw failure;
+  return records;
+}
+
 /** Parses the file's text; when `problems` is not empty, `rows` is. */
-export function readCsvFile(text: string, hasDefaultTemplate: boolean): CsvFile {
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+export async function readCsvFile(text: string, hasDefaultTemplate: boolean): Promise<CsvFile> {
+  let records: ParsedRecord[];
   try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: false }) as unknown as typeof records;
+    records = await parseInSteps(text);
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
     const message = error instanceof Error ? error.message.replace(/^CSV_[A-Z_]+:\s*/, '') : String(error);

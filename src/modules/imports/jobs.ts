@@ -10,7 +10,7 @@ import { commit } from '../../db/transaction.js';
 import type { Prisma, ImportJob } from '../../generated/prisma-sqlite/client.js';
 import { DomainError, type FieldIssue } from '../../shared/errors.js';
 import { issueAwardsInTransaction, type IssueAwardInput } from '../awards/index.js';
-import { readCsvFile, type ImportProblem } from './csv-file.js';
+import { readCsvFile, type CsvRow, type ImportProblem } from './csv-file.js';
 import { mapRows, positionField, rowProblem, splitPositionField, type TemplateLookup } from './rows.js';
 import { importJobEvent, loadTemplates } from './service.js';
 
@@ -73,7 +73,7 @@ export class ImportJobs extends JobWorker {
     const { deps } = this;
     let job = await deps.db.importJob.findUniqueOrThrow({ where: { id } });
     const file = await deps.db.importFile.findUniqueOrThrow({ where: { jobId: id } });
-    const { rows } = readCsvFile(file.content, Boolean(job.defaultTemplateId));
+    const { rows } = await readCsvFile(file.content, Boolean(job.defaultTemplateId));
     const templates = await loadTemplates(deps, job.organizationId, job.defaultTemplateId);
     if (!job.startedAt) {
       job = await commit(deps, async (tx) => {
@@ -83,7 +83,10 @@ export class ImportJobs extends JobWorker {
     }
     // Keys of rows already done, so a later repeat of one counts as skipped as in the dry run.
     const seen = new Set<string>();
-    mapRows(rows.slice(0, job.cursor), templates, deps.clock.now(), seen);
+    for (let start = 0; start < job.cursor; start += this.batchSize) {
+      mapRows(rows.slice(start, Math.min(start + this.batchSize, job.cursor)), templates, deps.clock.now(), seen);
+      await setImmediate();
+    }
     while (!this.runs.stopped) {
       const batch = rows.slice(job.cursor, job.cursor + this.batchSize);
       const next = await this.#step(job, batch, templates, seen);
@@ -99,7 +102,7 @@ export class ImportJobs extends JobWorker {
    * Issues one batch and records it on the job, in one transaction; the job as it is then, or
    * undefined when it has ended (or another instance took it over).
    */
-  async #step(job: ImportJob, batch: ReturnType<typeof readCsvFile>['rows'], templates: TemplateLookup, seen: Set<string>): Promise<ImportJob | undefined> {
+  async #step(job: ImportJob, batch: CsvRow[], templates: TemplateLookup, seen: Set<string>): Promise<ImportJob | undefined> {
     const { deps } = this;
     const now = deps.clock.now();
     const outcome: BatchOutcome = { issued: 0, skipped: 0, failed: 0, problems: [] };
@@ -127,7 +130,8 @@ export class ImportJobs extends JobWorker {
             const issued = await issueAwardsInTransaction(tx, deps, actor, toIssue.map((row) => row.input), positionField, now);
             const fresh = issued.result.filter((result) => result.outcome === 'ISSUED' || result.outcome === 'REPLACED').length;
             const cursor = current.cursor + batch.length;
-            const done = cursor >= current.totalRows;
+            // An empty batch ends the job too, so a file shorter than its count cannot keep it running.
+            const done = cursor >= current.totalRows || batch.length === 0;
             const problems = [...storedProblems(current.problems), ...outcome.problems].slice(0, MAX_JOB_PROBLEMS);
             const updated = await tx.importJob.update({
               where: { id: job.id },

@@ -1,5 +1,6 @@
 // Importing awards from a CSV file: a dry run reports every problem and writes nothing; a real
 // run stores the file with a QUEUED job that the import workers (./jobs.ts) carry out in batches.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Actor, Deps } from '../../deps.js';
 import { commit } from '../../db/transaction.js';
 import type { ImportJob } from '../../generated/prisma-sqlite/client.js';
@@ -50,7 +51,7 @@ export async function loadTemplates(deps: Deps, organizationId: string, defaultT
 export async function dryRunImport(deps: Deps, organizationId: string, input: ImportInput): Promise<DryRunResult> {
   const parsed = parseInput(inputSchema, input);
   const templates = await loadTemplates(deps, organizationId, parsed.templateId);
-  const file = readCsvFile(parsed.csv, Boolean(parsed.templateId));
+  const file = await readCsvFile(parsed.csv, Boolean(parsed.templateId));
   if (file.problems.length) return { totalRows: 0, validRows: 0, skippedRows: 0, problems: file.problems };
   const now = deps.clock.now();
   const problems: ImportProblem[] = [];
@@ -63,6 +64,8 @@ export async function dryRunImport(deps: Deps, organizationId: string, input: Im
       else if (row.kind === 'skip') skippedRows += 1;
       else problems.push(...row.problems);
     }
+    // A batch per turn of the event loop: other requests go on meanwhile.
+    await nextTurn();
   }
   return { totalRows: file.rows.length, validRows, skippedRows, problems };
 }
@@ -74,7 +77,7 @@ export async function dryRunImport(deps: Deps, organizationId: string, input: Im
 export async function startImport(deps: Deps, actor: Actor, input: ImportInput): Promise<ImportJob> {
   const parsed = parseInput(inputSchema, input);
   await loadTemplates(deps, actor.organizationId, parsed.templateId);
-  const file = readCsvFile(parsed.csv, Boolean(parsed.templateId));
+  const file = await readCsvFile(parsed.csv, Boolean(parsed.templateId));
   if (file.problems.length) {
     throw new ValidationError(
       file.problems.map((problem) => ({
