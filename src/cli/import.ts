@@ -8,8 +8,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { createDeps } from '../deps.js';
-import { rawId, withOrganization } from './organization.js';
+import { createDeps, type Deps } from '../deps.js';
+import { rawId } from '../graphql/ids.js';
+import { withOrganization } from './organization.js';
 import { dryRunImport, IMPORT_BATCH, ImportJobs, startImport, type ImportProblem } from '../modules/imports/index.js';
 import { webhookRecorder } from '../modules/webhooks/index.js';
 import { ValidationError } from '../shared/errors.js';
@@ -37,8 +38,18 @@ const csv = await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) 
 
 await withOrganization(values.organization, async ({ config, database, organization }) => {
   const deps = createDeps({ database, config });
-  // Awards issued here call for webhook deliveries as they would on a server.
+  // Awards issued here call for webhook deliveries as they would on a server, and servers hear of
+  // them (their caches, subscriptions and email outbox) through Redis when they share one.
   deps.events.addRecorder(webhookRecorder(deps));
+  if (config.redisUrl) await deps.events.connectRedis(config.redisUrl, config.redisChannel);
+  try {
+    await importFile(deps, organization, source);
+  } finally {
+    await deps.events.close();
+  }
+});
+
+async function importFile(deps: Deps, organization: { id: string; name: string }, source: string): Promise<void> {
   const input = { csv, fileName: path.basename(source), templateId: values.template ? rawId('BadgeTemplate', values.template) : null };
   if (values['dry-run']) {
     const result = await dryRunImport(deps, organization.id, input);
@@ -82,4 +93,4 @@ await withOrganization(values.organization, async ({ config, database, organizat
       if (current.status === 'FAILED' || current.failed > 0) process.exitCode = 1;
     }
   }
-});
+}

@@ -1,20 +1,9 @@
 // What the data commands (export, import) share: ids as people paste them, and the database and
 // organization they work on.
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-
-/** A raw id, or the global id the API shows. */
-export function rawId(typename: string, value: string): string {
-  try {
-    const decoded = decodeGlobalID(value);
-    if (decoded.typename === typename) return decoded.id;
-  } catch {
-    // a raw id
-  }
-  return value;
-}
+import { rawId } from '../graphql/ids.js';
 
 /**
  * Opens the database of DATABASE_URL (migrated first), finds the organization `id` names, and runs

@@ -16,6 +16,20 @@ export function decodeId(typename: string, globalId: string, field: string): str
   throw ValidationError.single(field, 'globalId', `must be the id of a ${typename}`);
 }
 
+/**
+ * A raw id, or the raw id inside a global id of `typename`: for ids people paste (files, the
+ * command line), from the API or from the database.
+ */
+export function rawId(typename: string, value: string): string {
+  try {
+    const decoded = decodeGlobalID(value);
+    if (decoded.typename === typename && decoded.id) return decoded.id;
+  } catch {
+    // a raw id
+  }
+  return value;
+}
+
 export function decodeOptionalId(typename: string, globalId: string | null | undefined, field: string) {
   return globalId == null ? undefined : decodeId(typename, globalId, field);
 }

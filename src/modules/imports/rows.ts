@@ -1,8 +1,8 @@
 // A CSV row as an award to issue: the template it names (by id, by name, or the import's
 // default), ISO-8601 dates, evidence URLs, and its idempotency key. The award's own rules are
 // issueAwards's (src/modules/awards/issue.ts), checked with issueProblems, not repeated here.
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { issueProblems, NEVER_EXPIRES, type AwardCsvColumn, type IssueAwardInput } from '../awards/index.js';
+import { rawId } from '../../graphql/ids.js';
 import type { FieldIssue } from '../../shared/errors.js';
 import { requestHash } from '../../shared/stable-json.js';
 import type { CsvRow, ImportProblem } from './csv-file.js';
@@ -64,16 +64,6 @@ export function columnOf(field: string): string | null {
   return FIELD_COLUMNS.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`))?.[1] ?? null;
 }
 
-function rawTemplateId(value: string): string {
-  try {
-    const decoded = decodeGlobalID(value);
-    if (decoded.typename === 'BadgeTemplate' && decoded.id) return decoded.id;
-  } catch {
-    // a raw id
-  }
-  return value;
-}
-
 /**
  * The row's template: its template_id when that is a template of this organization; otherwise
  * its template_name (a file exported from another organization names templates of that one);
@@ -87,13 +77,12 @@ function resolveTemplate(row: CsvRow, templates: TemplateLookup, problems: Impor
     return undefined;
   };
   let template: ImportTemplate | undefined;
-  if (id) template = templates.byId.get(rawTemplateId(id));
+  if (id) template = templates.byId.get(rawId('BadgeTemplate', id));
   if (!template && name) {
     const named = templates.byName.get(name) ?? [];
-    if (named.length > 1) {
-      template = named.filter((candidate) => candidate.state === 'ACTIVE').length === 1 ? named.find((candidate) => candidate.state === 'ACTIVE') : undefined;
-      if (!template) return problem('template_name', 'unambiguous', `several templates of this organization are named "${name}"; give template_id`);
-    } else template = named[0];
+    const active = named.filter((candidate) => candidate.state === 'ACTIVE');
+    template = named.length === 1 ? named[0] : active.length === 1 ? active[0] : undefined;
+    if (!template && named.length) return problem('template_name', 'unambiguous', `several templates of this organization are named "${name}"; give template_id`);
     if (!template) return problem('template_name', 'exists', `no template of this organization is named "${name}"`);
   }
   if (!template && id) return problem('template_id', 'exists', 'is not a badge template of this organization, and no template_name names one');
