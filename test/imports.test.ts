@@ -219,6 +219,7 @@ describe('a crashed import', () => {
     await server.app.scheduler.tick();
     const done = await server.app.deps.reader.importJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(done).toMatchObject({ status: 'SUCCEEDED', rowsDone: ROWS, issued: ROWS, skipped: 0, failed: 0, claimedBy: null });
+    expect(await server.app.deps.reader.importFile.count({ where: { jobId: job.id } })).toBe(0);
     // The rows before the cursor were left alone: the crashed instance had done them.
     const awards = await server.app.deps.reader.award.findMany({ where: { organizationId: owner.id }, select: { recipientEmail: true } });
     expect(new Set(awards.map((award) => award.recipientEmail))).toEqual(new Set(Array.from({ length: ROWS - 500 }, (_, index) => `r${index + 500}@example.com`)));

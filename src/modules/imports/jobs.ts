@@ -147,6 +147,8 @@ export class ImportJobs extends JobWorker {
                   : { claimedUntil: new Date(deps.clock.now().getTime() + CLAIM_MS) }),
               },
             });
+            // A finished job's file is needed no more; a failed job keeps it, to be looked into.
+            if (done) await tx.importFile.deleteMany({ where: { jobId: job.id } });
             return { result: done ? undefined : updated, events: [...issued.events, importJobEvent(updated)] };
           },
           { timeoutMs: 120_000 },
