@@ -6,7 +6,8 @@
 // it sent per request (bench/count-statements.ts, loaded into both). Floors: a bare node:http
 // server for `{ __typename }`, one hand-written statement through pg for the list.
 //
-// BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 16), BENCH_SEED_AWARDS (default 5000).
+// BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 16), BENCH_SEED_AWARDS (default 5000),
+// BENCH_ROUNDS (default 2: every other round in the reverse order, so neither server is always first).
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +32,7 @@ import {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SEED_AWARDS = Number(process.env.BENCH_SEED_AWARDS ?? 5000);
 const API_KEY = 'bench-administrator-key-0123456789abcdef';
 const COUNT_STATEMENTS = 'bench/count-statements.ts';
@@ -75,6 +77,7 @@ async function untilIdle(pid: number | undefined): Promise<void> {
 interface Row extends Measurement {
   operation: string;
   server: string;
+  round: number;
   serverCpuMsPerRequest: number | undefined;
   statementsPerRequest: number | undefined;
 }
@@ -103,14 +106,26 @@ async function statementsPerRequest(running: RunningServer, body: string, apiKey
   return Math.min(...windows);
 }
 
-/** A warm-up, then the measured run with the server's CPU time, then its statements per request. */
-async function run(operation: string, server: string, running: RunningServer, body: string, counted: boolean, apiKey?: string): Promise<Row> {
+/** One server answering one operation, and whether its SQL statements can be counted. */
+interface Contender {
+  server: string;
+  running: RunningServer;
+  body: string;
+  counted: boolean;
+  apiKey?: string;
+}
+
+/**
+ * A warm-up, then the measured run with the server's CPU time; in the first round, then its
+ * statements per request too (they do not change from round to round).
+ */
+async function run(operation: string, round: number, { server, running, body, counted, apiKey }: Contender): Promise<Row> {
   const options = { name: `${operation} (${server})`, url: running.url, apiKey, body: () => body, connections: CONNECTIONS };
   const result = await measureWithServerCpu(running.child.pid, { ...options, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS });
-  const statements = counted ? await statementsPerRequest(running, body, apiKey) : undefined;
-  const row = { ...result, operation, server, statementsPerRequest: statements };
+  const statements = counted && round === 0 ? await statementsPerRequest(running, body, apiKey) : undefined;
+  const row = { ...result, operation, server, round, statementsPerRequest: statements };
   console.log(
-    `${row.name}: ${Math.round(row.requestsPerSecond)} req/s, ${row.serverCpuMsPerRequest?.toFixed(3)} ms CPU/request, ${statements?.toFixed(2) ?? 'n/a'} statements/request, ${row.errors} errors`,
+    `round ${round + 1}, ${row.name}: ${Math.round(row.requestsPerSecond)} req/s, ${row.serverCpuMsPerRequest?.toFixed(3)} ms CPU/request, ${statements?.toFixed(2) ?? 'n/a'} statements/request, ${row.errors} errors`,
   );
   return row;
 }
@@ -172,14 +187,33 @@ try {
   }
 
   const typename = JSON.stringify({ query: '{ __typename }' });
-  rows.push(await run('{ __typename }', 'ours', ours, typename, true, API_KEY));
-  rows.push(await run('{ __typename }', 'PostGraphile', postGraphile, typename, true));
-  rows.push(await run('{ __typename }', 'floor: bare node:http', bareFloor, typename, false));
-  const list = 'awards, 50 with template, earner, organization + totalCount';
-  rows.push(await run(list, 'ours', ours, JSON.stringify({ query: OUR_LIST }), true, API_KEY));
-  rows.push(await run(list, 'PostGraphile', postGraphile, JSON.stringify({ query: postGraphileList(organizationId) }), true));
-  rows.push(await run(list, 'floor: one SQL statement through pg', sqlFloor, '{}', true));
+  const operations: Array<[string, Contender[]]> = [
+    [
+      '{ __typename }',
+      [
+        { server: 'ours', running: ours, body: typename, counted: true, apiKey: API_KEY },
+        { server: 'PostGraphile', running: postGraphile, body: typename, counted: true },
+        { server: 'floor: bare node:http', running: bareFloor, body: typename, counted: false },
+      ],
+    ],
+    [
+      'awards, 50 with template, earner, organization + totalCount',
+      [
+        { server: 'ours', running: ours, body: JSON.stringify({ query: OUR_LIST }), counted: true, apiKey: API_KEY },
+        { server: 'PostGraphile', running: postGraphile, body: JSON.stringify({ query: postGraphileList(organizationId) }), counted: true },
+        { server: 'floor: one SQL statement through pg', running: sqlFloor, body: '{}', counted: true },
+      ],
+    ],
+  ];
+  // Every other round in the reverse order, so that neither server is always measured first.
+  for (const [operation, contenders] of operations) {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) rows.push(await run(operation, round, contender));
+    }
+  }
 } finally {
+  // The last run's requests still in flight are answered before their server stops.
+  await sleep(1000);
   for (const server of servers) {
     if (server.child.connected) server.child.disconnect();
     await server.stop();
@@ -187,45 +221,83 @@ try {
   await database.remove();
 }
 
+/** A server's rounds of one operation together: their means, and their requests and errors added up. */
+function combined(operation: string, server: string) {
+  const rounds = rows.filter((row) => row.operation === operation && row.server === server);
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const requests = rounds.reduce((sum, row) => sum + row.requests, 0);
+  // A plain mean, as for the rest: weighting by requests would weigh each server's rounds
+  // differently, and the ratio of the two could then fall outside the rounds' own ratios.
+  const cpu = rounds.every((row) => row.serverCpuMsPerRequest !== undefined) ? mean(rounds.map((row) => row.serverCpuMsPerRequest!)) : undefined;
+  return {
+    operation,
+    server,
+    requestsPerSecond: mean(rounds.map((row) => row.requestsPerSecond)),
+    p50: mean(rounds.map((row) => row.p50)),
+    p99: mean(rounds.map((row) => row.p99)),
+    serverCpuMsPerRequest: cpu,
+    statementsPerRequest: rounds.find((row) => row.statementsPerRequest !== undefined)?.statementsPerRequest,
+    requests,
+    errors: rounds.reduce((sum, row) => sum + row.errors, 0),
+    rounds,
+  };
+}
+const operationNames = [...new Set(rows.map((row) => row.operation))];
+const summary = operationNames.flatMap((operation) =>
+  [...new Set(rows.filter((row) => row.operation === operation).map((row) => row.server))].map((server) => combined(operation, server)),
+);
 const cell = (value: number | undefined, digits: number) => (value === undefined ? 'n/a' : value.toFixed(digits));
 const results = table(
-  rows.map((row) => ({
+  summary.map((row) => ({
     operation: row.operation,
     server: row.server,
     'req/s': Math.round(row.requestsPerSecond),
-    'p50 ms': row.p50,
-    'p99 ms': row.p99,
+    'p50 ms': cell(row.p50, 1),
+    'p99 ms': cell(row.p99, 1),
     'server CPU ms/request': cell(row.serverCpuMsPerRequest, 3),
     'SQL statements/request': cell(row.statementsPerRequest, 2),
     requests: row.requests,
     errors: row.errors,
   })),
 );
-const ratio = (ours: number | undefined, theirs: number | undefined) => (ours === undefined || !theirs ? 'n/a' : `${(ours / theirs).toFixed(2)}×`);
-const ratios = [...new Set(rows.map((row) => row.operation))].map((operation) => {
-  const ours = rows.find((row) => row.operation === operation && row.server === 'ours')!;
-  const theirs = rows.find((row) => row.operation === operation && row.server === 'PostGraphile')!;
+const quotient = (ours: number | undefined, theirs: number | undefined) => (ours === undefined || !theirs ? undefined : ours / theirs);
+const times = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(2)}×`);
+const ratios = operationNames.map((operation) => {
+  const ours = combined(operation, 'ours');
+  const theirs = combined(operation, 'PostGraphile');
+  const perRound = (pick: (row: Row) => number | undefined) =>
+    ours.rounds.map((row) => quotient(pick(row), pick(theirs.rounds.find((other) => other.round === row.round)!)));
   return {
     operation,
-    'server CPU/request': ratio(ours.serverCpuMsPerRequest, theirs.serverCpuMsPerRequest),
-    'req/s': ratio(ours.requestsPerSecond, theirs.requestsPerSecond),
-    'SQL statements/request': ratio(ours.statementsPerRequest, theirs.statementsPerRequest),
+    serverCpu: quotient(ours.serverCpuMsPerRequest, theirs.serverCpuMsPerRequest),
+    serverCpuPerRound: perRound((row) => row.serverCpuMsPerRequest),
+    requestsPerSecond: quotient(ours.requestsPerSecond, theirs.requestsPerSecond),
+    requestsPerSecondPerRound: perRound((row) => row.requestsPerSecond),
+    statements: quotient(ours.statementsPerRequest, theirs.statementsPerRequest),
   };
 });
+const ratioTable = table(
+  ratios.map((ratio) => ({
+    operation: ratio.operation,
+    'server CPU/request': `${times(ratio.serverCpu)} (rounds: ${ratio.serverCpuPerRound.map(times).join(', ')})`,
+    'req/s': `${times(ratio.requestsPerSecond)} (rounds: ${ratio.requestsPerSecondPerRound.map(times).join(', ')})`,
+    'SQL statements/request': times(ratio.statements),
+  })),
+);
 const postGraphileVersion = (JSON.parse(readFileSync(`${ROOT}node_modules/postgraphile/package.json`, 'utf8')) as { version: string }).version;
 const context = [
-  `PostgreSQL (on the same machine), ${SEED_AWARDS} awards of one organization, each to an earner of its own, then \`VACUUM ANALYZE\`. ${SECONDS} s per measurement after a ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections (autocannon, in the benchmark's process).`,
+  `PostgreSQL (on the same machine), ${SEED_AWARDS} awards of one organization, each to an earner of its own, then \`VACUUM ANALYZE\`. ${SECONDS} s per measurement after a ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections (autocannon, in the benchmark's process); ${ROUNDS} rounds, every other one in the reverse order, combined (means of the rounds).`,
   `Each server in a process of its own with a pool of 10 connections: ours with the response cache off (\`RESPONSE_CACHE_TTL_SECONDS=0\`) and an administrator API key on every request; PostGraphile ${postGraphileVersion} with its amber preset, served by grafserv on node:http, no authentication.`,
   POLYFILLED
     ? `PostGraphile 5 needs \`Promise.withResolvers\` (Node 22); on Node ${process.version} it ran with the polyfill \`bench/promise-with-resolvers.ts\` loaded first.`
     : `Node ${process.version} has \`Promise.withResolvers\`: no polyfill loaded.`,
   'Both list queries ask for the same fields (edges and nodes, no cursors) and were checked to list the same awards in the same order. SQL statements are counted in each server process at `pg`’s `Client.prototype.query` (`bench/count-statements.ts`), over 20 requests sent one after another after the load, the least of three such windows (so that our scheduler’s background tick does not count).',
 ].join('\n\n');
-const markdown = `${context}\n\n${results}\n\nOurs over PostGraphile (CPU and statements: lower is better; req/s: higher is better):\n\n${table(ratios)}`;
+const markdown = `${context}\n\n${results}\n\nOurs over PostGraphile (CPU and statements: lower is better; req/s: higher is better):\n\n${ratioTable}`;
 console.log(`\n${markdown}`);
 await writeResults(
   'postgraphile',
   'Our server beside PostGraphile 5',
-  { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, seedAwards: SEED_AWARDS, postGraphileVersion, promiseWithResolversPolyfill: POLYFILLED, rows, ratios },
+  { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, seedAwards: SEED_AWARDS, postGraphileVersion, promiseWithResolversPolyfill: POLYFILLED, summary: summary.map((row) => ({ ...row, rounds: row.rounds.length })), rows, ratios },
   markdown,
 );
