@@ -48,7 +48,7 @@ const issueSchema = z
   });
 
 export type IssueAwardInput = z.input<typeof issueSchema>;
-type ParsedIssue = z.output<typeof issueSchema>;
+export type ParsedIssue = z.output<typeof issueSchema>;
 
 export interface IssueResult {
   awardId: string;
@@ -69,7 +69,7 @@ interface TemplateForIssue {
 }
 
 /** Names a field of row `index`: `recipient.email` for a single issue, `awards[3].recipient.email` in bulk. */
-type FieldNamer = (index: number, name: string) => string;
+export type FieldNamer = (index: number, name: string) => string;
 
 class BatchProblems {
   readonly issues: Array<FieldIssue & { code: DomainError['code'] }> = [];
@@ -94,7 +94,7 @@ function issueHash(input: ParsedIssue): string {
 }
 
 /** Parses every row, reporting the problems of all rows at once. */
-function parseRows(inputs: IssueAwardInput[], field: FieldNamer, now: Date): ParsedIssue[] {
+export function parseIssueRows(inputs: IssueAwardInput[], field: FieldNamer, now: Date): ParsedIssue[] {
   const issues: FieldIssue[] = [];
   const rows = inputs.map((input, index) => {
     const parsed = issueSchema.safeParse(input);
@@ -143,11 +143,11 @@ export async function issueAwards(
     throw ValidationError.single('awards', 'maxItems', `must have at most ${MAX_BATCH} awards`);
   }
   const now = deps.clock.now();
-  const rows = parseRows(inputs, field, now);
+  const rows = parseIssueRows(inputs, field, now);
   return commit(deps, (tx) => issueInTransaction(tx, deps, actor, rows, field, now), { timeoutMs: 60_000 });
 }
 
-async function issueInTransaction(
+export async function issueInTransaction(
   tx: Tx,
   deps: Deps,
   actor: Actor,
