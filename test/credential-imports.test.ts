@@ -18,9 +18,7 @@ import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 import { kitBytes, kitJson } from './unit/credentials/support.js';
 
-// Credentials are JSON documents, read here by path.
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment */
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 const OB2 = new URL('./fixtures/ob2/', import.meta.url);
 const ob2Text = (name: string) => readFileSync(new URL(name, OB2), 'utf8');
@@ -62,7 +60,7 @@ async function exported(email: string): Promise<{ credential: Json; jwt: string 
   const { award } = await issue(source.client, sourceTemplateId, email, { recipient: { email, name: `Holder ${email.split('@')[0]}` } });
   const { award: withCredential } = await source.client.data(AwardCredentialDocument, { id: award.id });
   const { award: withJwt } = await source.client.data(AwardCredentialJwtDocument, { id: award.id });
-  return { credential: withCredential!.credential as Json, jwt: withJwt!.credentialJwt };
+  return { credential: withCredential!.credential, jwt: withJwt!.credentialJwt };
 }
 
 const base64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
@@ -223,7 +221,7 @@ describe('Open Badges 3.0', () => {
       description: 'Tests with care.',
       criteriaNarrative: 'Found three bugs.',
       tags: ['testing'],
-      sourceAchievementId: json.credential.credentialSubject.achievement.id,
+      sourceAchievementId: (json.credential.credentialSubject as { achievement: { id: string } }).achievement.id,
     });
     // Our own issuer's key and status list are known here: nothing to warn about.
     expect(first!.warnings).toEqual([]);

@@ -479,7 +479,7 @@ describe('mutations', () => {
   it('an import lands in the caller’s organization only, with its own template, whatever another imported', async () => {
     covered.add('Mutation.importCredentials');
     const { award } = await a.client.data(AwardCredentialDocument, { id: mine.awardId });
-    const input = { items: [{ json: award!.credential as Record<string, unknown>, recipientEmail: 'a-earner@example.com' }], candidateEmails: ['a-earner@example.com'] };
+    const input = { items: [{ json: award!.credential, recipientEmail: 'a-earner@example.com' }], candidateEmails: ['a-earner@example.com'] };
     const first = (await b.client.data(ImportCredentialsDocument, { input })).importCredentials.results[0]!;
     // A's template is never matched, nor A's award taken for an earlier import.
     expect(first).toMatchObject({ outcome: 'IMPORTED', templateOutcome: 'CREATED' });

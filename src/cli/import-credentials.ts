@@ -122,7 +122,7 @@ try {
       const listed = error instanceof ValidationError ? error.issues : error.details.issues;
       const issues = Array.isArray(listed)
         ? (listed as FieldIssue[])
-        : [{ field: String(error.details.field ?? ''), rule: String(error.details.rule ?? error.code), message: error.message }];
+        : [{ field: typeof error.details.field === 'string' ? error.details.field : '', rule: typeof error.details.rule === 'string' ? error.details.rule : error.code, message: error.message }];
       process.stderr.write(`Nothing was imported:\n`);
       for (const issue of issues) process.stderr.write(`  ${named(issue.field)} [${issue.rule}] ${issue.message}\n`);
       process.exitCode = 1;

@@ -171,7 +171,9 @@ async function importInTransaction(tx: Tx, deps: Deps, actor: Actor, prepared: P
     where: { organizationId, sourceAchievementId: { in: achievementIds } },
     select: { id: true, name: true, sourceAchievementId: true },
   });
-  const templates = new Map(existing.map((template) => [template.sourceAchievementId!, { id: template.id, name: template.name, outcome: 'MATCHED' as TemplateOutcome }]));
+  const templates = new Map<string, { id: string; name: string; outcome: TemplateOutcome }>(
+    existing.map((template) => [template.sourceAchievementId!, { id: template.id, name: template.name, outcome: 'MATCHED' }]),
+  );
   for (const { index, read } of prepared) {
     const { achievement } = read;
     if (templates.has(achievement.id)) continue;

@@ -70,13 +70,14 @@ async function readOb2Signed(jwt: string, assertion: JsonObject, documents: Read
     );
   }
   if (typeof key.owner === 'string' && typeof issuerId === 'string' && key.owner !== issuerId) {
-    throw problem(field, 'issuerKey', `the key ${String(key.id)} belongs to ${key.owner}, not to the issuer ${issuerId}`);
+    throw problem(field, 'issuerKey', `the key ${typeof key.id === 'string' ? key.id : '(no id)'} belongs to ${key.owner}, not to the issuer ${issuerId}`);
   }
   try {
     const alg = decodeProtectedHeader(jwt).alg ?? '';
     await compactVerify(jwt, await importSPKI(key.publicKeyPem as string, alg), { algorithms: OB2_ALGORITHMS });
   } catch (error) {
-    throw problem(field, 'signatureValid', `the JWS signature does not verify with ${String(key.id ?? 'the issuer’s key')}: ${(error as Error).message}`);
+    const keyName = typeof key.id === 'string' ? key.id : 'the issuer’s key';
+    throw problem(field, 'signatureValid', `the JWS signature does not verify with ${keyName}: ${(error as Error).message}`);
   }
   if (key !== issuer?.publicKey && typeof key.owner !== 'string') read.warnings.push('The signing key names no owner: that it is the issuer’s rests on the caller’s word');
   return read;
