@@ -9,7 +9,9 @@ import {
   CreateApiKeyDocument,
   ImportCredentialsDocument,
   ImportedAwardCountDocument,
+  RevokeAwardDocument,
   type CredentialImportItem,
+  type IssueAwardInput,
   type ImportCredentialsInput,
 } from './generated/graphql.js';
 import { bakePng, defaultBadgePng, OB2_PNG_KEYWORD } from '../src/modules/credentials/index.js';
@@ -56,11 +58,11 @@ async function counts(client: GraphQLClient) {
 }
 
 /** An award of the source organization, exported as its signed credential and as a VC-JWT. */
-async function exported(email: string): Promise<{ credential: Json; jwt: string }> {
-  const { award } = await issue(source.client, sourceTemplateId, email, { recipient: { email, name: `Holder ${email.split('@')[0]}` } });
+async function exported(email: string, input: Partial<IssueAwardInput> = {}): Promise<{ awardId: string; credential: Json; jwt: string }> {
+  const { award } = await issue(source.client, sourceTemplateId, email, { recipient: { email, name: `Holder ${email.split('@')[0]}` }, ...input });
   const { award: withCredential } = await source.client.data(AwardCredentialDocument, { id: award.id });
   const { award: withJwt } = await source.client.data(AwardCredentialJwtDocument, { id: award.id });
-  return { credential: withCredential!.credential, jwt: withJwt!.credentialJwt };
+  return { awardId: award.id, credential: withCredential!.credential, jwt: withJwt!.credentialJwt };
 }
 
 const base64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
@@ -243,7 +245,20 @@ describe('Open Badges 3.0', () => {
       { standard: 'OB3', format: 'PNG', recipientEmail: 'jwt-holder@example.org', award: { recipientName: 'Jo Holder' } },
     ]);
     expect(result.results[0]!.warnings.some((warning) => warning.startsWith('issuerKey: unconfirmed'))).toBe(true);
+    expect(result.results[0]!.warnings.some((warning) => warning.startsWith('status: unknown'))).toBe(true);
     expect(result.results[1]!.warnings.join(' ')).toContain('recipientEmail given is used');
+  });
+
+  it('imports an expired credential as an expired award, with a warning, and refuses a revoked one', async () => {
+    const expired = await exported('ivy@example.com', { issuedAt: '2020-01-01T00:00:00Z', expiresAt: '2021-01-01T00:00:00Z' });
+    const result = await importing(org.client, { items: [{ json: expired.credential }], candidateEmails: ['ivy@example.com'] });
+    expect(result.results[0]).toMatchObject({ outcome: 'IMPORTED', award: { status: 'EXPIRED', expiresAt: '2021-01-01T00:00:00.000Z' } });
+    expect(result.results[0]!.warnings).toEqual([expect.stringMatching(/^validity: Expired/)]);
+
+    const revoked = await exported('jon@example.com');
+    await source.client.data(RevokeAwardDocument, { id: revoked.awardId, reason: 'Issued in error.' });
+    const error = await org.client.error(ImportCredentialsDocument, { input: { items: [{ jwt: revoked.jwt }], candidateEmails: ['jon@example.com'] } });
+    expect(error.extensions).toMatchObject({ field: 'items[0].jwt', rule: 'verified:status' });
   });
 
   it('refuses a tampered credential, and one naming no email without recipientEmail', async () => {
@@ -314,6 +329,18 @@ describe('all or nothing', () => {
       input: { items: [{ json: ob2Json('assertion-hosted-embedded.json') }, { json: ob2Json('assertion-hosted-embedded.json') }] },
     });
     expect(error.extensions).toMatchObject({ field: 'items[1]', rule: 'uniqueInBatch' });
+  });
+
+  it('two imports of one credential at once issue it once, from one template', async () => {
+    const racer = await server.createOrganization('Racing Importer');
+    const { credential } = await exported('hal@example.com');
+    const input = { items: [{ json: credential }], candidateEmails: ['hal@example.com'] };
+    const results = await Promise.all([importing(racer.client, input), importing(racer.client, input), importing(racer.client, input)]);
+    const outcomes = results.map((result) => result.results[0]!);
+    expect(outcomes.map((item) => item.outcome).sort()).toEqual(['ALREADY_IMPORTED', 'ALREADY_IMPORTED', 'IMPORTED']);
+    expect(new Set(outcomes.map((item) => item.award!.id)).size).toBe(1);
+    expect(new Set(outcomes.map((item) => item.template!.id)).size).toBe(1);
+    expect(await counts(racer.client)).toEqual({ importedAwards: 1, templates: 1 });
   });
 
   it('needs the permission to issue awards', async () => {
