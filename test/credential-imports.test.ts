@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ActivateTemplateDocument,
+  ArchiveTemplateDocument,
   AwardCredentialDocument,
   AwardCredentialJwtDocument,
   CreateApiKeyDocument,
@@ -329,6 +331,24 @@ describe('all or nothing', () => {
       input: { items: [{ json: ob2Json('assertion-hosted-embedded.json') }, { json: ob2Json('assertion-hosted-embedded.json') }] },
     });
     expect(error.extensions).toMatchObject({ field: 'items[1]', rule: 'uniqueInBatch' });
+  });
+
+  it('issuing’s own rules hold, with the item named: an archived template, a ONCE badge already held', async () => {
+    const holder = await server.createOrganization('Strict Importer');
+    const first = await importing(holder.client, { items: [{ json: ob2Json('assertion-hosted-embedded.json') }] });
+    const templateId = first.results[0]!.template!.id;
+    const again = { ...ob2Json('assertion-hosted-embedded.json'), id: 'https://badges.example.org/assertions/sam-first-aid-again.json' };
+    const svg = { imageBase64: base64(ob2Text('baked-assertion.svg')) };
+
+    await holder.client.data(ArchiveTemplateDocument, { id: templateId });
+    const archived = await holder.client.error(ImportCredentialsDocument, { input: { items: [svg] } });
+    expect(archived.extensions).toMatchObject({ code: 'CONFLICT', field: 'items[0].templateId', rule: 'templateActive' });
+    expect(archived.extensions!.issues).toEqual([expect.objectContaining({ index: 0, field: 'items[0].templateId' })]);
+
+    await holder.client.data(ActivateTemplateDocument, { id: templateId });
+    const held = await holder.client.error(ImportCredentialsDocument, { input: { items: [svg, { json: again }] } });
+    expect(held.extensions!.issues).toEqual([expect.objectContaining({ index: 1, field: 'items[1].recipient', rule: 'onceAlreadyHeld' })]);
+    expect(await counts(holder.client)).toEqual({ importedAwards: 1, templates: 1 });
   });
 
   it('two imports of one credential at once issue it once, from one template', async () => {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Actor, Deps } from '../../deps.js';
 import { commit, inTransaction, type Change, type Tx } from '../../db/transaction.js';
 import type { DomainEvent } from '../../events/events.js';
-import { ValidationError, type FieldIssue } from '../../shared/errors.js';
+import { DomainError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { issueAwardsInTransaction, type IssueAwardInput } from '../awards/index.js';
 import { isObject, type JsonObject } from '../credentials/index.js';
 import { createTemplateInTransaction } from '../templates/index.js';
@@ -106,6 +106,16 @@ async function prepare(deps: Deps, item: CredentialImportItemInput, index: numbe
 
 function idempotencyKey(legacyId: string): string {
   return `credential-import:${createHash('sha256').update(legacyId).digest('base64url')}`;
+}
+
+/** Issuing's problems (a ONCE badge already held, a template no longer active), each with its item's index too. */
+function withItemIndexes(error: unknown): unknown {
+  if (!(error instanceof DomainError) || !Array.isArray(error.details.issues)) return error;
+  const issues = (error.details.issues as FieldIssue[]).map((issue) => {
+    const index = /^items\[(\d+)\]/.exec(issue.field)?.[1];
+    return index === undefined ? issue : { ...issue, index: Number(index) };
+  });
+  return error instanceof ValidationError ? new ValidationError(issues) : new DomainError(error.code, error.message, { ...error.details, issues });
 }
 
 class DryRunRollback extends Error {
@@ -240,7 +250,11 @@ async function importInTransaction(tx: Tx, deps: Deps, actor: Actor, prepared: P
     // Two imports of one credential racing: the second's insert fails, and its retry finds the first's award above.
     idempotencyKey: idempotencyKey(read.legacyId),
   }));
-  const issued = await issueAwardsInTransaction(tx, deps, actor, rows, (position, name) => itemField(toIssue[position]!.index, name));
+  const issued = await issueAwardsInTransaction(tx, deps, actor, rows, (position, name) => itemField(toIssue[position]!.index, name)).catch(
+    (error: unknown) => {
+      throw withItemIndexes(error);
+    },
+  );
   events.push(...issued.events);
   const byIndex = new Map(toIssue.map(({ index }, position) => [index, issued.result[position]!.awardId]));
   for (const result of results) {
