@@ -263,6 +263,15 @@ describe('Open Badges 3.0', () => {
     expect(error.extensions).toMatchObject({ field: 'items[0].jwt', rule: 'verified:status' });
   });
 
+  it('uses the email when the credential’s recipient name is too short for our rules, and the caller’s name when given', async () => {
+    const short = await exported('al@example.com', { recipient: { email: 'al@example.com', firstName: 'Al', lastName: 'B' } });
+    const named = await importing(org.client, { items: [{ json: short.credential, recipientName: 'Albert Brown' }], candidateEmails: ['al@example.com'], dryRun: true });
+    const unnamed = await importing(org.client, { items: [{ json: short.credential }], candidateEmails: ['al@example.com'] });
+    expect(named.results[0]).toMatchObject({ outcome: 'IMPORTED', warnings: [] });
+    expect(unnamed.results[0]).toMatchObject({ award: { recipientName: 'al@example.com' } });
+    expect(unnamed.results[0]!.warnings).toEqual([expect.stringContaining('recipient name "Al B" does not meet the rules for names')]);
+  });
+
   it('refuses a tampered credential, and one naming no email without recipientEmail', async () => {
     const { credential } = await exported('eve@example.com');
     const tampered = { ...credential, name: 'Grand Master Tester' };

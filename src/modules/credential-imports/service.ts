@@ -9,6 +9,7 @@ import type { DomainEvent } from '../../events/events.js';
 import { DomainError, ValidationError, type FieldIssue } from '../../shared/errors.js';
 import { issueAwardsInTransaction, type IssueAwardInput } from '../awards/index.js';
 import { isObject, type JsonObject } from '../credentials/index.js';
+import { recipientSchema } from '../earners/index.js';
 import { createTemplateInTransaction } from '../templates/index.js';
 import { ItemProblems, matchIdentity, problem, unpack, type ImportSource, type ReadCredential, type SourceFormat, type Standard } from './read.js';
 import { readVerified } from './verify.js';
@@ -100,8 +101,23 @@ async function prepare(deps: Deps, item: CredentialImportItemInput, index: numbe
         : 'the credential names its recipient by no email address: give recipientEmail',
     );
   }
-  const recipientName = item.recipientName?.trim() || read.recipientName || recipientEmail;
-  return { index, format: unpacked.format, read, recipientEmail, recipientName };
+  return { index, format: unpacked.format, read, recipientEmail, recipientName: recipientNameOf(item, read, recipientEmail) };
+}
+
+/**
+ * The caller's name for the recipient (checked by issuing, like any name given), else the
+ * credential's when it meets the rules for names, else the email: a name in someone else's
+ * credential too short for our rules should not refuse the import.
+ */
+function recipientNameOf(item: CredentialImportItemInput, read: ReadCredential, email: string): string {
+  const given = item.recipientName?.trim();
+  if (given) return given;
+  if (read.recipientName) {
+    const checked = recipientSchema.safeParse({ email, name: read.recipientName });
+    if (checked.success || !checked.error.issues.some((issue) => issue.path[0] === 'name')) return read.recipientName;
+    read.warnings.push(`The credential's recipient name "${read.recipientName}" does not meet the rules for names here: the email is used; give recipientName to set one`);
+  }
+  return email;
 }
 
 function idempotencyKey(legacyId: string): string {
