@@ -17,6 +17,7 @@ import './modules/engagement/schema.js';
 import './modules/statistics/schema.js';
 import './modules/webhooks/schema.js';
 import './modules/exports/schema.js';
+import './modules/credential-imports/schema.js';
 import { builder } from './graphql/builder.js';
 
 let schema: GraphQLSchema | undefined;

@@ -147,6 +147,23 @@ export async function issueAwards(
   return commit(deps, (tx) => issueInTransaction(tx, deps, actor, rows, field, now), { timeoutMs: 60_000 });
 }
 
+/**
+ * issueAwards inside a transaction the caller owns, for a change that issues together with other
+ * writes (an import creating the templates it issues from): the caller commits and publishes.
+ */
+export async function issueAwardsInTransaction(
+  tx: Tx,
+  deps: Deps,
+  actor: Actor,
+  inputs: IssueAwardInput[],
+  field: FieldNamer,
+): Promise<Change<IssueResult[]>> {
+  if (inputs.length === 0) return { result: [], events: [] };
+  const now = deps.clock.now();
+  return issueInTransaction(tx, deps, actor, parseIssueRows(inputs, field, now), field, now);
+}
+
+/** Issues parsed rows in the caller's transaction, all or nothing (see issueAwards). */
 export async function issueInTransaction(
   tx: Tx,
   deps: Deps,
