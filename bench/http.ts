@@ -8,7 +8,7 @@
 // computed is reported too; each run has its own ceiling.
 //
 // BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_SEED_AWARDS (default 5000).
-import { benchDatabases, graphql, measure, startServer, table, writeResults, type Measurement } from './support.js';
+import { benchDatabases, measure, seedAwards, startServer, table, writeResults, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -31,25 +31,6 @@ const ISSUE_MUTATION = `mutation Issue($input: IssueAwardInput!) {
   issueAward(input: $input) { outcome award { id status template { id } earner { id } } }
 }`;
 
-async function seed(url: string): Promise<string> {
-  const { createBadgeTemplate } = await graphql<{ createBadgeTemplate: { badgeTemplate: { id: string } } }>(
-    url,
-    API_KEY,
-    `mutation { createBadgeTemplate(input: { name: "Benchmark badge", description: "Issued by the benchmark.", awardMode: REPEATABLE, activate: true, tags: ["bench"] }) { badgeTemplate { id } } }`,
-  );
-  const templateId = createBadgeTemplate.badgeTemplate.id;
-  for (let offset = 0; offset < SEED_AWARDS; offset += 1000) {
-    const awards = Array.from({ length: Math.min(1000, SEED_AWARDS - offset) }, (_, index) => ({
-      templateId,
-      recipient: { email: `seed${offset + index}@example.com`, name: `Seeded Earner ${offset + index}` },
-    }));
-    await graphql(url, API_KEY, `mutation ($input: IssueAwardsInput!) { issueAwards(input: $input) { issuedCount } }`, {
-      input: { awards },
-    });
-  }
-  return templateId;
-}
-
 async function benchmarkServer(databaseUrl: string, cached: boolean, templateId?: string) {
   const server = await startServer({
     DATABASE_URL: databaseUrl,
@@ -57,7 +38,7 @@ async function benchmarkServer(databaseUrl: string, cached: boolean, templateId?
     RESPONSE_CACHE_TTL_SECONDS: cached ? '30' : '0',
   });
   try {
-    const template = templateId ?? (await seed(server.url));
+    const template = templateId ?? (await seedAwards(server.url, API_KEY, SEED_AWARDS));
     const common = { url: server.url, apiKey: API_KEY, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 3 };
     const results = [
       await measure({ ...common, name: '{ __typename }', body: () => JSON.stringify({ query: '{ __typename }' }) }),

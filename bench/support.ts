@@ -53,22 +53,25 @@ async function availableDatabases(): Promise<Array<{ provider: BenchDatabase['pr
   try {
     await client.connect();
     await client.end();
-    makers.push({ provider: 'postgresql', make: async () => {
-      const name = `badges_bench_${randomBytes(4).toString('hex')}`;
-      const admin = async (sql: string) => {
-        const connection = new pg.Client({ connectionString: adminUrl });
-        await connection.connect();
-        await connection.query(sql).finally(() => connection.end());
-      };
-      await admin(`CREATE DATABASE "${name}"`);
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      return { provider: 'postgresql', url: url.toString(), remove: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-    } });
+    makers.push({ provider: 'postgresql', make: () => createPostgresDatabase(adminUrl) });
   } catch {
     console.warn(`PostgreSQL at ${adminUrl} did not answer: measuring SQLite only.`);
   }
   return makers;
+}
+
+/** A new, empty PostgreSQL database named `<prefix>_<random>` on the server of `adminUrl`. */
+export async function createPostgresDatabase(adminUrl: string, prefix = 'badges_bench'): Promise<BenchDatabase> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const connection = new pg.Client({ connectionString: adminUrl });
+    await connection.connect();
+    await connection.query(sql).finally(() => connection.end());
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { provider: 'postgresql', url: url.toString(), remove: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 export interface RunningServer {
@@ -84,16 +87,21 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Starts `src/main.ts` as `npm start` would, in production mode, and waits until it listens. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+/**
+ * Starts `src/main.ts` as `npm start` would, in production mode, and waits until it listens.
+ * `imports`: modules the process loads first (`--import`, paths from the repository's root), with
+ * an IPC channel to the child for them to answer on (bench/count-statements.ts does).
+ */
+export async function startServer(env: Record<string, string>, options: { imports?: string[] } = {}): Promise<RunningServer> {
   // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in
   // Chrome's DevTools or speedscope) to see where a benchmark's time goes.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const imports = (options.imports ?? []).flatMap((module) => ['--import', `./${module}`]);
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...imports, 'src/main.ts'], {
     cwd: ROOT,
     // Benchmarks send far more than a client's budget from one key and one address.
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_ADDRESS: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', ...(imports.length ? ['ipc' as const] : [])],
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -144,6 +152,28 @@ export async function startBareServer(body: string): Promise<RunningServer> {
 }
 
 /**
+ * Runs a TypeScript server script of the repository (tsx) in a process of its own, with `env` and
+ * the same `imports` as startServer, and waits for the first line of its output: its URL.
+ */
+export async function startScriptServer(script: string, env: Record<string, string>, options: { imports?: string[] } = {}): Promise<RunningServer> {
+  const imports = (options.imports ?? []).flatMap((module) => ['--import', `./${module}`]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...imports, script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'inherit', ...(imports.length ? ['ipc' as const] : [])],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(output.slice(0, output.indexOf('\n')).trim());
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${output}`)));
+  });
+  return { url, child, stop: () => stopChild(child) };
+}
+
+/**
  * CPU time (user + system, in ms) a process has used so far, from /proc; undefined where there
  * is no /proc (not Linux) or the process is gone. /proc counts in USER_HZ ticks, 100 a second.
  */
@@ -189,6 +219,29 @@ export async function issuePublicAwards(
     { input: { awards: recipients.map((recipient) => ({ templateId, recipient })) } },
   );
   return issueAwards.results.map((result) => result.award.publicId);
+}
+
+/**
+ * A repeatable template and `count` awards of it, each to an earner of its own, issued through the
+ * API a thousand at a time; returns the template's id.
+ */
+export async function seedAwards(url: string, apiKey: string, count: number): Promise<string> {
+  const { createBadgeTemplate } = await graphql<{ createBadgeTemplate: { badgeTemplate: { id: string } } }>(
+    url,
+    apiKey,
+    `mutation { createBadgeTemplate(input: { name: "Benchmark badge", description: "Issued by the benchmark.", awardMode: REPEATABLE, activate: true, tags: ["bench"] }) { badgeTemplate { id } } }`,
+  );
+  const templateId = createBadgeTemplate.badgeTemplate.id;
+  for (let offset = 0; offset < count; offset += 1000) {
+    const awards = Array.from({ length: Math.min(1000, count - offset) }, (_, index) => ({
+      templateId,
+      recipient: { email: `seed${offset + index}@example.com`, name: `Seeded Earner ${offset + index}` },
+    }));
+    await graphql(url, apiKey, `mutation ($input: IssueAwardsInput!) { issueAwards(input: $input) { issuedCount } }`, {
+      input: { awards },
+    });
+  }
+  return templateId;
 }
 
 export interface Measurement {

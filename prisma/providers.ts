@@ -47,6 +47,7 @@ generator pothos {
 generator client {
   provider            = "prisma-client"
   output              = "../../src/generated/prisma-postgresql"
+  previewFeatures     = ["relationJoins"]
   moduleFormat        = "esm"
   importFileExtension = "js"
 }

@@ -5,6 +5,7 @@ import type { Database, PrismaClient } from './db/client.js';
 import type { Provider } from './db/provider.js';
 import { EventBus } from './events/bus.js';
 import { PrincipalCache } from './modules/api-keys/index.js';
+import { IssueGroups } from './modules/awards/issue-groups.js';
 import { AwardCredentials } from './modules/credentials/index.js';
 import { EngagementRecorder } from './modules/engagement/index.js';
 import { BackgroundTasks } from './shared/background.js';
@@ -30,6 +31,8 @@ export interface Deps {
   engagementSalt: string;
   /** Writes engagement events, concurrent ones together (group commit). */
   engagement: EngagementRecorder;
+  /** Issues single awards, concurrent ones of a key together (group commit). */
+  issueGroups: IssueGroups;
   /** Awards as signed Open Badges 3.0 credentials: keys, signing, status lists, verification. */
   credentials: AwardCredentials;
 }
@@ -50,7 +53,7 @@ export function createDeps(options: {
   engagementSalt?: string | undefined;
 }): Deps {
   const logger = options.logger ?? pino({ level: options.config.logLevel });
-  const deps: Omit<Deps, 'engagement' | 'credentials'> = {
+  const deps: Omit<Deps, 'engagement' | 'credentials' | 'issueGroups'> = {
     provider: options.database.provider,
     db: options.database.db,
     reader: options.database.reader,
@@ -64,5 +67,6 @@ export function createDeps(options: {
   };
   const complete = { ...deps, engagement: new EngagementRecorder(deps) } as Deps;
   complete.credentials = new AwardCredentials(complete);
+  complete.issueGroups = new IssueGroups(complete);
   return complete;
 }

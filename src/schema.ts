@@ -18,6 +18,7 @@ import './modules/statistics/schema.js';
 import './modules/webhooks/schema.js';
 import './modules/exports/schema.js';
 import './modules/imports/schema.js';
+import './modules/credential-imports/schema.js';
 import { builder } from './graphql/builder.js';
 
 let schema: GraphQLSchema | undefined;

@@ -131,7 +131,7 @@ describe('permissions', () => {
     const answers = await Promise.all(Array.from({ length: 12 }, () => busy.data(ViewerDocument)));
     expect(answers.every((answer) => answer.viewer.permissions.join() === 'READ')).toBe(true);
     // Identifiers are quoted with backticks on SQLite and double quotes on PostgreSQL.
-    const lookups = () => server.statements.filter((sql) => /FROM\s+\S*ApiKey\S*\s+WHERE\s+\S*secretHash\S*\s*=/.test(sql));
+    const lookups = () => server.statements.filter((sql) => /FROM\s+\S*ApiKey\S*[\s\S]*\bWHERE\s+\S*secretHash\S*\s*=/.test(sql));
     const useRecords = () => server.statements.filter((sql) => /UPDATE\s+\S*ApiKey\S*\s+SET\s+\S*lastUsedAt/.test(sql));
     expect(lookups()).toHaveLength(1);
     await expect.poll(() => useRecords().length).toBe(1);

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AddPointsBatchDocument, AddPointsDocument, AwardListNestedDocument, IssueAwardsDocument, ViewerDocument } from './generated/graphql.js';
 import { createActiveTemplate } from './helpers/fixtures.js';
 import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let org: TestOrganization;
+// PostgreSQL loads relations with joins in the page's own statement (Prisma's relationJoins);
+// SQLite, where Prisma has no join strategy, with one batched statement per relation.
+const joins = inject('templateDatabase').provider === 'postgresql';
 
 beforeAll(async () => {
   // The uncached path is what is measured: the response cache would answer without SQL.
@@ -38,10 +41,10 @@ describe('awards list with nested relations', () => {
     const full = await statementsFor(100);
     expect(large.length).toBe(small.length);
     expect(full.length).toBe(small.length);
-    // The page, its total count, and one batched statement for each relation: organization,
-    // template, template version, earner, and the templates' tags. (The API key was read by the
-    // warm-up request and is remembered for a few seconds.)
-    expect(small.length).toBe(7);
+    // The page and its total count; on SQLite, one batched statement more for each relation:
+    // organization, template, template version, earner, and the templates' tags. (The API key was
+    // read by the warm-up request and is remembered for a few seconds.)
+    expect(small.length).toBe(joins ? 2 : 7);
   });
 });
 
@@ -62,8 +65,8 @@ describe('earners’ balances on a page', () => {
     };
     const one = 'query($first: Int) { earners(first: $first) { edges { node { id odd: points(category: "odd") } } } }';
     const two = 'query($first: Int) { earners(first: $first) { edges { node { id odd: points(category: "odd") even: points(category: "even") } } } }';
-    expect([await count(one, 5), await count(one, 50)]).toEqual([2, 2]);
-    expect([await count(two, 5), await count(two, 50)]).toEqual([4, 4]);
+    expect([await count(one, 5), await count(one, 50)]).toEqual(joins ? [1, 1] : [2, 2]);
+    expect([await count(two, 5), await count(two, 50)]).toEqual(joins ? [2, 2] : [4, 4]);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   AwardForActionDocument,
   EarnerActivityDocument,
   EndMembershipDocument,
+  ImportCredentialsDocument,
   MembershipsDocument,
   RecordActionDocument,
   RemoveAwardRuleDocument,
@@ -477,6 +478,19 @@ describe('mutations', () => {
     const ofB = await b.client.data(TemplatesDocument, {});
     expect(ofB.badgeTemplates.edges.map((edge) => edge.node.name)).toContain('B template');
     expect(ofB.badgeTemplates.edges.map((edge) => edge.node.id)).not.toContain(mine.templateId);
+  });
+
+  it('an import lands in the caller’s organization only, with its own template, whatever another imported', async () => {
+    covered.add('Mutation.importCredentials');
+    const { award } = await a.client.data(AwardCredentialDocument, { id: mine.awardId });
+    const input = { items: [{ json: award!.credential, recipientEmail: 'a-earner@example.com' }], candidateEmails: ['a-earner@example.com'] };
+    const first = (await b.client.data(ImportCredentialsDocument, { input })).importCredentials.results[0]!;
+    // A's template is never matched, nor A's award taken for an earlier import.
+    expect(first).toMatchObject({ outcome: 'IMPORTED', templateOutcome: 'CREATED' });
+    expect(first.template!.id).not.toBe(mine.templateId);
+    expect(first.award!.id).not.toBe(mine.awardId);
+    const again = (await b.client.data(ImportCredentialsDocument, { input })).importCredentials.results[0]!;
+    expect(again).toMatchObject({ outcome: 'ALREADY_IMPORTED', templateOutcome: 'MATCHED', award: { id: first.award!.id }, template: { id: first.template!.id } });
   });
 
   it('left organization A exactly as it was', async () => {

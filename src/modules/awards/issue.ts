@@ -48,7 +48,7 @@ const issueSchema = z
   });
 
 export type IssueAwardInput = z.input<typeof issueSchema>;
-type ParsedIssue = z.output<typeof issueSchema>;
+export type ParsedIssue = z.output<typeof issueSchema>;
 
 export interface IssueResult {
   awardId: string;
@@ -69,7 +69,7 @@ interface TemplateForIssue {
 }
 
 /** Names a field of row `index`: `recipient.email` for a single issue, `awards[3].recipient.email` in bulk. */
-type FieldNamer = (index: number, name: string) => string;
+export type FieldNamer = (index: number, name: string) => string;
 
 class BatchProblems {
   readonly issues: Array<FieldIssue & { code: DomainError['code'] }> = [];
@@ -94,7 +94,7 @@ function issueHash(input: ParsedIssue): string {
 }
 
 /** Parses every row, reporting the problems of all rows at once. */
-function parseRows(inputs: IssueAwardInput[], field: FieldNamer, now: Date): ParsedIssue[] {
+export function parseIssueRows(inputs: IssueAwardInput[], field: FieldNamer, now: Date): ParsedIssue[] {
   const issues: FieldIssue[] = [];
   const rows = inputs.map((input, index) => {
     const parsed = issueSchema.safeParse(input);
@@ -143,7 +143,7 @@ export async function issueAwards(
     throw ValidationError.single('awards', 'maxItems', `must have at most ${MAX_BATCH} awards`);
   }
   const now = deps.clock.now();
-  const rows = parseRows(inputs, field, now);
+  const rows = parseIssueRows(inputs, field, now);
   return commit(deps, (tx) => issueInTransaction(tx, deps, actor, rows, field, now), { timeoutMs: 60_000 });
 }
 
@@ -153,7 +153,7 @@ export async function issueAwards(
  */
 export function issueProblems(inputs: IssueAwardInput[], field: FieldNamer, now: Date): FieldIssue[] {
   try {
-    parseRows(inputs, field, now);
+    parseIssueRows(inputs, field, now);
     return [];
   } catch (error) {
     if (error instanceof ValidationError) return error.issues;
@@ -162,22 +162,23 @@ export function issueProblems(inputs: IssueAwardInput[], field: FieldNamer, now:
 }
 
 /**
- * issueAwards inside the caller's transaction, for a change that must commit with the awards (an
- * import batch and its job's progress). The caller commits and publishes the events.
+ * issueAwards inside a transaction the caller owns, for a change that issues together with other
+ * writes (an import creating the templates it issues from): the caller commits and publishes.
  */
-export function issueAwardsInTransaction(
+export async function issueAwardsInTransaction(
   tx: Tx,
   deps: Deps,
   actor: Actor,
   inputs: IssueAwardInput[],
   field: FieldNamer,
-  now: Date,
 ): Promise<Change<IssueResult[]>> {
-  if (inputs.length === 0) return Promise.resolve({ result: [], events: [] });
-  return issueInTransaction(tx, deps, actor, parseRows(inputs, field, now), field, now);
+  if (inputs.length === 0) return { result: [], events: [] };
+  const now = deps.clock.now();
+  return issueInTransaction(tx, deps, actor, parseIssueRows(inputs, field, now), field, now);
 }
 
-async function issueInTransaction(
+/** Issues parsed rows in the caller's transaction, all or nothing (see issueAwards). */
+export async function issueInTransaction(
   tx: Tx,
   deps: Deps,
   actor: Actor,

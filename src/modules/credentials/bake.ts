@@ -3,11 +3,17 @@
 // SVG: an `<openbadges:credential>` element first in the root, holding the JSON in CDATA, or
 // for a VC-JWT nothing but a `verify` attribute with the compact JWS.
 // The value is either the JSON-LD credential's text or a compact JWT; unbaking returns it as is.
+// Unbaking also reads Open Badges 2.0 images (for imports from other platforms): PNG keyword
+// `openbadges`, SVG `<openbadges:assertion>` in the namespace http://openbadges.org, holding the
+// assertion's JSON, its compact JWS, or (hosted assertions) its URL.
 import { isPng, itxtChunk, readItxt, readPngChunks, writePng } from './png.js';
 import type { JsonObject } from './types.js';
 
 export const PNG_KEYWORD = 'openbadgecredential';
 export const OB_NAMESPACE = 'https://purl.imsglobal.org/ob/v3p0';
+/** Open Badges 2.0's PNG keyword and SVG namespace. */
+export const OB2_PNG_KEYWORD = 'openbadges';
+export const OB2_NAMESPACE = 'http://openbadges.org';
 
 const JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -24,16 +30,21 @@ function keywordOf(data: Buffer): string {
   return data.subarray(0, end < 0 ? data.length : end).toString('latin1');
 }
 
-/** The PNG with the credential baked in; a credential baked earlier is replaced. */
-export function bakePng(png: Uint8Array, credential: string | JsonObject): Buffer {
-  const chunks = readPngChunks(png).filter(({ type, data }) => !(type === 'iTXt' && keywordOf(data) === PNG_KEYWORD));
-  chunks.splice(chunks.length - 1, 0, itxtChunk(PNG_KEYWORD, bakedText(credential)));
+/**
+ * The PNG with the credential baked in; a credential baked earlier is replaced. `keyword` is
+ * OB2_PNG_KEYWORD only to bake an Open Badges 2.0 assertion (what other platforms' images carry).
+ */
+export function bakePng(png: Uint8Array, credential: string | JsonObject, keyword: string = PNG_KEYWORD): Buffer {
+  const chunks = readPngChunks(png).filter(({ type, data }) => !(type === 'iTXt' && keywordOf(data) === keyword));
+  chunks.splice(chunks.length - 1, 0, itxtChunk(keyword, bakedText(credential)));
   return writePng(chunks);
 }
 
-/** The baked credential's text, or undefined when the PNG carries none. */
+/** The baked credential's text (an Open Badges 3.0 credential first, else a 2.0 assertion), or undefined when the PNG carries none. */
 export function unbakePng(png: Uint8Array): string | undefined {
-  const chunk = readPngChunks(png).find(({ type, data }) => type === 'iTXt' && keywordOf(data) === PNG_KEYWORD);
+  const chunks = readPngChunks(png).filter(({ type }) => type === 'iTXt');
+  const chunk =
+    chunks.find(({ data }) => keywordOf(data) === PNG_KEYWORD) ?? chunks.find(({ data }) => keywordOf(data) === OB2_PNG_KEYWORD);
   return chunk ? readItxt(chunk.data).text.trim() : undefined;
 }
 
@@ -89,20 +100,28 @@ function decodeEntities(text: string): string {
   });
 }
 
-/** The prefix the document binds to the Open Badges namespace (usually `openbadges`). */
-function obPrefix(svg: string): string | undefined {
-  const match = /xmlns:([A-Za-z_][\w.-]*)\s*=\s*(["'])https:\/\/purl\.imsglobal\.org\/ob\/v3p0\2/.exec(svg);
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** The prefix the document binds to an Open Badges namespace (usually `openbadges`). */
+function obPrefix(svg: string, namespace = OB_NAMESPACE): string | undefined {
+  const match = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*(["'])${escapeRegExp(namespace)}\\/?\\2`).exec(svg);
   return match?.[1];
 }
 
-/** Start and end of the first credential element, and its start tag. */
-function findCredentialElement(svg: string, prefix: string): { start: number; end: number; startTag: string; body: string } | undefined {
-  const open = new RegExp(`<${prefix.replace(/\./g, '\\.')}:credential(?=[\\s/>])`).exec(svg);
+/** Start and end of the first credential element (or `element`), and its start tag. */
+function findCredentialElement(
+  svg: string,
+  prefix: string,
+  element = 'credential',
+): { start: number; end: number; startTag: string; body: string } | undefined {
+  const open = new RegExp(`<${escapeRegExp(prefix)}:${element}(?=[\\s/>])`).exec(svg);
   if (!open) return undefined;
   const startTagEnd = tagEnd(svg, open.index);
   const startTag = svg.slice(open.index, startTagEnd);
   if (startTag.endsWith('/>')) return { start: open.index, end: startTagEnd, startTag, body: '' };
-  const close = `</${prefix}:credential>`;
+  const close = `</${prefix}:${element}>`;
   const closeIndex = svg.indexOf(close, startTagEnd);
   if (closeIndex < 0) throw new Error(`Malformed SVG: ${close} missing`);
   return { start: open.index, end: closeIndex + close.length, startTag, body: svg.slice(startTagEnd, closeIndex) };
@@ -129,18 +148,25 @@ export function bakeSvg(svg: string, credential: string | JsonObject): string {
   return svg.slice(0, start) + opened + element + closing + svg.slice(end);
 }
 
-/** The baked credential's text (JSON or compact JWT), or undefined when the SVG carries none. */
+/**
+ * The baked credential's text (JSON or compact JWT), or undefined when the SVG carries none: an
+ * Open Badges 3.0 `<openbadges:credential>`, else a 2.0 `<openbadges:assertion>`.
+ */
 export function unbakeSvg(svg: string): string | undefined {
   const prefix = obPrefix(svg);
-  const element = prefix ? findCredentialElement(svg, prefix) : undefined;
+  const ob2Prefix = obPrefix(svg, OB2_NAMESPACE);
+  const element =
+    (prefix ? findCredentialElement(svg, prefix) : undefined) ?? (ob2Prefix ? findCredentialElement(svg, ob2Prefix, 'assertion') : undefined);
   if (!element) return undefined;
-  const verify = /\sverify\s*=\s*(["'])([^]*?)\1/.exec(element.startTag);
-  if (verify) return decodeEntities(verify[2]!).trim();
+  const verifyMatch = /\sverify\s*=\s*(["'])([^]*?)\1/.exec(element.startTag);
+  const verify = verifyMatch ? decodeEntities(verifyMatch[2]!).trim() : undefined;
   // Text content: CDATA sections as they are, everything else with entities decoded.
-  const text = element.body.replace(/<!\[CDATA\[([^]*?)\]\]>|([^<]+)|<[^>]*>/g, (_match, cdata?: string, plain?: string) =>
-    cdata ?? (plain === undefined ? '' : decodeEntities(plain)),
-  );
-  return text.trim() || undefined;
+  const text = element.body
+    .replace(/<!\[CDATA\[([^]*?)\]\]>|([^<]+)|<[^>]*>/g, (_match, cdata?: string, plain?: string) => cdata ?? (plain === undefined ? '' : decodeEntities(plain)))
+    .trim();
+  // A 2.0 hosted assertion's `verify` is its URL, with the assertion itself often in the content.
+  if (verify !== undefined && (isCompactJwt(verify) || !text)) return verify;
+  return text || undefined;
 }
 
 export type ImageFormat = 'png' | 'svg';

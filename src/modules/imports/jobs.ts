@@ -127,7 +127,7 @@ export class ImportJobs extends JobWorker {
           async (tx) => {
             const current = await tx.importJob.findUniqueOrThrow({ where: { id: job.id } });
             if (current.status !== 'RUNNING' || current.claimedBy !== this.instanceId) return { result: undefined, events: [] };
-            const issued = await issueAwardsInTransaction(tx, deps, actor, toIssue.map((row) => row.input), positionField, now);
+            const issued = await issueAwardsInTransaction(tx, deps, actor, toIssue.map((row) => row.input), positionField);
             const fresh = issued.result.filter((result) => result.outcome === 'ISSUED' || result.outcome === 'REPLACED').length;
             const cursor = current.cursor + batch.length;
             // An empty batch ends the job too, so a file shorter than its count cannot keep it running.

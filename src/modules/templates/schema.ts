@@ -79,6 +79,10 @@ export const BadgeTemplateRef = builder.prismaNode('BadgeTemplate', {
     name: t.exposeString('name', { description: 'Badge name.' }),
     description: t.exposeString('description', { description: 'What the badge stands for.' }),
     criteriaNarrative: t.exposeString('criteriaNarrative', { nullable: true, description: 'What an earner must do to earn it.' }),
+    sourceAchievementId: t.exposeString('sourceAchievementId', {
+      nullable: true,
+      description: 'The Open Badges BadgeClass (2.0) or Achievement (3.0) id that importCredentials made this template from; null for templates made here.',
+    }),
     criteriaUrl: t.exposeString('criteriaUrl', { nullable: true, description: 'A page describing the criteria.' }),
     imageUrl: t.exposeString('imageUrl', { nullable: true, description: 'Badge image.' }),
     imageHighResolutionUrl: t.exposeString('imageHighResolutionUrl', { nullable: true, description: 'High-resolution badge image.' }),

@@ -1,6 +1,6 @@
 import type { Actor, Deps } from '../../deps.js';
 import type { Prisma } from '../../db/client.js';
-import { commit, type Tx } from '../../db/transaction.js';
+import { commit, type Change, type Tx } from '../../db/transaction.js';
 import type { TemplateChange, TemplateEvent } from '../../events/events.js';
 import type { BadgeLevel, BadgeTemplate, BadgeTemplateState } from '../../generated/prisma-sqlite/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
@@ -118,6 +118,31 @@ function templateEvent(template: BadgeTemplate, change: TemplateChange): Templat
 
 export async function createTemplate(deps: Deps, actor: Actor, rawInput: CreateTemplateInput) {
   const input = parseInput(createInput, rawInput);
+  return commit(deps, (tx) => insertTemplate(tx, deps, actor, input, null));
+}
+
+/**
+ * Creates a template inside a transaction the caller owns (an import creates templates and issues
+ * from them in one change); the caller commits and publishes the events. `sourceAchievementId`
+ * is set only by imports: it is not part of the API's input.
+ */
+export async function createTemplateInTransaction(
+  tx: Tx,
+  deps: Deps,
+  actor: Actor,
+  rawInput: CreateTemplateInput,
+  sourceAchievementId: string | null,
+): Promise<Change<BadgeTemplate>> {
+  return insertTemplate(tx, deps, actor, parseInput(createInput, rawInput), sourceAchievementId);
+}
+
+async function insertTemplate(
+  tx: Tx,
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof createInput>,
+  sourceAchievementId: string | null,
+): Promise<Change<BadgeTemplate>> {
   const now = deps.clock.now();
   const content: Content = {
     name: input.name,
@@ -130,26 +155,25 @@ export async function createTemplate(deps: Deps, actor: Actor, rawInput: CreateT
     level: input.level ?? 'NONE',
     tags: input.tags ?? [],
   };
-  return commit(deps, async (tx) => {
-    const created = await tx.badgeTemplate.create({
-      data: {
-        organizationId: actor.organizationId,
-        ...templateColumns(content),
-        awardMode: input.awardMode ?? 'ONCE',
-        validityDays: input.validityDays ?? null,
-        emailOnIssue: input.emailOnIssue ?? false,
-        signatoryName: input.signatoryName ?? null,
-        signatoryTitle: input.signatoryTitle ?? null,
-        version: 1,
-        ...(input.activate ? { state: 'ACTIVE' as const, activatedAt: now } : {}),
-        createdAt: now,
-        updatedAt: now,
-      },
-    });
-    await tx.badgeTemplateVersion.create({ data: versionRow(actor.organizationId, created.id, 1, content, now) });
-    await replaceTags(tx, actor.organizationId, created.id, content.tags);
-    return { result: created, events: [templateEvent(created, 'CREATED')] };
+  const created = await tx.badgeTemplate.create({
+    data: {
+      organizationId: actor.organizationId,
+      sourceAchievementId,
+      ...templateColumns(content),
+      awardMode: input.awardMode ?? 'ONCE',
+      validityDays: input.validityDays ?? null,
+      emailOnIssue: input.emailOnIssue ?? false,
+      signatoryName: input.signatoryName ?? null,
+      signatoryTitle: input.signatoryTitle ?? null,
+      version: 1,
+      ...(input.activate ? { state: 'ACTIVE' as const, activatedAt: now } : {}),
+      createdAt: now,
+      updatedAt: now,
+    },
   });
+  await tx.badgeTemplateVersion.create({ data: versionRow(actor.organizationId, created.id, 1, content, now) });
+  await replaceTags(tx, actor.organizationId, created.id, content.tags);
+  return { result: created, events: [templateEvent(created, 'CREATED')] };
 }
 
 async function loadTemplate(tx: Tx, actor: Actor, templateId: string) {

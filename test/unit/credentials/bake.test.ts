@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { bakePng, bakeSvg, unbakeImage, unbakePng, unbakeSvg } from '../../../src/modules/credentials/bake.js';
+import { bakePng, bakeSvg, OB2_PNG_KEYWORD, unbakeImage, unbakePng, unbakeSvg } from '../../../src/modules/credentials/bake.js';
 import { badgeInitials, defaultBadgePng, defaultBadgeSvg } from '../../../src/modules/credentials/default-badge.js';
 import { ed25519ToJwk } from '../../../src/modules/credentials/keys.js';
 import { signCredentialJwt } from '../../../src/modules/credentials/jwt.js';
@@ -128,5 +128,23 @@ describe('the default badge', () => {
     const header = readPngChunks(png)[0]!;
     expect(header.type).toBe('IHDR');
     expect([header.data.readUInt32BE(0), header.data.readUInt32BE(4)]).toEqual([200, 200]);
+  });
+});
+
+describe('unbaking Open Badges 2.0 images', () => {
+  const assertion = '{"type":"Assertion","id":"https://badges.example.org/assertions/1"}';
+
+  it('reads the PNG keyword openbadges, and prefers an OB 3.0 credential baked beside it', () => {
+    const png = bakePng(defaultBadgePng({ name: 'Old Badge', color: '#336699' }), assertion, OB2_PNG_KEYWORD);
+    expect(unbakePng(png)).toBe(assertion);
+    expect(unbakePng(bakePng(png, '{"type":["VerifiableCredential"]}'))).toBe('{"type":["VerifiableCredential"]}');
+  });
+
+  it('reads <openbadges:assertion>: its JSON content over a verify URL, the URL alone, or a JWS in verify', () => {
+    const svg = (element: string) => `<svg xmlns="http://www.w3.org/2000/svg" xmlns:ob="http://openbadges.org">${element}<circle r="1"/></svg>`;
+    expect(unbakeSvg(svg(`<ob:assertion verify="https://badges.example.org/assertions/1"><![CDATA[${assertion}]]></ob:assertion>`))).toBe(assertion);
+    expect(unbakeSvg(svg('<ob:assertion verify="https://badges.example.org/assertions/1"></ob:assertion>'))).toBe('https://badges.example.org/assertions/1');
+    expect(unbakeSvg(svg('<ob:assertion verify="aGVhZA.cGF5bG9hZA.c2ln"/>'))).toBe('aGVhZA.cGF5bG9hZA.c2ln');
+    expect(unbakeSvg(svg('<ob:other/>'))).toBeUndefined();
   });
 });

@@ -128,7 +128,7 @@ const SetAwardRulePayload = builder.objectRef<{ templateId: string; jobId: strin
     job: t.field({
       type: AutomationJobRef,
       nullable: true,
-      description: 'The backfill queued for the rule; null when the template is not ACTIVE (activating it queues one).',
+      description: 'The backfill queued for the rule, as it is when the answer is read (a worker may already be running it); null when the template is not ACTIVE (activating it queues one).',
       // The node's fields are loaded by id, in one query, when selected.
       resolve: (payload) => (payload.jobId ? { id: payload.jobId } : null),
     }),

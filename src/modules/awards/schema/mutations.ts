@@ -113,8 +113,8 @@ builder.mutationFields((t) => ({
     authScopes: { permission: 'awards:issue' },
     args: { input: t.arg({ type: IssueAwardInput, required: true, description: 'The award to issue.' }) },
     resolve: async (_root, { input }, context) => {
-      const [result] = await issueAwards(context.deps, context.auth.current, decodeIssueRows([input], singleField), singleField);
-      return result!;
+      const [row] = decodeIssueRows([input], singleField);
+      return context.deps.issueGroups.issue(context.auth.current, row!, singleField);
     },
   }),
   issueAwards: t.field({

@@ -52,7 +52,7 @@ interface AwardsIssuedBatch {
 }
 
 const AwardsIssuedRef = builder.objectRef<AwardsIssuedBatch>('AwardsIssuedEvent').implement({
-  description: 'The awards issued by one committed change: one for issueAward, up to 1,000 for issueAwards.',
+  description: 'The awards issued by one committed change: up to 1,000 for issueAwards; one or more for issueAward (concurrent calls of one key are committed together).',
   fields: (t) => ({
     at: t.field({ type: 'DateTime', description: 'When they were issued.', resolve: (batch) => new Date(batch.at) }),
     committedAt: t.field({
