@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { createDeps } from '../deps.js';
 import { rawId } from '../graphql/ids.js';
-import { withOrganization } from './organization.js';
+import { userPath, withOrganization } from './organization.js';
 import { awardsCsv } from '../modules/exports/index.js';
 import type { AwardFilter } from '../modules/awards/index.js';
 import { AwardStatus } from '../generated/prisma-sqlite/client.js';
@@ -56,7 +56,7 @@ const filter: AwardFilter = {
 };
 
 await withOrganization(values.organization, async ({ config, database, organization }) => {
-  const out = target === '-' ? process.stdout : createWriteStream(target);
+  const out = target === '-' ? process.stdout : createWriteStream(userPath(target));
   let rows = 0;
   for await (const chunk of awardsCsv(createDeps({ database, config }), organization.id, filter, 1000)) {
     // Waits while the file or pipe is full, so memory holds a page whatever the export's size.

@@ -7,13 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeGlobalID } from '@pothos/plugin-relay';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
-import { migrateDatabase } from '../db/migrate.js';
-import { createDeps } from '../deps.js';
 import { importCredentials, MAX_IMPORT_ITEMS, type CredentialImportItemInput } from '../modules/credential-imports/index.js';
 import { DomainError, ValidationError, type FieldIssue } from '../shared/errors.js';
+import { commandDeps, userPath, withOrganization } from './organization.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,17 +25,6 @@ function usage(problem: string): never {
     `${problem}\nUsage: npm run import:credentials -- --organization <id> <file.json|file.jws|file.png|file.svg>... [--dry-run] [--candidate-emails emails.txt]\n`,
   );
   process.exit(2);
-}
-
-/** A raw id, or the global id the API shows. */
-function rawId(value: string): string {
-  try {
-    const decoded = decodeGlobalID(value);
-    if (decoded.typename === 'Organization') return decoded.id;
-  } catch {
-    // a raw id
-  }
-  return value;
 }
 
 const DOCUMENT_TYPES = new Set(['BadgeClass', 'Profile', 'Issuer', 'CryptographicKey']);
@@ -59,7 +44,7 @@ const documents: unknown[] = [];
 for (const file of positionals) {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileSync(userPath(file));
   } catch (error) {
     usage(`Cannot read ${file}: ${(error as Error).message}`);
   }
@@ -83,7 +68,7 @@ for (const file of positionals) {
 }
 if (items.length > MAX_IMPORT_ITEMS) usage(`At most ${MAX_IMPORT_ITEMS} badges are imported at once (all or nothing); got ${items.length}.`);
 const candidateEmails = values['candidate-emails']
-  ? readFileSync(values['candidate-emails'], 'utf8')
+  ? readFileSync(userPath(values['candidate-emails']), 'utf8')
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith('#'))
@@ -95,39 +80,30 @@ function named(field: string): string {
   return match ? `${itemFiles[Number(match[1])] ?? field}${match[2] ? `: ${match[2]}` : ''}` : field;
 }
 
-const config = loadConfig(process.env);
-await migrateDatabase(config.databaseUrl);
-const database = await openDatabase(config.databaseUrl);
-try {
-  const organization = await database.reader.organization.findUnique({ where: { id: rawId(values.organization) }, select: { id: true, name: true } });
-  if (!organization) {
-    process.stderr.write(`No organization has the id ${values.organization}.\n`);
-    process.exitCode = 2;
-  } else {
-    const deps = createDeps({ database, config });
-    const dryRun = values['dry-run'];
-    try {
-      const result = await importCredentials(deps, { organizationId: organization.id, apiKeyId: null }, { items, documents, candidateEmails, dryRun });
-      for (const item of result.items) {
-        const award = item.outcome === 'ALREADY_IMPORTED' ? 'already imported' : dryRun ? 'would be imported' : 'imported';
-        const template = `${item.templateOutcome === 'CREATED' ? 'new template' : 'template'} "${item.templateName}"`;
-        process.stdout.write(`${itemFiles[item.index]}: ${item.standard} ${item.format}, ${award} for ${item.recipientEmail}, ${template}\n`);
-        for (const warning of item.warnings) process.stdout.write(`  warning: ${warning}\n`);
-      }
-      const imported = result.items.filter((item) => item.outcome === 'IMPORTED').length;
-      process.stderr.write(`${dryRun ? 'Dry run: would import' : 'Imported'} ${imported} of ${result.items.length} into "${organization.name}".\n`);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      // Every problem, when the error lists them (validation and issuing do); else the one.
-      const listed = error instanceof ValidationError ? error.issues : error.details.issues;
-      const issues = Array.isArray(listed)
-        ? (listed as FieldIssue[])
-        : [{ field: typeof error.details.field === 'string' ? error.details.field : '', rule: typeof error.details.rule === 'string' ? error.details.rule : error.code, message: error.message }];
-      process.stderr.write(`Nothing was imported:\n`);
-      for (const issue of issues) process.stderr.write(`  ${named(issue.field)} [${issue.rule}] ${issue.message}\n`);
-      process.exitCode = 1;
+await withOrganization(values.organization, async ({ config, database, organization }) => {
+  const deps = await commandDeps(config, database);
+  const dryRun = values['dry-run'];
+  try {
+    const result = await importCredentials(deps, { organizationId: organization.id, apiKeyId: null }, { items, documents, candidateEmails, dryRun });
+    for (const item of result.items) {
+      const award = item.outcome === 'ALREADY_IMPORTED' ? 'already imported' : dryRun ? 'would be imported' : 'imported';
+      const template = `${item.templateOutcome === 'CREATED' ? 'new template' : 'template'} "${item.templateName}"`;
+      process.stdout.write(`${itemFiles[item.index]}: ${item.standard} ${item.format}, ${award} for ${item.recipientEmail}, ${template}\n`);
+      for (const warning of item.warnings) process.stdout.write(`  warning: ${warning}\n`);
     }
+    const imported = result.items.filter((item) => item.outcome === 'IMPORTED').length;
+    process.stderr.write(`${dryRun ? 'Dry run: would import' : 'Imported'} ${imported} of ${result.items.length} into "${organization.name}".\n`);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    // Every problem, when the error lists them (validation and issuing do); else the one.
+    const listed = error instanceof ValidationError ? error.issues : error.details.issues;
+    const issues = Array.isArray(listed)
+      ? (listed as FieldIssue[])
+      : [{ field: typeof error.details.field === 'string' ? error.details.field : '', rule: typeof error.details.rule === 'string' ? error.details.rule : error.code, message: error.message }];
+    process.stderr.write(`Nothing was imported:\n`);
+    for (const issue of issues) process.stderr.write(`  ${named(issue.field)} [${issue.rule}] ${issue.message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await deps.events.close();
   }
-} finally {
-  await database.close();
-}
+});

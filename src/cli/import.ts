@@ -8,11 +8,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { createDeps, type Deps } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { rawId } from '../graphql/ids.js';
-import { withOrganization } from './organization.js';
+import { commandDeps, userPath, withOrganization } from './organization.js';
 import { dryRunImport, IMPORT_BATCH, ImportJobs, startImport, type ImportProblem } from '../modules/imports/index.js';
-import { webhookRecorder } from '../modules/webhooks/index.js';
 import { ValidationError } from '../shared/errors.js';
 
 const { values, positionals } = parseArgs({
@@ -34,14 +33,10 @@ const where = (problem: ImportProblem) => `${problem.line}:${problem.column ?? '
 const [source] = positionals;
 if (!source || positionals.length > 1) usage('Name one file to import.');
 if (!values.organization) usage('--organization is required.');
-const csv = await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => usage(`Cannot read ${source}: ${error.code ?? error.message}`));
+const csv = await readFile(userPath(source), 'utf8').catch((error: NodeJS.ErrnoException) => usage(`Cannot read ${source}: ${error.code ?? error.message}`));
 
 await withOrganization(values.organization, async ({ config, database, organization }) => {
-  const deps = createDeps({ database, config });
-  // Awards issued here call for webhook deliveries as they would on a server, and servers hear of
-  // them (their caches, subscriptions and email outbox) through Redis when they share one.
-  deps.events.addRecorder(webhookRecorder(deps));
-  if (config.redisUrl) await deps.events.connectRedis(config.redisUrl, config.redisChannel);
+  const deps = await commandDeps(config, database);
   try {
     await importFile(deps, organization, source);
   } finally {
