@@ -55,6 +55,8 @@ export interface Config {
   certificateImages: 'public' | 'all' | 'off';
   /** Which webhook URLs may be called: `public` only hosts whose addresses are public, `all` also private and loopback ones. */
   webhookAddresses: 'public' | 'all';
+  /** Which addresses an import of other platforms' badges may fetch documents from; off fetches nothing. */
+  importFetch: 'public' | 'all' | 'off';
   /** How often the webhook worker looks for deliveries due. */
   webhookPollMs: number;
   /** How long one webhook request may take before it counts as failed. */
@@ -226,6 +228,7 @@ const envSchema = z.object({
     .default(8),
   CERTIFICATE_IMAGES: z.enum(['public', 'all', 'off'], { error: 'must be one of public, all, off' }).default('public'),
   WEBHOOK_ADDRESSES: z.enum(['public', 'all'], { error: 'must be one of public, all' }).default('public'),
+  IMPORT_FETCH: z.enum(['public', 'all', 'off'], { error: 'must be one of public, all, off' }).default('public'),
   WEBHOOK_POLL_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds from 0.05 to 600' })
     .min(0.05, 'must be a number of seconds from 0.05 to 600')
@@ -322,6 +325,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
     certificateImages: values.CERTIFICATE_IMAGES,
     webhookAddresses: values.WEBHOOK_ADDRESSES,
+    importFetch: values.IMPORT_FETCH,
     webhookPollMs: values.WEBHOOK_POLL_SECONDS * 1000,
     webhookTimeoutMs: values.WEBHOOK_TIMEOUT_SECONDS * 1000,
     webhookRetryBaseMs: values.WEBHOOK_RETRY_BASE_SECONDS * 1000,

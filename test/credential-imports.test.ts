@@ -2,6 +2,8 @@
 // baked PNG and SVG) and Open Badges 3.0 credentials (JSON-LD, VC-JWT, baked) become imported
 // awards, issued from templates made from their BadgeClass/Achievement, all or nothing.
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActivateTemplateDocument,
@@ -36,7 +38,9 @@ let source: TestOrganization;
 let sourceTemplateId: string;
 
 beforeAll(async () => {
-  server = await startServer();
+  // The fixtures' addresses (badges.example.org) are not reachable: nothing is fetched here, and
+  // the fetching is tested against a receiver of its own below.
+  server = await startServer({ IMPORT_FETCH: 'off' });
   source = await server.createOrganization('Old Platform Guild');
   ({ id: sourceTemplateId } = await createActiveTemplate(source.client, {
     name: 'Careful Tester',
@@ -110,7 +114,7 @@ describe('Open Badges 2.0', () => {
       },
     });
     expect(beth!.award!.recipientEmail.toLowerCase()).toBe('beth@example.org');
-    expect(beth!.warnings.join(' ')).toContain('Hosted assertion: not checked');
+    expect(beth!.warnings.join(' ')).toContain('Hosted assertion: could not be checked at https://badges.example.org/assertions/beth-robotics.json (IMPORT_FETCH=off)');
     expect(sam).toMatchObject({
       recipientEmail: 'sam@example.org',
       award: { recipientName: 'sam@example.org', expiresAt: '2030-05-01T12:00:00.000Z', status: 'ACCEPTED' },
@@ -377,5 +381,115 @@ describe('all or nothing', () => {
     const reader = new GraphQLClient(server.url, { 'x-api-key': createApiKey.secret });
     const error = await reader.error(ImportCredentialsDocument, { input: { items: [{ json: ob2Json('assertion-hosted-embedded.json') }] } });
     expect(error.extensions).toMatchObject({ code: 'FORBIDDEN', permissions: ['awards:issue'] });
+  });
+});
+
+describe('Open Badges 2.0 hosted assertions, checked at their address', () => {
+  /** What the issuer's server answers, by path: a document, or a bare status. */
+  const published = new Map<string, Json | number>();
+  let issuerServer: Server;
+  let issuerUrl: string;
+  let fetching: TestServer;
+  let org: TestOrganization;
+  const requested: string[] = [];
+
+  beforeAll(async () => {
+    issuerServer = createServer((request, response) => {
+      requested.push(request.url ?? '');
+      const answer = published.get(request.url ?? '');
+      if (answer === undefined || typeof answer === 'number') {
+        response.writeHead(answer ?? 404).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/ld+json' }).end(JSON.stringify(answer));
+    });
+    await new Promise<void>((resolve) => issuerServer.listen(0, '127.0.0.1', resolve));
+    issuerUrl = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
+    // The receiver is on the loopback address, which only IMPORT_FETCH=all lets an import call.
+    fetching = await startServer({ IMPORT_FETCH: 'all' });
+    org = await fetching.createOrganization('Checks Hosted Badges');
+    published.set('/badges/welding.json', {
+      '@context': 'https://w3id.org/openbadges/v2',
+      type: 'BadgeClass',
+      id: `${issuerUrl}/badges/welding.json`,
+      name: 'Welder',
+      description: 'Welds safely.',
+      criteria: { narrative: 'Passed the welding test.' },
+      issuer: { type: 'Profile', id: `${issuerUrl}/issuer.json`, name: 'Welding School' },
+    });
+  });
+  afterAll(async () => {
+    await fetching?.stop();
+    await new Promise((resolve) => issuerServer?.close(resolve));
+  });
+
+  /** A hosted assertion of the issuer's server, naming its BadgeClass by URL. */
+  const assertion = (name: string): Json => ({
+    '@context': 'https://w3id.org/openbadges/v2',
+    type: 'Assertion',
+    id: `${issuerUrl}/assertions/${name}.json`,
+    recipient: { type: 'email', hashed: false, identity: `${name}@example.org` },
+    badge: `${issuerUrl}/badges/welding.json`,
+    issuedOn: '2024-03-01T10:00:00Z',
+    verification: { type: 'hosted' },
+  });
+
+  it('imports an assertion its issuer still publishes, fetching the BadgeClass it names by URL', async () => {
+    published.set('/assertions/ana.json', assertion('ana'));
+    const result = await importing(org.client, { items: [{ json: assertion('ana') }] });
+    expect(result.results[0]).toMatchObject({ outcome: 'IMPORTED', warnings: [], template: { name: 'Welder', sourceAchievementId: `${issuerUrl}/badges/welding.json` } });
+    expect(requested).toEqual(expect.arrayContaining(['/assertions/ana.json', '/badges/welding.json']));
+  });
+
+  it('refuses an assertion its issuer revoked (410 Gone, or published as revoked) or publishes differently, and writes nothing', async () => {
+    published.set('/assertions/ben.json', 410);
+    published.set('/assertions/cai.json', { ...assertion('cai'), revoked: true, revocationReason: 'Cheated.' });
+    published.set('/assertions/dee.json', { ...assertion('dee'), recipient: { type: 'email', hashed: false, identity: 'someone-else@example.org' } });
+    published.set('/assertions/eve.json', assertion('eve'));
+    const before = await counts(org.client);
+    const { extensions } = await org.client.error(ImportCredentialsDocument, {
+      input: { items: [{ json: assertion('ben') }, { json: assertion('cai') }, { json: assertion('dee') }, { json: assertion('eve') }] },
+    });
+    expect(extensions?.['issues']).toEqual([
+      expect.objectContaining({ index: 0, field: 'items[0].json', rule: 'notRevoked', message: expect.stringContaining('410 Gone') as unknown }),
+      expect.objectContaining({ index: 1, field: 'items[1].json', rule: 'notRevoked' }),
+      expect.objectContaining({ index: 2, field: 'items[2].json', rule: 'hostedMatches', message: expect.stringContaining('(recipient)') as unknown }),
+    ]);
+    expect(await counts(org.client)).toEqual(before);
+  });
+
+  it('imports with a warning when the address gives no usable answer', async () => {
+    published.set('/assertions/fay.json', 503);
+    const result = await importing(org.client, { items: [{ json: assertion('fay') }, { json: assertion('gus') }] });
+    expect(result.results.map((item) => item.outcome)).toEqual(['IMPORTED', 'IMPORTED']);
+    expect(result.results[0]!.warnings).toEqual([expect.stringContaining(`could not be checked at ${issuerUrl}/assertions/fay.json (it answered 503)`)]);
+    expect(result.results[1]!.warnings).toEqual([expect.stringContaining('(it answered 404)')]);
+  });
+
+  it('refuses an assertion whose BadgeClass cannot be fetched, naming why', async () => {
+    const orphan = { ...assertion('hal'), badge: `${issuerUrl}/badges/missing.json` };
+    const { extensions } = await org.client.error(ImportCredentialsDocument, { input: { items: [{ json: orphan }] } });
+    expect(extensions?.['issues']).toEqual([
+      expect.objectContaining({ field: 'items[0].json.badge', rule: 'badgeClassGiven', message: expect.stringContaining('could not be fetched: it answered 404') as unknown }),
+    ]);
+  });
+
+  it('calls no loopback or private address under IMPORT_FETCH=public (the default)', async () => {
+    published.set('/assertions/ida.json', assertion('ida'));
+    const calls = requested.length;
+    const strict = await startServer();
+    try {
+      const strictOrg = await strict.createOrganization('Strict');
+      const { extensions } = await strictOrg.client.error(ImportCredentialsDocument, { input: { items: [{ json: assertion('ida') }] } });
+      expect(extensions?.['issues']).toEqual([
+        expect.objectContaining({ rule: 'badgeClassGiven', message: expect.stringContaining('IMPORT_FETCH=public does not allow') as unknown }),
+      ]);
+      const withBadge = { ...assertion('ida'), badge: published.get('/badges/welding.json') as Json };
+      const result = await importing(strictOrg.client, { items: [{ json: withBadge }] });
+      expect(result.results[0]!.warnings).toEqual([expect.stringContaining('IMPORT_FETCH=public does not allow')]);
+      expect(requested.length).toBe(calls);
+    } finally {
+      await strict.stop();
+    }
   });
 });

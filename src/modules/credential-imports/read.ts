@@ -80,7 +80,7 @@ export function unpack(source: ImportSource): Unpacked {
   throw problem(
     'imageBase64',
     'hostedUrl',
-    `the image carries only the address of a hosted assertion (${value.slice(0, 200)}); assertions are not fetched: give the assertion's JSON as json`,
+    `the image carries only the address of a hosted assertion (${value.slice(0, 200)}), which an image import does not follow: give the assertion's JSON as json`,
   );
 }
 
@@ -226,7 +226,7 @@ function hashedIdentity(identity: string, salt: unknown, field: string): Identit
 
 /**
  * Reads an OB 2.0 Assertion. `documents` are the BadgeClass, Profile and key documents the
- * caller gave, by id: an assertion naming its BadgeClass by URL finds it there (nothing is fetched).
+ * caller gave (or that were fetched), by id: an assertion naming its BadgeClass by URL finds it there.
  */
 export function readOb2(assertion: JsonObject, documents: ReadonlyMap<string, JsonObject>, field: string): ReadCredential & { badge: JsonObject } {
   const warnings: string[] = [];
@@ -239,7 +239,7 @@ export function readOb2(assertion: JsonObject, documents: ReadonlyMap<string, Js
       `${field}.badge`,
       'badgeClassGiven',
       typeof badgeRef === 'string'
-        ? `names the BadgeClass ${clip(badgeRef, 200)}, which is not embedded and not among the documents given (nothing is fetched)`
+        ? `names the BadgeClass ${clip(badgeRef, 200)}, which is not embedded and not among the documents given`
         : 'is required',
     );
   }

@@ -56,7 +56,7 @@ const ImportCredentialsInput = builder.inputType('ImportCredentialsInput', {
     documents: t.field({
       type: ['JSONObject'],
       description:
-        'OB 2.0 BadgeClass, issuer Profile and CryptographicKey documents that assertions name by URL (nothing is fetched), each found by its id.',
+        'OB 2.0 BadgeClass, issuer Profile and CryptographicKey documents that assertions name by URL, each found by its id (a BadgeClass not given is fetched when IMPORT_FETCH allows; keys and profiles are not).',
     }),
     candidateEmails: t.stringList({ description: 'Emails to match hashed recipient identities (sha256 or md5 of email + salt) against.' }),
     dryRun: t.boolean({ description: 'Check everything and report what would be created, writing nothing.' }),
@@ -95,7 +95,7 @@ const CredentialImportResultRef = builder.objectRef<ImportedCredential>('Credent
     templateName: t.exposeString('templateName', { description: 'The template’s name.' }),
     recipientEmail: t.exposeString('recipientEmail', { description: 'The recipient’s email, as given or as matched to a hashed identity.' }),
     warnings: t.exposeStringList('warnings', {
-      description: 'What was not or could not be verified (an unconfirmed issuer key, an unknown status, a hosted assertion not checked at its origin, an expired credential).',
+      description: 'What was not or could not be verified (an unconfirmed issuer key, an unknown status, a hosted assertion that could not be checked at its address, an expired credential).',
     }),
   }),
 });

@@ -12,6 +12,7 @@ import { isObject, type JsonObject } from '../credentials/index.js';
 import { recipientSchema } from '../earners/index.js';
 import { createTemplateInTransaction } from '../templates/index.js';
 import { ItemProblems, matchIdentity, problem, unpack, type ImportSource, type ReadCredential, type SourceFormat, type Standard } from './read.js';
+import { DocumentFetcher } from './fetch.js';
 import { readVerified } from './verify.js';
 
 export const MAX_IMPORT_ITEMS = 100;
@@ -82,9 +83,16 @@ function documentsById(documents: readonly unknown[]): Map<string, JsonObject> {
 }
 
 /** Reads, verifies and finds the recipient of one item. */
-async function prepare(deps: Deps, item: CredentialImportItemInput, index: number, documents: ReadonlyMap<string, JsonObject>, candidates: readonly string[]): Promise<Prepared> {
+async function prepare(
+  deps: Deps,
+  item: CredentialImportItemInput,
+  index: number,
+  documents: ReadonlyMap<string, JsonObject>,
+  fetcher: DocumentFetcher,
+  candidates: readonly string[],
+): Promise<Prepared> {
   const unpacked = unpack(item);
-  const read = await readVerified(deps, unpacked, documents);
+  const read = await readVerified(deps, unpacked, documents, fetcher);
   const given = item.recipientEmail?.trim();
   let recipientEmail = matchIdentity(read.identities, given ? [given, ...candidates] : candidates);
   if (!recipientEmail && read.identities.length === 0 && given) {
@@ -155,16 +163,26 @@ export async function importCredentials(deps: Deps, actor: Actor, input: ImportC
   if (input.items.length === 0) return { dryRun, items: [] };
   const documents = documentsById(input.documents ?? []);
   const candidates = input.candidateEmails ?? [];
+  const fetcher = new DocumentFetcher(deps.config);
 
   const issues: Array<FieldIssue & { index: number }> = [];
   const prepared: Prepared[] = [];
-  for (const [index, item] of input.items.entries()) {
-    try {
-      prepared.push(await prepare(deps, item, index, documents, candidates));
-    } catch (error) {
-      if (!(error instanceof ItemProblems)) throw error;
-      issues.push(...error.problems.map((found) => ({ ...found, field: itemField(index, found.field), index })));
+  // Items are read at once: a hosted assertion may wait on its issuer's server.
+  const outcomes = await Promise.all(
+    input.items.map((item, index) =>
+      prepare(deps, item, index, documents, fetcher, candidates).then(
+        (ready) => ({ ready }),
+        (error: unknown) => ({ error }),
+      ),
+    ),
+  );
+  for (const [index, outcome] of outcomes.entries()) {
+    if ('ready' in outcome) {
+      prepared.push(outcome.ready);
+      continue;
     }
+    if (!(outcome.error instanceof ItemProblems)) throw outcome.error;
+    issues.push(...outcome.error.problems.map((found) => ({ ...found, field: itemField(index, found.field), index })));
   }
   const firstOfLegacyId = new Map<string, number>();
   for (const { index, read } of prepared) {

@@ -6,23 +6,34 @@
 //   learned ("unknown"), an expired credential, or a failed 1EdTech schema check are warnings.
 // - OB 2.0 signed: the JWS signature, with the key the caller gave (a CryptographicKey document)
 //   or the issuer Profile's own publicKey, which must be the one the assertion's creator names.
-// - OB 2.0 hosted: nothing can be checked offline (the assertion's existence at its address is the
-//   proof); it is imported as given, with a warning saying so.
+// - OB 2.0 hosted: the assertion is fetched at its own address (its id), when IMPORT_FETCH allows:
+//   410 Gone (revoked) or a different document there refuses it; no answer imports it as given,
+//   with a warning, since badges are often brought from a platform that has closed.
+// A BadgeClass an OB 2.0 assertion names by URL, and that the caller did not give, is fetched too.
 import { compactVerify, decodeProtectedHeader, importSPKI } from 'jose';
 import type { Deps } from '../../deps.js';
 import { isObject, type CheckName, type JsonObject, type VerificationResult } from '../credentials/index.js';
+import type { DocumentFetcher } from './fetch.js';
 import { ItemProblems, jwsPayload, problem, readOb2, readOb3, standardOf, type ReadCredential, type Unpacked } from './read.js';
 
 const OB2_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 /** Reads and verifies one unpacked item; throws ItemProblems when it cannot be imported. */
-export async function readVerified(deps: Deps, unpacked: Unpacked, documents: ReadonlyMap<string, JsonObject>): Promise<ReadCredential> {
+export async function readVerified(
+  deps: Deps,
+  unpacked: Unpacked,
+  given: ReadonlyMap<string, JsonObject>,
+  fetcher: DocumentFetcher,
+): Promise<ReadCredential> {
   const { field, content } = unpacked;
   const document = 'json' in content ? content.json : jwsPayload(content.jwt);
   if (!document) throw problem(field, 'jsonPayload', 'the JWS payload is not a JSON object');
   const standard = standardOf(document);
   if (standard === 'OB3') return readOb3Verified(deps, unpacked);
-  if (standard === 'OB2') return 'jwt' in content ? readOb2Signed(content.jwt, document, documents, field) : readOb2Hosted(document, documents, field);
+  if (standard === 'OB2') {
+    const documents = await withBadgeClass(document, given, fetcher, field);
+    return 'jwt' in content ? readOb2Signed(content.jwt, document, documents, field) : readOb2Hosted(document, documents, fetcher, field);
+  }
   throw problem(field, 'openBadges', 'is neither an Open Badges 2.0 assertion nor an Open Badges 3.0 credential');
 }
 
@@ -31,17 +42,69 @@ function verificationType(assertion: JsonObject): string | undefined {
   return isObject(verification) && typeof verification.type === 'string' ? verification.type.toLowerCase() : undefined;
 }
 
-function readOb2Hosted(assertion: JsonObject, documents: ReadonlyMap<string, JsonObject>, field: string): ReadCredential {
+/** The documents, with the assertion's BadgeClass fetched when it names one by URL that is not among them. */
+async function withBadgeClass(
+  assertion: JsonObject,
+  documents: ReadonlyMap<string, JsonObject>,
+  fetcher: DocumentFetcher,
+  field: string,
+): Promise<ReadonlyMap<string, JsonObject>> {
+  const badge = assertion.badge;
+  if (typeof badge !== 'string' || documents.has(badge)) return documents;
+  const answer = await fetcher.json(badge);
+  if (answer.found) return new Map(documents).set(badge, answer.json);
+  const reason = answer.gone ? 'it is gone (410)' : answer.reason;
+  throw problem(`${field}.badge`, 'badgeClassGiven', `names the BadgeClass ${badge.slice(0, 200)}, which is not embedded nor among the documents given, and could not be fetched: ${reason}`);
+}
+
+async function readOb2Hosted(assertion: JsonObject, documents: ReadonlyMap<string, JsonObject>, fetcher: DocumentFetcher, field: string): Promise<ReadCredential> {
   const type = verificationType(assertion);
   if (type === 'signed' || type === 'signedbadge') {
     throw problem(`${field}.verification.type`, 'signedAsJws', 'the assertion is signed: give its JWS (jwt, or the image it is baked in), not its JSON');
   }
   if (type !== 'hosted' && type !== 'hostedbadge') throw problem(`${field}.verification.type`, 'hostedOrSigned', 'must be hosted or signed');
   const read = readOb2(assertion, documents, field);
-  read.warnings.push(
-    `Hosted assertion: not checked at ${read.legacyId} (assertions are not fetched), so whether its issuer still publishes it, or has revoked it, is unknown`,
-  );
+  const answer = await fetcher.json(read.legacyId);
+  if (answer.found) {
+    const published = answer.json;
+    if (published.revoked === true) throw problem(field, 'notRevoked', `its issuer publishes it at ${read.legacyId} as revoked`);
+    const differs = (['id', 'recipient', 'badge', 'issuedOn'] as const).filter((key) => !samePublished(key, published[key], assertion[key]));
+    if (differs.length) {
+      throw problem(field, 'hostedMatches', `differs from the assertion its issuer publishes at ${read.legacyId} (${differs.join(', ')})`);
+    }
+  } else if (answer.gone) {
+    throw problem(field, 'notRevoked', `its issuer answers 410 Gone at ${read.legacyId}: the assertion was revoked`);
+  } else {
+    read.warnings.push(
+      `Hosted assertion: could not be checked at ${read.legacyId} (${answer.reason}), so whether its issuer still publishes it, or has revoked it, is unknown`,
+    );
+  }
   return read;
+}
+
+/**
+ * Whether a published assertion's field says what the given one does: a BadgeClass by its id
+ * (embedded in one, a URL in the other), a date as an instant, anything else as equal JSON.
+ */
+function samePublished(key: 'id' | 'recipient' | 'badge' | 'issuedOn', published: unknown, given: unknown): boolean {
+  if (key === 'badge') return idOf(published) !== undefined && idOf(published) === idOf(given);
+  if (key === 'issuedOn' && typeof published === 'string' && typeof given === 'string') {
+    const [a, b] = [Date.parse(published), Date.parse(given)];
+    if (!Number.isNaN(a) && !Number.isNaN(b)) return a === b;
+  }
+  return sameJson(published, given);
+}
+
+const idOf = (value: unknown) => (typeof value === 'string' ? value : isObject(value) && typeof value.id === 'string' ? value.id : undefined);
+
+/** Whether two JSON values are equal, whatever the order of their keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => sameJson(a[key], b[key]));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, index) => sameJson(value, b[index]));
+  return a === b;
 }
 
 function publicKeyPem(key: unknown, documents: ReadonlyMap<string, JsonObject>): JsonObject | undefined {

@@ -1,13 +1,12 @@
-// One webhook request: a signed POST with a timeout, to an address the operator allows.
-// The address rules (../../shared/addresses.ts) are applied to the addresses the connection is
-// actually made to (a lookup hook of the socket), so a name that resolves differently between a
-// check and the request cannot lead it to a private address.
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+// One webhook request: a signed POST with a timeout, to an address the operator allows (the
+// address rules are applied where the connection is made: ../../shared/outgoing.ts).
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { addressAllowed, type AddressPolicy } from '../../shared/addresses.js';
+import type { AddressPolicy } from '../../shared/addresses.js';
+import { blockedLiteral, guardedLookup } from '../../shared/outgoing.js';
+
+const SETTING = 'WEBHOOK_ADDRESSES';
 
 /** Characters of the response body kept on the delivery. */
 export const EXCERPT_CHARS = 500;
@@ -40,36 +39,10 @@ export function signatureHeaders(request: Omit<SignedRequest, 'url'>): Record<st
   };
 }
 
-class BlockedAddress extends Error {
-  readonly code = 'EADDRBLOCKED';
-}
-
-function blocked(host: string, address: string): BlockedAddress {
-  return new BlockedAddress(`${host} resolves to ${address}, a loopback, private or link-local address that WEBHOOK_ADDRESSES=public does not allow`);
-}
-
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-/** A socket lookup that refuses addresses the policy does not allow. */
-function guardedLookup(policy: AddressPolicy) {
-  return (hostname: string, options: LookupOptions, callback: LookupCallback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '');
-      const refused = addresses.find(({ address, family }) => !addressAllowed(policy, address, family));
-      if (refused) return callback(blocked(hostname, refused.address), '');
-      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
-      if (options.all) return callback(null, addresses);
-      return callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
-  };
-}
-
 export async function sendWebhook(request: SignedRequest, options: { policy: AddressPolicy; timeoutMs: number }): Promise<SendResult> {
   const url = new URL(request.url);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  // IP literals never reach the lookup hook.
-  const family = isIP(host);
-  if (family && !addressAllowed(options.policy, host, family)) return { ok: false, excerpt: blocked(host, host).message };
+  const refused = blockedLiteral(url, options.policy, SETTING);
+  if (refused) return { ok: false, excerpt: refused.message };
   const body = Buffer.from(request.body);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
@@ -83,7 +56,7 @@ export async function sendWebhook(request: SignedRequest, options: { policy: Add
           'user-agent': 'badge-platform-webhooks/1',
           ...signatureHeaders(request),
         },
-        lookup: guardedLookup(options.policy) as never,
+        lookup: guardedLookup(options.policy, SETTING) as never,
         signal: AbortSignal.timeout(options.timeoutMs),
       },
       (response) => {
