@@ -189,6 +189,8 @@ describe('import job', () => {
       ['Person Number 1', 'person1@example.com', 'Writer', 'old-1', '2024-06-01T00:00:00.000Z', 'ACCEPTED'],
       ['Person Number 5000', 'person5000@example.com', 'Writer', 'old-5000', '2024-06-01T00:00:00.000Z', 'ACCEPTED'],
     ]);
+    // A dry run of it already tells the row imported before from the new one.
+    expect(await importAwards(org.client, { csv: reordered, dryRun: true })).toMatchObject({ totalRows: 2, validRows: 1, skippedRows: 1 });
     const other = (await importAwards(org.client, { csv: reordered })).job!;
     expect(await finished(org, other.id)).toMatchObject({ status: 'SUCCEEDED', issued: 1, skipped: 1, failed: 0 });
     expect(await awardCount(org)).toBe(ROWS);

@@ -72,8 +72,8 @@ const ImportAwardsPayload = builder.objectRef<ImportPayload>('ImportAwardsPayloa
   description: 'A dry run’s findings, or the job a real run queued.',
   fields: (t) => ({
     totalRows: t.int({ nullable: true, description: 'Dry run: data rows in the file.', resolve: (payload) => payload.dryRun?.totalRows ?? null }),
-    validRows: t.int({ nullable: true, description: 'Dry run: rows that would be issued (or are already imported).', resolve: (payload) => payload.dryRun?.validRows ?? null }),
-    skippedRows: t.int({ nullable: true, description: 'Dry run: rows that would be skipped (their status, a repeated row).', resolve: (payload) => payload.dryRun?.skippedRows ?? null }),
+    validRows: t.int({ nullable: true, description: 'Dry run: rows that would be issued.', resolve: (payload) => payload.dryRun?.validRows ?? null }),
+    skippedRows: t.int({ nullable: true, description: 'Dry run: rows that would be skipped (their status, a repeated row, or issued by an earlier import).', resolve: (payload) => payload.dryRun?.skippedRows ?? null }),
     problems: t.field({
       type: [ImportProblemRef],
       description: 'Dry run: every problem of the file, in file order (empty when it would import cleanly). Empty for a real run: see the job.',

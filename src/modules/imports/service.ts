@@ -22,9 +22,9 @@ export interface ImportInput {
 
 export interface DryRunResult {
   totalRows: number;
-  /** Rows that would be issued (or found already imported). */
+  /** Rows that would be issued. */
   validRows: number;
-  /** Rows that would be skipped (their status, a repeated row). */
+  /** Rows that would be skipped (their status, a repeated row, issued by an earlier import). */
   skippedRows: number;
   problems: ImportProblem[];
 }
@@ -59,11 +59,19 @@ export async function dryRunImport(deps: Deps, organizationId: string, input: Im
   let skippedRows = 0;
   const seen = new Set<string>();
   for (let start = 0; start < file.rows.length; start += IMPORT_BATCH) {
+    const keys: string[] = [];
     for (const row of mapRows(file.rows.slice(start, start + IMPORT_BATCH), templates, now, seen)) {
-      if (row.kind === 'issue') validRows += 1;
+      if (row.kind === 'issue') keys.push(row.input.idempotencyKey);
       else if (row.kind === 'skip') skippedRows += 1;
       else problems.push(...row.problems);
     }
+    // Rows an earlier import issued are skipped by a real run, so a dry run of a file imported
+    // before says so rather than promising them again.
+    const imported = keys.length
+      ? await deps.reader.award.count({ where: { organizationId, idempotencyKey: { in: keys } } })
+      : 0;
+    validRows += keys.length - imported;
+    skippedRows += imported;
     // A batch per turn of the event loop: other requests go on meanwhile.
     await nextTurn();
   }
