@@ -79,6 +79,7 @@ describe('issueAward group commit', () => {
 
   it('refuses a call with bad input alone, before it joins a group', async () => {
     const template = await createActiveTemplate(org.client, { awardMode: 'REPEATABLE' });
+    const before = stats();
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) => issueCall({ templateId: template.id, recipient: { email: i === 3 ? 'not an email' : `fine${i}@example.com`, name: `Fine ${i}` } })),
     );
@@ -86,5 +87,7 @@ describe('issueAward group commit', () => {
       if (i === 3) expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'recipient.email' });
       else expect(answer.data?.issueAward.outcome).toBe('ISSUED');
     });
+    // Had the bad call joined a group, the group would have failed and run again call by call.
+    expect(stats().fallbacks).toBe(before.fallbacks);
   });
 });

@@ -5,8 +5,7 @@
 // runs again one call per transaction, in arrival order, so every call gets the outcome or the
 // error it would have had alone.
 import type { Actor, Deps } from '../../deps.js';
-import { commit } from '../../db/transaction.js';
-import { issueInTransaction, parseIssueRows, type FieldNamer, type IssueAwardInput, type IssueResult, type ParsedIssue } from './issue.js';
+import { commitIssues, parseIssueRows, type FieldNamer, type IssueAwardInput, type IssueResult, type ParsedIssue } from './issue.js';
 
 /** More would lengthen one transaction (and its locks) for little gain per award. */
 export const MAX_GROUP = 64;
@@ -84,7 +83,6 @@ export class IssueGroups {
   }
 
   #commit(lane: Lane, rows: ParsedIssue[]): Promise<IssueResult[]> {
-    const now = this.deps.clock.now();
-    return commit(this.deps, (tx) => issueInTransaction(tx, this.deps, lane.actor, rows, lane.field, now), { timeoutMs: 60_000 });
+    return commitIssues(this.deps, lane.actor, rows, lane.field, this.deps.clock.now());
   }
 }

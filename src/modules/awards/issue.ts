@@ -143,7 +143,11 @@ export async function issueAwards(
     throw ValidationError.single('awards', 'maxItems', `must have at most ${MAX_BATCH} awards`);
   }
   const now = deps.clock.now();
-  const rows = parseIssueRows(inputs, field, now);
+  return commitIssues(deps, actor, parseIssueRows(inputs, field, now), field, now);
+}
+
+/** Issues rows already parsed, in a transaction of their own (see issueAwards). */
+export function commitIssues(deps: Deps, actor: Actor, rows: ParsedIssue[], field: FieldNamer, now: Date): Promise<IssueResult[]> {
   return commit(deps, (tx) => issueInTransaction(tx, deps, actor, rows, field, now), { timeoutMs: 60_000 });
 }
 
@@ -178,7 +182,7 @@ export async function issueAwardsInTransaction(
 }
 
 /** Issues parsed rows in the caller's transaction, all or nothing (see issueAwards). */
-export async function issueInTransaction(
+async function issueInTransaction(
   tx: Tx,
   deps: Deps,
   actor: Actor,

@@ -168,7 +168,7 @@ function date(value: unknown, field: string, rule: string): Date | undefined {
 }
 
 /** A string id, or the `id` of an object. */
-function idOf(value: unknown): string | undefined {
+export function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   return isObject(value) && typeof value.id === 'string' ? value.id : undefined;
 }

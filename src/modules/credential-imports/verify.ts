@@ -12,9 +12,10 @@
 // A BadgeClass an OB 2.0 assertion names by URL, and that the caller did not give, is fetched too.
 import { compactVerify, decodeProtectedHeader, importSPKI } from 'jose';
 import type { Deps } from '../../deps.js';
+import { stableStringify } from '../../shared/stable-json.js';
 import { isObject, type CheckName, type JsonObject, type VerificationResult } from '../credentials/index.js';
 import type { DocumentFetcher } from './fetch.js';
-import { ItemProblems, jwsPayload, problem, readOb2, readOb3, standardOf, type ReadCredential, type Unpacked } from './read.js';
+import { idOf, ItemProblems, jwsPayload, problem, readOb2, readOb3, standardOf, type ReadCredential, type Unpacked } from './read.js';
 
 const OB2_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
@@ -92,20 +93,10 @@ function samePublished(key: 'id' | 'recipient' | 'badge' | 'issuedOn', published
     const [a, b] = [Date.parse(published), Date.parse(given)];
     if (!Number.isNaN(a) && !Number.isNaN(b)) return a === b;
   }
-  return sameJson(published, given);
+  // Equal JSON, whatever the order of the keys.
+  return stableStringify(published) === stableStringify(given);
 }
 
-const idOf = (value: unknown) => (typeof value === 'string' ? value : isObject(value) && typeof value.id === 'string' ? value.id : undefined);
-
-/** Whether two JSON values are equal, whatever the order of their keys. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => sameJson(a[key], b[key]));
-  }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, index) => sameJson(value, b[index]));
-  return a === b;
-}
 
 function publicKeyPem(key: unknown, documents: ReadonlyMap<string, JsonObject>): JsonObject | undefined {
   const document = typeof key === 'string' ? documents.get(key) : key;
