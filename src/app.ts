@@ -250,6 +250,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
 
+  // Node's request listener itself: calling the adapter would find it again for every request.
+  const listener = yoga.requestListener;
   const http = createHttpHandler({
     config,
     logger,
@@ -265,7 +267,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           publicPages.handle(request, response, pathname),
       },
     ],
-    graphql: (request, response) => void yoga(request, response),
+    graphql: (request, response) => void listener(request, response),
   });
   const server = createServer(http.handle);
   const sockets = new Set<Socket>();
