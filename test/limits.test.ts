@@ -90,6 +90,23 @@ describe('costly documents', () => {
     expect(large.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'complexity' });
   });
 
+  it('the cost is that of the operation the request names, not of the first in the document', async () => {
+    const costly = cases.find(([name]) => name.startsWith('a page size'))![1];
+    const run = async (operationName: string) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': org.apiKey },
+        body: JSON.stringify({ query: `query Cheap { __typename } query Costly ${costly}`, operationName }),
+      });
+      return (await response.json()) as { data?: unknown; errors?: Array<{ extensions: Record<string, unknown> }> };
+    };
+    const refused = await run('Costly');
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'complexity' });
+    expect(refused.data ?? null).toBeNull();
+    expect((await run('Cheap')).errors).toBeUndefined();
+    expect((await run('Costly')).errors?.[0]?.extensions).toMatchObject({ limit: 'complexity' });
+  });
+
   it('are refused every time they are sent: what is kept of a document is its refusal', async () => {
     const costly = cases.find(([name]) => name.startsWith('a page size'))![1];
     for (const query of [costly, '{ noSuchField }']) {

@@ -9,9 +9,9 @@
 //    fields with the same name can merge is quadratic in them (200 repeats of one field with a
 //    few subfields took 136 ms to validate);
 // 4. graphql-js's validation (cached per document);
-// 5. the schema-aware cost from @pothos/plugin-complexity, with the request's variables (`first:
-//    $n` multiplies a list), after validation, before execution: for every request of a document
-//    whose operation declares variables, once for a document without.
+// 5. the schema-aware cost from @pothos/plugin-complexity of the operation the request runs, with
+//    its variables (`first: $n` multiplies a list), after validation, before execution: for every
+//    request of an operation that declares variables, once for one without.
 // Whatever fails is a client error (GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED) naming the
 // limit, the value found and the maximum. The limits apply alike over HTTP and websockets.
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -21,12 +21,14 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
   GraphQLError,
+  getOperationAST,
   Kind,
   specifiedRules,
   validate,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -167,11 +169,27 @@ export function shapeErrors(schema: GraphQLSchema, document: DocumentNode): Grap
   return errors;
 }
 
-/** The errors of step 5, or none; variables that do not fit are left to execution to report. */
-export function complexityErrors(schema: GraphQLSchema, document: DocumentNode, variables: unknown, context: object): GraphQLError[] {
+/**
+ * The document with the operation the request runs as its only one: complexityFromQuery measures
+ * a document's first operation, whichever the request names.
+ */
+function withOperation(document: DocumentNode, operation: OperationDefinitionNode): DocumentNode {
+  const first = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (first === operation) return document;
+  return { ...document, definitions: document.definitions.filter((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition === operation) };
+}
+
+/** The errors of step 5 for the operation the request runs, or none; variables that do not fit are left to execution to report. */
+export function complexityErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: unknown,
+  context: object,
+): GraphQLError[] {
   let complexity;
   try {
-    complexity = complexityFromQuery(document, { schema, ctx: context, variables: (variables ?? {}) as Record<string, unknown> });
+    complexity = complexityFromQuery(withOperation(document, operation), { schema, ctx: context, variables: (variables ?? {}) as Record<string, unknown> });
   } catch {
     return [];
   }
@@ -190,8 +208,8 @@ interface Checked {
   shape: GraphQLError[];
   /** graphql-js's validation with its specified rules. */
   validation?: readonly GraphQLError[];
-  /** Step 5, when the first operation declares no variables (the cost cannot then change from request to request). */
-  complexity?: GraphQLError[];
+  /** Step 5 of each operation that declares no variables (its cost cannot change from request to request). */
+  complexity?: Map<OperationDefinitionNode, GraphQLError[]>;
 }
 
 /** Whether `rules` are graphql-js's specified rules, in their order, and no others. */
@@ -199,18 +217,12 @@ function specifiedOnly(rules: readonly ValidationRule[] | undefined): boolean {
   return rules !== undefined && rules.length === specifiedRules.length && rules.every((rule, index) => rule === specifiedRules[index]);
 }
 
-/** Whether the operation complexityFromQuery measures (the document's first) declares no variables. */
-function variableFree(document: DocumentNode): boolean {
-  const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  return !operation?.variableDefinitions?.length;
-}
-
 /**
  * Steps 1, 2, 3 and 5 for Yoga, and step 4's cache (Yoga's own is turned off where the app is
  * built: it rebuilt its key from the rules' names on every request). Yoga hands the same parsed
  * document object to every request with the same query text, so each document is checked once.
  */
-export function useQueryLimits(): Plugin<{ params?: { variables?: unknown } }> {
+export function useQueryLimits(): Plugin<{ params?: { variables?: unknown; operationName?: string | null } }> {
   const checks = new WeakMap<DocumentNode, Checked>();
   return {
     onPluginInit({ addPlugin }) {
@@ -242,11 +254,14 @@ export function useQueryLimits(): Plugin<{ params?: { variables?: unknown } }> {
       }
       return ({ valid, setResult: replace }) => {
         if (!valid) return;
-        let costly = known.complexity;
+        // The operation the request names, not the document's first; none is execution's error to report.
+        const operation = getOperationAST(documentAST, context.params?.operationName);
+        if (!operation) return;
+        let costly = known.complexity?.get(operation);
         if (!costly) {
-          costly = complexityErrors(schema, documentAST, context.params?.variables, context);
-          // The cost depends on the variables alone (no field's cost reads the context).
-          if (variableFree(documentAST)) known.complexity = costly;
+          costly = complexityErrors(schema, documentAST, operation, context.params?.variables, context);
+          // The cost depends on the operation and its variables alone (no field's cost reads the context).
+          if (!operation.variableDefinitions?.length) (known.complexity ??= new Map()).set(operation, costly);
         }
         if (costly.length) replace(costly);
       };
