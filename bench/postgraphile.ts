@@ -7,7 +7,8 @@
 // server for `{ __typename }`, one hand-written statement through pg for the list.
 //
 // BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 16), BENCH_SEED_AWARDS (default 5000),
-// BENCH_ROUNDS (default 2: every other round in the reverse order, so neither server is always first).
+// BENCH_ROUNDS (default 2: every other round in the reverse order, so neither server is always first),
+// BENCH_ONLY (typename or list: that operation alone; a partial run leaves bench/results as it is).
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import {
   DEFAULT_PG_URL,
+  benchPartSelected,
   ROOT,
   createPostgresDatabase,
   measureWithServerCpu,
@@ -39,6 +41,8 @@ const COUNT_STATEMENTS = 'bench/count-statements.ts';
 const STATEMENT_SAMPLES = 20;
 // Node 22 has Promise.withResolvers, which PostGraphile 5 needs; before it, a polyfill is loaded.
 const POLYFILLED = Number(process.versions.node.split('.')[0]) < 22;
+const TYPENAME = benchPartSelected('typename');
+const LIST = benchPartSelected('list');
 
 const AWARD_FIELDS = 'id status recipientName recipientEmail issuedAt expiresAt';
 const OUR_LIST = `query AwardList {
@@ -153,6 +157,7 @@ try {
     { imports: [COUNT_STATEMENTS] },
   );
   servers.push(ours);
+  // Seeded for `{ __typename }` alone too: our server is measured after the seeding's requests, as in a full run.
   await seedAwards(ours.url, API_KEY, SEED_AWARDS);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
@@ -187,24 +192,27 @@ try {
   }
 
   const typename = JSON.stringify({ query: '{ __typename }' });
-  const operations: Array<[string, Contender[]]> = [
-    [
+  const operations: Array<[string, Contender[]]> = [];
+  if (TYPENAME) {
+    operations.push([
       '{ __typename }',
       [
         { server: 'ours', running: ours, body: typename, counted: true, apiKey: API_KEY },
         { server: 'PostGraphile', running: postGraphile, body: typename, counted: true },
         { server: 'floor: bare node:http', running: bareFloor, body: typename, counted: false },
       ],
-    ],
-    [
+    ]);
+  }
+  if (LIST) {
+    operations.push([
       'awards, 50 with template, earner, organization + totalCount',
       [
         { server: 'ours', running: ours, body: JSON.stringify({ query: OUR_LIST }), counted: true, apiKey: API_KEY },
         { server: 'PostGraphile', running: postGraphile, body: JSON.stringify({ query: postGraphileList(organizationId) }), counted: true },
         { server: 'floor: one SQL statement through pg', running: sqlFloor, body: '{}', counted: true },
       ],
-    ],
-  ];
+    ]);
+  }
   // Every other round in the reverse order, so that neither server is always measured first.
   for (const [operation, contenders] of operations) {
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -295,7 +303,7 @@ const context = [
 ].join('\n\n');
 const markdown = `${context}\n\n${results}\n\nOurs over PostGraphile (CPU and statements: lower is better; req/s: higher is better):\n\n${ratioTable}`;
 console.log(`\n${markdown}`);
-await writeResults(
+if (TYPENAME && LIST) await writeResults(
   'postgraphile',
   'Our server beside PostGraphile 5',
   { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, seedAwards: SEED_AWARDS, postGraphileVersion, promiseWithResolversPolyfill: POLYFILLED, summary: summary.map((row) => ({ ...row, rounds: row.rounds.length })), rows, ratios },

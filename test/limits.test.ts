@@ -90,6 +90,34 @@ describe('costly documents', () => {
     expect(large.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'complexity' });
   });
 
+  it('the cost is that of the operation the request names, not of the first in the document', async () => {
+    const costly = cases.find(([name]) => name.startsWith('a page size'))![1];
+    const run = async (operationName: string) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': org.apiKey },
+        body: JSON.stringify({ query: `query Cheap { __typename } query Costly ${costly}`, operationName }),
+      });
+      return (await response.json()) as { data?: unknown; errors?: Array<{ extensions: Record<string, unknown> }> };
+    };
+    const refused = await run('Costly');
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'complexity' });
+    expect(refused.data ?? null).toBeNull();
+    expect((await run('Cheap')).errors).toBeUndefined();
+    expect((await run('Costly')).errors?.[0]?.extensions).toMatchObject({ limit: 'complexity' });
+  });
+
+  it('are refused every time they are sent: what is kept of a document is its refusal', async () => {
+    const costly = cases.find(([name]) => name.startsWith('a page size'))![1];
+    for (const query of [costly, '{ noSuchField }']) {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const answer = await org.client.raw(query);
+        expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
+        expect(answer.data ?? null).toBeNull();
+      }
+    }
+  });
+
   it('are client errors: a negative page size names its argument, and none is logged as an error', async () => {
     const negative = await org.client.raw('{ awards(first: -1) { totalCount } }');
     expect(negative.errors?.[0]).toMatchObject({ message: expect.stringMatching(/"first".*non-negative/), extensions: { code: 'BAD_USER_INPUT' } });

@@ -1,6 +1,7 @@
 // Who is calling: the credentials a request carries, the principal they resolve to, and the
 // errors a failed check gives. How a key is looked up is the api-keys module's business; it hands
 // the application an Authenticate function, so this layer knows no module.
+import type { IncomingMessage } from 'node:http';
 import { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import { DomainError, ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
 import type { Permission } from './permissions.js';
@@ -25,11 +26,21 @@ export interface Credentials {
   whitelabelHost: string | undefined;
 }
 
-export function credentialsFromHeaders(headers: Headers): Credentials {
-  const bearer = /^Bearer\s+(.+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+/** A request header by its lower-case name, as the Fetch API's Headers.get gives it. */
+export type HeaderOf = (name: string) => string | null | undefined;
+
+/** A header of Node's request, as Headers.get would give it (repeated values joined). */
+export function nodeHeader(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+export function credentialsFromHeaders(header: HeaderOf): Credentials {
+  const authorization = header('authorization');
+  const bearer = authorization ? /^Bearer\s+(.+)$/i.exec(authorization)?.[1] : undefined;
   return {
-    apiKey: headers.get('x-api-key')?.trim() || bearer?.trim() || undefined,
-    whitelabelHost: headers.get('x-whitelabel-host')?.trim().toLowerCase() || undefined,
+    apiKey: header('x-api-key')?.trim() || bearer?.trim() || undefined,
+    whitelabelHost: header('x-whitelabel-host')?.trim().toLowerCase() || undefined,
   };
 }
 

@@ -8,9 +8,10 @@
 //    repeats of one response name), run before graphql-js's own validation, whose check that
 //    fields with the same name can merge is quadratic in them (200 repeats of one field with a
 //    few subfields took 136 ms to validate);
-// 4. graphql-js's validation (cached per document by Yoga);
-// 5. the schema-aware cost from @pothos/plugin-complexity, with the request's variables (`first:
-//    $n` multiplies a list), so it runs for every request, after validation, before execution.
+// 4. graphql-js's validation (cached per document);
+// 5. the schema-aware cost from @pothos/plugin-complexity of the operation the request runs, with
+//    its variables (`first: $n` multiplies a list), after validation, before execution: for every
+//    request of an operation that declares variables, once for one without.
 // Whatever fails is a client error (GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED) naming the
 // limit, the value found and the maximum. The limits apply alike over HTTP and websockets.
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -20,13 +21,17 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
   GraphQLError,
+  getOperationAST,
   Kind,
+  specifiedRules,
   validate,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
+  type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -164,11 +169,27 @@ export function shapeErrors(schema: GraphQLSchema, document: DocumentNode): Grap
   return errors;
 }
 
-/** The errors of step 5, or none; variables that do not fit are left to execution to report. */
-export function complexityErrors(schema: GraphQLSchema, document: DocumentNode, variables: unknown, context: object): GraphQLError[] {
+/**
+ * The document with the operation the request runs as its only one: complexityFromQuery measures
+ * a document's first operation, whichever the request names.
+ */
+function withOperation(document: DocumentNode, operation: OperationDefinitionNode): DocumentNode {
+  const first = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (first === operation) return document;
+  return { ...document, definitions: document.definitions.filter((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition === operation) };
+}
+
+/** The errors of step 5 for the operation the request runs, or none; variables that do not fit are left to execution to report. */
+export function complexityErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: unknown,
+  context: object,
+): GraphQLError[] {
   let complexity;
   try {
-    complexity = complexityFromQuery(document, { schema, ctx: context, variables: (variables ?? {}) as Record<string, unknown> });
+    complexity = complexityFromQuery(withOperation(document, operation), { schema, ctx: context, variables: (variables ?? {}) as Record<string, unknown> });
   } catch {
     return [];
   }
@@ -181,9 +202,28 @@ export function complexityErrors(schema: GraphQLSchema, document: DocumentNode, 
   return errors;
 }
 
-/** Steps 1, 2, 3 and 5 for Yoga (step 4 is Yoga's own). */
-export function useQueryLimits(): Plugin<{ params?: { variables?: unknown } }> {
-  const shapes = new WeakMap<DocumentNode, GraphQLError[]>();
+/** What is known of one parsed document for one schema; each part computed once, when first needed. */
+interface Checked {
+  schema: GraphQLSchema;
+  shape: GraphQLError[];
+  /** graphql-js's validation with its specified rules. */
+  validation?: readonly GraphQLError[];
+  /** Step 5 of each operation that declares no variables (its cost cannot change from request to request). */
+  complexity?: Map<OperationDefinitionNode, GraphQLError[]>;
+}
+
+/** Whether `rules` are graphql-js's specified rules, in their order, and no others. */
+function specifiedOnly(rules: readonly ValidationRule[] | undefined): boolean {
+  return rules !== undefined && rules.length === specifiedRules.length && rules.every((rule, index) => rule === specifiedRules[index]);
+}
+
+/**
+ * Steps 1, 2, 3 and 5 for Yoga, and step 4's cache (Yoga's own is turned off where the app is
+ * built: it rebuilt its key from the rules' names on every request). Yoga hands the same parsed
+ * document object to every request with the same query text, so each document is checked once.
+ */
+export function useQueryLimits(): Plugin<{ params?: { variables?: unknown; operationName?: string | null } }> {
+  const checks = new WeakMap<DocumentNode, Checked>();
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(maxTokensPlugin({ n: QUERY_LIMITS.tokens }));
@@ -192,16 +232,37 @@ export function useQueryLimits(): Plugin<{ params?: { variables?: unknown } }> {
       const error = textTooLong(params.query);
       if (error) setResult({ errors: [error] });
     },
-    onValidate({ params: { schema, documentAST }, context, setResult }) {
-      let errors = shapes.get(documentAST);
-      if (!errors) shapes.set(documentAST, (errors = shapeErrors(schema, documentAST)));
-      if (errors.length) {
-        setResult(errors);
+    onValidate({ params, validateFn, context, setResult }) {
+      // Envelop types these loosely (any).
+      const { schema, documentAST, rules } = params as { schema: GraphQLSchema; documentAST: DocumentNode; rules?: readonly ValidationRule[] };
+      const { typeInfo, options } = params as { typeInfo?: unknown; options?: unknown };
+      let checked = checks.get(documentAST);
+      if (!checked || checked.schema !== schema) {
+        checked = { schema, shape: shapeErrors(schema, documentAST) };
+        checks.set(documentAST, checked);
+      }
+      const known = checked;
+      if (checked.shape.length) {
+        setResult(checked.shape);
         return;
+      }
+      // Only the result of graphql-js's own rules is kept (Yoga adds them to every request): a
+      // plugin's rules would make another validation.
+      if (specifiedOnly(rules) && typeInfo === undefined && options === undefined) {
+        const validation = (checked.validation ??= validateFn(schema, documentAST, rules) as readonly GraphQLError[]);
+        setResult(validation);
       }
       return ({ valid, setResult: replace }) => {
         if (!valid) return;
-        const costly = complexityErrors(schema, documentAST, context.params?.variables, context);
+        // The operation the request names, not the document's first; none is execution's error to report.
+        const operation = getOperationAST(documentAST, context.params?.operationName);
+        if (!operation) return;
+        let costly = known.complexity?.get(operation);
+        if (!costly) {
+          costly = complexityErrors(schema, documentAST, operation, context.params?.variables, context);
+          // The cost depends on the operation and its variables alone (no field's cost reads the context).
+          if (!operation.variableDefinitions?.length) (known.complexity ??= new Map()).set(operation, costly);
+        }
         if (costly.length) replace(costly);
       };
     },

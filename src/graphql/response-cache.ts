@@ -181,46 +181,52 @@ function selectsOnly(fields: ReadonlySet<string>, schema: GraphQLSchema, documen
   return only;
 }
 
+type OnExecute = NonNullable<Plugin<Context>['onExecute']>;
+
 export function useResponseCache(cache: ResponseCache): Plugin<Context> {
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      if (!cache.enabled) return;
-      const context = args.contextValue;
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation || operation.operation === 'subscription') return;
-      const principal = await context.auth.principal();
-      if (!principal) return;
-      const { organizationId } = principal;
-
-      if (operation.operation === 'mutation') {
-        const narrow = operation.selectionSet.selections.every(
-          (selection) => selection.kind === 'Field' && cache.policy.describedByEvents.has(selection.name.value),
-        );
-        return {
-          onExecuteDone: () => (narrow ? cache.invalidateAllButNarrow(organizationId) : cache.invalidateOrganization(organizationId)),
-        };
-      }
-      // A query with large variables is rarely asked twice, and its key would cost as much as them.
-      const bodyBytes = Number((context as { request?: Request }).request?.headers.get('content-length') ?? 0);
-      if (bodyBytes > MAX_CACHED_BODY_BYTES) return;
-      const key = `${principal.apiKeyId}\n${args.operationName ?? ''}\n${stableStringify(args.variableValues ?? {})}\n${documentKey(args.document)}`;
-      const hit = cache.get(key, context.deps.clock.now().getTime());
-      if (hit) {
-        setResultAndStopExecution(hit);
-        return;
-      }
-      const generation = cache.generation(organizationId);
-      return {
-        onExecuteDone: ({ result }) => {
-          if (!('data' in result) || result.errors?.length) return;
-          const now = context.deps.clock.now().getTime();
-          const dependencies =
-            context.cacheDependencies && !context.cacheDependsOnAll && selectsOnly(cache.policy.narrowFields, args.schema, args.document)
-              ? context.cacheDependencies
-              : undefined;
-          cache.set(key, organizationId, generation, serializedOnce(result), now, context.validUntil ?? Number.POSITIVE_INFINITY, dependencies);
-        },
-      };
+    // Not async itself: with the cache off, execution stays synchronous (no promise per request).
+    onExecute(payload) {
+      if (cache.enabled) return cachedExecute(payload);
     },
   };
+
+  async function cachedExecute({ args, setResultAndStopExecution }: Parameters<OnExecute>[0]): Promise<Awaited<ReturnType<OnExecute>>> {
+    const context = args.contextValue;
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation || operation.operation === 'subscription') return;
+    const principal = await context.auth.principal();
+    if (!principal) return;
+    const { organizationId } = principal;
+
+    if (operation.operation === 'mutation') {
+      const narrow = operation.selectionSet.selections.every(
+        (selection) => selection.kind === 'Field' && cache.policy.describedByEvents.has(selection.name.value),
+      );
+      return {
+        onExecuteDone: () => (narrow ? cache.invalidateAllButNarrow(organizationId) : cache.invalidateOrganization(organizationId)),
+      };
+    }
+    // A query with large variables is rarely asked twice, and its key would cost as much as them.
+    const bodyBytes = Number((context as { request?: Request }).request?.headers.get('content-length') ?? 0);
+    if (bodyBytes > MAX_CACHED_BODY_BYTES) return;
+    const key = `${principal.apiKeyId}\n${args.operationName ?? ''}\n${stableStringify(args.variableValues ?? {})}\n${documentKey(args.document)}`;
+    const hit = cache.get(key, context.deps.clock.now().getTime());
+    if (hit) {
+      setResultAndStopExecution(hit);
+      return;
+    }
+    const generation = cache.generation(organizationId);
+    return {
+      onExecuteDone: ({ result }) => {
+        if (!('data' in result) || result.errors?.length) return;
+        const now = context.deps.clock.now().getTime();
+        const dependencies =
+          context.cacheDependencies && !context.cacheDependsOnAll && selectsOnly(cache.policy.narrowFields, args.schema, args.document)
+            ? context.cacheDependencies
+            : undefined;
+        cache.set(key, organizationId, generation, serializedOnce(result), now, context.validUntil ?? Number.POSITIVE_INFINITY, dependencies);
+      },
+    };
+  }
 }

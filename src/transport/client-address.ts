@@ -12,6 +12,8 @@ import { isIPv6 } from 'node:net';
  */
 export function normaliseAddress(address: string): string {
   const trimmed = address.trim().toLowerCase();
+  // Every IPv6 spelling has a colon: an IPv4 address is already in its one form.
+  if (!trimmed.includes(':')) return trimmed;
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(trimmed);
   if (mapped) return mapped[1]!;
   const withoutZone = trimmed.split('%')[0]!;

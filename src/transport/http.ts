@@ -61,6 +61,16 @@ export function createHttpHandler(options: HttpOptions) {
   const { config, health, metrics, rateLimits } = options;
   let inFlight = 0;
   const idle: Array<() => void> = [];
+  // One listener for every response, rather than a closure per request.
+  const finished = () => {
+    inFlight -= 1;
+    if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+  };
+  const failed = (request: IncomingMessage, response: ServerResponse, error: unknown) => {
+    options.logger.error({ err: error, url: request.url }, 'request failed');
+    if (!response.headersSent) refuse(response, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+    else response.destroy();
+  };
 
   const limited = (request: IncomingMessage, response: ServerResponse, verdict: Verdict, scope: 'key' | 'address', graphql: boolean): boolean => {
     if (verdict.allowed) return false;
@@ -111,8 +121,11 @@ export function createHttpHandler(options: HttpOptions) {
       }
       if (request.method !== 'OPTIONS') {
         const key = apiKeyOf(request);
-        const verdict = key ? await rateLimits.forKey(key) : await rateLimits.forAddress(address(request));
-        if (limited(request, response, verdict, key ? 'key' : 'address', true)) return;
+        // With no budget to spend, nothing is awaited.
+        if (key ? rateLimits.limitsKeys : rateLimits.limitsAddresses) {
+          const verdict = key ? await rateLimits.forKey(key) : await rateLimits.forAddress(address(request));
+          if (limited(request, response, verdict, key ? 'key' : 'address', true)) return;
+        }
       }
     }
     options.graphql(request, response);
@@ -121,15 +134,9 @@ export function createHttpHandler(options: HttpOptions) {
   return {
     handle(request: IncomingMessage, response: ServerResponse): void {
       inFlight += 1;
-      response.once('close', () => {
-        inFlight -= 1;
-        if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-      });
-      route(request, response).catch((error: unknown) => {
-        options.logger.error({ err: error, url: request.url }, 'request failed');
-        if (!response.headersSent) refuse(response, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
-        else response.destroy();
-      });
+      // A response closes once.
+      response.on('close', finished);
+      route(request, response).catch((error: unknown) => failed(request, response, error));
     },
     /** Resolves once no request is in flight, or after `timeoutMs`; true when none was left. */
     drained(timeoutMs: number): Promise<boolean> {

@@ -42,6 +42,16 @@ export class RateLimits {
     this.#byAddress = make(`${config.namespace}:rate:address`, config.perAddress);
   }
 
+  /** Whether API keys have a budget (without one, forKey always allows). */
+  get limitsKeys(): boolean {
+    return this.#byKey !== undefined;
+  }
+
+  /** Whether client addresses have a budget (without one, forAddress always allows). */
+  get limitsAddresses(): boolean {
+    return this.#byAddress !== undefined;
+  }
+
   /** Spends one request of an API key's budget; keyed by a digest of the secret, valid or not. */
   forKey(secret: string): Promise<Verdict> {
     if (!this.#byKey) return Promise.resolve(ALLOWED);
