@@ -17,7 +17,7 @@
 //
 // `NxI` runs N subscribers split evenly over I server instances sharing Redis and one PostgreSQL
 // database: awards are issued on the first and reach the others' subscribers through Redis, and
-// the memory figure is all servers' growth over all subscribers. `npm run bench:fanout:scale`
+// the memory figure is all servers' growth over all subscribers. `npm run bench:fanout-scale`
 // runs the largest sizes this benchmark's machine allows (see bench/README.md).
 //
 // Every socket takes a file descriptor in its server's process and in its subscriber process, so
