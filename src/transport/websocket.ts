@@ -11,15 +11,15 @@
 // - subscriptions go to the SubscriptionHub, which writes their results straight to the socket,
 //   and closes with 1008 a socket that stops draining;
 // - graphql-ws itself closes with 4400 (bad message), 4401 (subscribe before init), 4403 (refused
-//   init), 4408 (no init in time), 4409 (duplicate subscription id), 4429 (repeated init), and
-//   pings every `keepAliveMs` (12 s by default), terminating connections that do not answer.
+//   init), 4408 (no init in time), 4409 (duplicate subscription id), 4429 (repeated init);
+// - every `keepAliveMs` (12 s by default) each connection is pinged, and one that has not answered
+//   the previous ping is terminated.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { ConnectionInitMessage } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type WebSocket as ProtocolSocket } from 'graphql-ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Deps } from '../deps.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { textTooLong } from '../graphql/limits.js';
@@ -39,7 +39,10 @@ const REVALIDATE_MS = 10_000;
  */
 const DROP_GRACE_MS = 5_000;
 
-const CLOSE_CODES: Record<DropReason, number> = { slowConsumer: 1008, keyRevoked: 4403 };
+const CLOSE_CODES: Record<DropReason, number> = {
+  slowConsumer: 1008,
+  keyRevoked: 4403,
+};
 
 /** The initial context a websocket operation hands Yoga (see createApp's context factory). */
 export interface WebSocketContext {
@@ -47,19 +50,18 @@ export interface WebSocketContext {
   wsClientAddress: string;
 }
 
-type Enveloped = ReturnType<YogaServerInstance<Partial<WebSocketContext>, Context>['getEnveloped']>;
-
-interface Extra extends Record<PropertyKey, unknown> {
+/** What graphql-ws keeps of a connection for its hooks below (`ctx.extra`). */
+interface Extra {
+  socket: WebSocket;
+  /** The upgrade request, until connection_init has been handled. */
+  request: IncomingMessage | undefined;
   credentials?: Credentials;
   /** Undefined for a connection without a key. */
   apiKeyId?: string;
   clientAddress?: string;
-  /** Yoga's parse, validate and execute for one operation of this connection (parse and validation are cached). */
-  enveloped?: (params: OperationParams) => Enveloped;
+  /** Set when the connection counts against its address's anonymous connections. */
+  countedAnonymous?: boolean;
 }
-
-/** An operation's parameters, as the query limits read them (src/graphql/limits.ts). */
-type OperationParams = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
 
 type ConnectionParams = ConnectionInitMessage['payload'];
 
@@ -105,6 +107,68 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
+/**
+ * Writes a subscription's results straight to its socket as graphql-ws `next` messages. A class,
+ * not an object of closures: an idle subscriber holds one small object rather than several
+ * functions (each a few hundred bytes under tsx, which names every arrow function).
+ */
+class SocketSink implements Sink {
+  readonly #prefix: string;
+
+  constructor(
+    private readonly socket: WebSocket,
+    subscriptionId: string,
+  ) {
+    this.#prefix = `{"id":${JSON.stringify(subscriptionId)},"type":"next","payload":`;
+  }
+
+  send(payloadJson: string): void {
+    this.socket.send(`${this.#prefix}${payloadJson}}`);
+  }
+
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  drop(reason: DropReason, message: string): void {
+    this.socket.close(CLOSE_CODES[reason], message.slice(0, 120));
+    setTimeout(() => this.socket.terminate(), DROP_GRACE_MS).unref();
+  }
+}
+
+/**
+ * One socket as graphql-ws's protocol server sees it. graphql-ws's own adapter for `ws`
+ * (graphql-ws/use/ws) keeps several closures, once-listeners and the message being handled alive
+ * per connection, and reports failures on the console; this keeps one small object per socket, its
+ * listeners are shared by all sockets, and failures reach the logger.
+ */
+class Connection implements ProtocolSocket {
+  /** graphql-ws's handler for the socket's messages. */
+  receive: ((data: string) => Promise<void>) | undefined;
+  /** Tells graphql-ws the socket has closed. */
+  closed: ((code?: number, reason?: string) => Promise<void>) | undefined;
+
+  constructor(private readonly socket: WebSocket) {}
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    if (this.socket.readyState !== this.socket.OPEN) return Promise.resolve();
+    // A write fails when the peer has gone; its close follows, so the failure needs no handling.
+    return new Promise((resolve) => this.socket.send(data, () => resolve()));
+  }
+
+  close(code?: number, reason?: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onMessage(receive: (data: string) => Promise<void>): void {
+    this.receive = receive;
+  }
+}
+
 function refuseUpgrade(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -127,7 +191,11 @@ export function attachWebSockets(options: {
   authenticate: Authenticate;
 }): WebSocketTransport {
   const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs, rateLimits, authenticate } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols,
+  });
   const keys = new Map<WebSocket, Extra>();
   const anonymousByAddress = new Map<string, number>();
 
@@ -141,87 +209,151 @@ export function attachWebSockets(options: {
   };
   server.on('upgrade', onUpgrade);
 
-  const graphqlWs = useServer<ConnectionParams, Extra>(
-    {
-      execute: (args) => (args.rootValue as { execute: (args: ExecutionArgs) => never }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: (args: ExecutionArgs) => never }).subscribe(args),
-      onConnect: async (ctx) => {
-        const credentials = credentialsFromConnection(ctx.connectionParams, ctx.extra.request);
-        const wsClientAddress = connectionAddress(ctx.extra.request, deps.config.trustProxyHops);
-        ctx.extra.credentials = credentials;
-        ctx.extra.clientAddress = wsClientAddress;
-        ctx.extra.enveloped = (params) => yoga.getEnveloped({ wsCredentials: credentials, wsClientAddress, params });
-        if (!credentials.apiKey) {
-          const open = anonymousByAddress.get(wsClientAddress) ?? 0;
-          if (open >= MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS) return false; // 4403
-          anonymousByAddress.set(wsClientAddress, open + 1);
-          ctx.extra.socket.once('close', () => {
-            const left = (anonymousByAddress.get(wsClientAddress) ?? 1) - 1;
-            if (left > 0) anonymousByAddress.set(wsClientAddress, left);
-            else anonymousByAddress.delete(wsClientAddress);
-          });
-          return true;
-        }
-        const principal = await new RequestAuth(authenticate, credentials).principal();
-        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
-        ctx.extra.apiKeyId = principal.apiKeyId;
-        keys.set(ctx.extra.socket, ctx.extra);
-        ctx.extra.socket.once('close', () => keys.delete(ctx.extra.socket));
+  // Keep-alive: one sweep over all sockets rather than a timer per socket. Each sweep
+  // terminates the sockets that have not answered the previous sweep's ping, and pings the rest.
+  const awaitingPong = new WeakSet<WebSocket>();
+  function markAlive(this: WebSocket): void {
+    awaitingPong.delete(this);
+  }
+  const keepAlive =
+    keepAliveMs > 0 && Number.isFinite(keepAliveMs)
+      ? setInterval(() => {
+          for (const socket of wss.clients) {
+            if (awaitingPong.has(socket)) {
+              socket.terminate();
+            } else if (socket.readyState === socket.OPEN) {
+              awaitingPong.add(socket);
+              socket.ping();
+            }
+          }
+        }, keepAliveMs)
+      : undefined;
+  keepAlive?.unref();
+
+  const protocol = makeServer<ConnectionParams, Extra>({
+    execute: (args) => (args.rootValue as { execute: (args: ExecutionArgs) => never }).execute(args),
+    subscribe: (args) => subscriptions.subscribe(args, (args.rootValue as { sink: Sink }).sink),
+    onConnect: async (ctx) => {
+      const request = ctx.extra.request!;
+      // The upgrade request (its headers, its parser's state: more than a kilobyte) is needed only
+      // here; an idle subscriber should not keep it for the connection's lifetime.
+      ctx.extra.request = undefined;
+      const credentials = credentialsFromConnection(ctx.connectionParams, request);
+      const wsClientAddress = connectionAddress(request, deps.config.trustProxyHops);
+      ctx.extra.credentials = credentials;
+      ctx.extra.clientAddress = wsClientAddress;
+      if (!credentials.apiKey) {
+        const open = anonymousByAddress.get(wsClientAddress) ?? 0;
+        if (open >= MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS) return false; // 4403
+        anonymousByAddress.set(wsClientAddress, open + 1);
+        ctx.extra.countedAnonymous = true;
         return true;
-      },
-      onSubscribe: async (ctx, id, payload) => {
-        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may run on one connection.`)];
-        }
-        const tooLong = textTooLong(payload.query);
-        if (tooLong) return [tooLong];
-        // Each operation spends one request of the key's budget (or the address's), as over HTTP.
-        const { apiKey } = ctx.extra.credentials!;
-        const verdict = apiKey ? await rateLimits.forKey(apiKey) : await rateLimits.forAddress(ctx.extra.clientAddress!);
-        if (!verdict.allowed) {
-          return [
-            new GraphQLError(`Too many requests: retry in ${verdict.retryAfterSeconds} s.`, {
-              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: verdict.retryAfterSeconds },
-            }),
-          ];
-        }
-        const enveloped = ctx.extra.enveloped!(payload);
-        let document;
-        try {
-          document = enveloped.parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-        }
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length) return errors;
-        const operation = { schema: enveloped.schema, document, operationName: payload.operationName ?? null, variableValues: payload.variables ?? null };
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-          return { ...operation, contextValue: await enveloped.contextFactory(), rootValue: { execute: enveloped.execute } };
-        }
-        // Subscriptions skip Yoga's per-operation machinery: the hub masks, serialises once per
-        // event for all its members, and writes each result to the socket itself.
-        const socket = ctx.extra.socket;
-        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-        const sink: Sink = {
-          send: (payloadJson) => socket.send(`${prefix}${payloadJson}}`),
-          get bufferedBytes() {
-            return socket.bufferedAmount;
-          },
-          drop: (reason, message) => {
-            socket.close(CLOSE_CODES[reason], message.slice(0, 120));
-            setTimeout(() => socket.terminate(), DROP_GRACE_MS).unref();
-          },
-        };
+      }
+      const principal = await new RequestAuth(authenticate, credentials).principal();
+      if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+      // Closed while the key was checked: onClose has run already and would not remove it.
+      if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+      ctx.extra.apiKeyId = principal.apiKeyId;
+      keys.set(ctx.extra.socket, ctx.extra);
+      return true;
+    },
+    // Every connection ends here, acknowledged or not.
+    onClose: (ctx) => {
+      keys.delete(ctx.extra.socket);
+      const address = ctx.extra.clientAddress;
+      if (ctx.extra.countedAnonymous && address) {
+        const left = (anonymousByAddress.get(address) ?? 1) - 1;
+        if (left > 0) anonymousByAddress.set(address, left);
+        else anonymousByAddress.delete(address);
+      }
+    },
+    onSubscribe: async (ctx, id, payload) => {
+      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may run on one connection.`)];
+      }
+      const tooLong = textTooLong(payload.query);
+      if (tooLong) return [tooLong];
+      // Each operation spends one request of the key's budget (or the address's), as over HTTP.
+      const { apiKey } = ctx.extra.credentials!;
+      const verdict = apiKey ? await rateLimits.forKey(apiKey) : await rateLimits.forAddress(ctx.extra.clientAddress!);
+      if (!verdict.allowed) {
+        return [
+          new GraphQLError(`Too many requests: retry in ${verdict.retryAfterSeconds} s.`, {
+            extensions: {
+              code: 'RATE_LIMITED',
+              retryAfterSeconds: verdict.retryAfterSeconds,
+            },
+          }),
+        ];
+      }
+      // Yoga's parse, validate and execute for this operation (parse and validation are cached).
+      const enveloped = yoga.getEnveloped({
+        wsCredentials: ctx.extra.credentials!,
+        wsClientAddress: ctx.extra.clientAddress!,
+        params: payload,
+      });
+      let document;
+      try {
+        document = enveloped.parse(payload.query);
+      } catch (error) {
+        return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+      }
+      const errors = enveloped.validate(enveloped.schema, document);
+      if (errors.length) return errors;
+      const operation = {
+        schema: enveloped.schema,
+        document,
+        operationName: payload.operationName ?? null,
+        variableValues: payload.variables ?? null,
+      };
+      if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
         return {
           ...operation,
-          contextValue: createContext(deps, new RequestAuth(authenticate, ctx.extra.credentials!), ctx.extra.clientAddress),
-          rootValue: { subscribe: (args: ExecutionArgs) => subscriptions.subscribe(args, sink) },
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute },
         };
-      },
+      }
+      // Subscriptions skip Yoga's per-operation machinery: the hub masks, serialises once per
+      // event for all its members, and writes each result to the socket itself.
+      return {
+        ...operation,
+        contextValue: createContext(deps, new RequestAuth(authenticate, ctx.extra.credentials!), ctx.extra.clientAddress),
+        rootValue: { sink: new SocketSink(ctx.extra.socket, id) },
+      };
     },
-    wss,
-    keepAliveMs,
-  );
+  });
+
+  // The sockets' listeners, shared by all of them.
+  const connections = new WeakMap<WebSocket, Connection>();
+  const fail = (socket: WebSocket, error: unknown, message: string) => {
+    deps.logger.error({ err: error }, message);
+    socket.close(CloseCode.InternalServerError, 'Internal server error');
+  };
+  function onMessage(this: WebSocket, data: RawData): void {
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
+    connections
+      .get(this)
+      ?.receive?.(text)
+      .catch((error: unknown) => fail(this, error, 'a websocket message could not be handled'));
+  }
+  function onClose(this: WebSocket, code: number, reason: Buffer): void {
+    const connection = connections.get(this);
+    connections.delete(this);
+    connection?.closed?.(code, reason.toString('utf8')).catch((error: unknown) => deps.logger.error({ err: error }, 'a websocket could not be closed cleanly'));
+  }
+  function onError(this: WebSocket, error: Error): void {
+    deps.logger.warn({ err: error }, 'websocket error');
+    this.close(CloseCode.InternalServerError, 'Internal server error');
+  }
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const connection = new Connection(socket);
+    connections.set(socket, connection);
+    socket.on('message', onMessage);
+    socket.on('close', onClose);
+    socket.on('error', onError);
+    socket.on('pong', markAlive);
+    connection.closed = protocol.opened(connection, { socket, request });
+  });
 
   // Revocation events can be lost (Redis down for a moment); re-check every key regularly.
   const revalidation = setInterval(() => {
@@ -245,8 +377,10 @@ export function attachWebSockets(options: {
     },
     async close() {
       clearInterval(revalidation);
+      clearInterval(keepAlive);
       server.off('upgrade', onUpgrade);
-      await graphqlWs.dispose();
+      for (const socket of wss.clients) socket.close(1001, 'Going away');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }
