@@ -32,6 +32,8 @@ const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS = 32;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const REVALIDATE_MS = 10_000;
+/** Sockets pinged per turn of the event loop by the keep-alive sweep. */
+const KEEP_ALIVE_SLICE = 500;
 /**
  * How long a dropped subscriber's socket stays open for its close frame. The frame is queued behind
  * what the client has not read yet, so it arrives (close code 1008) only if the client reads again
@@ -210,24 +212,33 @@ export function attachWebSockets(options: {
   server.on('upgrade', onUpgrade);
 
   // Keep-alive: one sweep over all sockets rather than a timer per socket. Each sweep
-  // terminates the sockets that have not answered the previous sweep's ping, and pings the rest.
+  // terminates the sockets that have not answered the previous sweep's ping, and pings the rest,
+  // a slice at a time: pinging tens of thousands of sockets in one turn would hold events back.
   const awaitingPong = new WeakSet<WebSocket>();
   function markAlive(this: WebSocket): void {
     awaitingPong.delete(this);
   }
-  const keepAlive =
-    keepAliveMs > 0 && Number.isFinite(keepAliveMs)
-      ? setInterval(() => {
-          for (const socket of wss.clients) {
-            if (awaitingPong.has(socket)) {
-              socket.terminate();
-            } else if (socket.readyState === socket.OPEN) {
-              awaitingPong.add(socket);
-              socket.ping();
-            }
-          }
-        }, keepAliveMs)
-      : undefined;
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return; // the previous sweep is still under way
+    sweeping = true;
+    try {
+      let visited = 0;
+      for (const socket of wss.clients) {
+        if (awaitingPong.has(socket)) {
+          socket.terminate();
+        } else if (socket.readyState === socket.OPEN) {
+          awaitingPong.add(socket);
+          socket.ping();
+        }
+        visited += 1;
+        if (visited % KEEP_ALIVE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      sweeping = false;
+    }
+  };
+  const keepAlive = keepAliveMs > 0 && Number.isFinite(keepAliveMs) ? setInterval(() => void sweep(), keepAliveMs) : undefined;
   keepAlive?.unref();
 
   const protocol = makeServer<ConnectionParams, Extra>({
