@@ -8,6 +8,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { encodeNodeId } from './ids.js';
 import type { Permission } from './permissions.js';
 import type { Context } from './context.js';
 
@@ -53,6 +54,7 @@ export const builder = new SchemaBuilder<{
   },
   relay: {
     clientMutationId: 'omit',
+    encodeGlobalID: encodeNodeId,
     cursorType: 'String',
     idFieldOptions: { description: 'Opaque global id; pass it to `node` or to any field that takes an id.' },
     nodeTypeOptions: { description: 'A record with a global id, loadable with `node` and `nodes`.' },

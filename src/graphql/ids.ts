@@ -1,6 +1,18 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Context } from './context.js';
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * A global id exactly as the relay plugin writes it (base64 of `Type:id`), for every node a
+ * response holds: ids and type names are ASCII, for which `btoa` gives the same text without a
+ * Buffer per id; anything else goes the plugin's way.
+ */
+export function encodeNodeId(typename: string, id: string | number | bigint): string {
+  const text = `${typename}:${id}`;
+  return ASCII.test(text) ? btoa(text) : encodeGlobalID(typename, String(id));
+}
 
 /**
  * The database id inside a global id, checked to be of the expected type. A well-formed id of the

@@ -42,6 +42,9 @@ builder.prismaObject('AwardHistoryEntry', {
 export const AwardRef = builder.prismaNode('Award', {
   description: 'A badge issued to an earner from one version of a template.',
   ...tenantNode,
+  // Status and expiry are read with every award, so that `status` needs no selection of its own:
+  // a field with one has each row of a list look up the planned query (the Prisma plugin's check).
+  select: { id: true, status: true, expiresAt: true },
   fields: (t) => ({
     template: t.relation('template', { description: 'The template it was issued from.' }),
     templateVersion: t.relation('templateVersion', { description: 'The template version it was issued from; later edits do not change it.' }),
@@ -54,7 +57,6 @@ export const AwardRef = builder.prismaNode('Award', {
     status: t.field({
       type: AwardStatusEnum,
       description: 'Current status; an award past its expiry reads EXPIRED.',
-      select: { status: true, expiresAt: true },
       resolve: (award, _args, context) => {
         const now = context.deps.clock.now();
         const status = effectiveStatus(award, now);
