@@ -172,12 +172,19 @@ describe('template events', () => {
     const id = createBadgeTemplate.badgeTemplate.id;
     expect((await changes.data()).badgeTemplateChanged).toMatchObject({ change: 'CREATED', version: 1, badgeTemplate: { id, state: 'DRAFT' } });
     const only = await subscribed(() => new Subscription(live.client, OnBadgeTemplateChangedDocument, { templateId: id }));
+    // The template is read when an event is delivered (fresh data, as documented), so each change
+    // is received before the next is made: otherwise a loaded machine may deliver ACTIVATED after
+    // the archiving has committed, with the template already ARCHIVED.
     await org.client.data(ActivateTemplateDocument, { id });
-    await org.client.data(UpdateTemplateDocument, { input: { id, name: 'Watched v2' } });
-    await org.client.data(ArchiveTemplateDocument, { id });
     for (const subscription of [changes, only]) {
       expect((await subscription.data()).badgeTemplateChanged).toMatchObject({ change: 'ACTIVATED', badgeTemplate: { state: 'ACTIVE' } });
+    }
+    await org.client.data(UpdateTemplateDocument, { input: { id, name: 'Watched v2' } });
+    for (const subscription of [changes, only]) {
       expect((await subscription.data()).badgeTemplateChanged).toMatchObject({ change: 'UPDATED', version: 2, badgeTemplate: { name: 'Watched v2' } });
+    }
+    await org.client.data(ArchiveTemplateDocument, { id });
+    for (const subscription of [changes, only]) {
       expect((await subscription.data()).badgeTemplateChanged).toMatchObject({ change: 'ARCHIVED', badgeTemplate: { state: 'ARCHIVED' } });
     }
     await createActiveTemplate(org.client);
