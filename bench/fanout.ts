@@ -31,8 +31,9 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SubscriberRequest } from './fanout-subscribers.js';
-import { benchDatabases, graphql, ROOT, startServer, table, writeResults, type RunningServer } from './support.js';
+import { benchDatabases, FANOUT_SUBSCRIPTION, graphql, ROOT, startServer, table, writeResults, type RunningServer } from './support.js';
 
 /** `N` subscribers on one server, or `NxI`: N subscribers split over I instances sharing Redis. */
 const RUNS = (process.env.FANOUT_SUBSCRIBERS ?? '1000,10000').split(',').map((entry) => {
@@ -49,9 +50,6 @@ const EVENTS = Number(process.env.FANOUT_EVENTS ?? 20);
 const INTERVAL_MS = Number(process.env.FANOUT_INTERVAL_MS ?? 1000);
 const BURST = Number(process.env.FANOUT_BURST ?? 20);
 const API_KEY = 'fanout-administrator-key-0123456789abcdef';
-const SUBSCRIPTION = 'subscription { awardIssued { committedAt award { id recipientName template { name } earner { email } } } }';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -119,7 +117,7 @@ class Subscribers {
     const replies = await Promise.all(
       subscribers.#children.map((child, index) => {
         const from = index * SUBSCRIBERS_PER_PROCESS;
-        return subscribers.#ask(child, { type: 'connect', kind, urls, from, count: Math.min(SUBSCRIBERS_PER_PROCESS, count - from), subscription: SUBSCRIPTION, apiKey: API_KEY });
+        return subscribers.#ask(child, { type: 'connect', kind, urls, from, count: Math.min(SUBSCRIBERS_PER_PROCESS, count - from), subscription: FANOUT_SUBSCRIPTION, apiKey: API_KEY });
       }),
     );
     subscribers.reconnects = replies.reduce((sum, reply) => sum + Number(reply.reconnects ?? 0), 0);

@@ -12,15 +12,13 @@ import { once } from 'node:events';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { benchDatabases, graphql, ROOT, startServer, table, writeResults, type RunningServer } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchDatabases, FANOUT_SUBSCRIPTION, graphql, ROOT, startServer, table, writeResults, type RunningServer } from './support.js';
 
 const SUBSCRIBERS = Number(process.env.MEMORY_SUBSCRIBERS ?? 5000);
 const API_KEY = 'memory-administrator-key-0123456789abcdef';
-const SUBSCRIPTION = 'subscription { awardIssued { committedAt award { id recipientName template { name } earner { email } } } }';
 /** Connections opened at once: more would only queue in the server's accept backlog. */
 const CONNECTING_AT_ONCE = 50;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface HeapSnapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
@@ -79,7 +77,7 @@ async function connectSubscribers(url: string, count: number, sockets: WebSocket
       socket.on('message', (data) => {
         const message = JSON.parse((data as Buffer).toString()) as { type: string };
         if (message.type === 'connection_ack') {
-          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION } }));
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FANOUT_SUBSCRIPTION } }));
           sockets.push(socket);
           resolve();
         } else if (message.type === 'next') {
@@ -158,7 +156,7 @@ try {
     'Memory per idle websocket subscriber',
     results,
     [
-      `${SUBSCRIBERS} idle subscribers of \`${SUBSCRIPTION}\` on one server (SQLite), each on a connection of its own, after one event. The live objects (per V8 heap snapshots, taken after a garbage collection) that the subscribers added to the server's heap, divided by their number.`,
+      `${SUBSCRIBERS} idle subscribers of \`${FANOUT_SUBSCRIPTION}\` on one server (SQLite), each on a connection of its own, after one event. The live objects (per V8 heap snapshots, taken after a garbage collection) that the subscribers added to the server's heap, divided by their number.`,
       '',
       table([{ subscribers: SUBSCRIBERS, 'heap KB per subscriber': (results.heapBytesPerSubscriber / 1024).toFixed(2) }]),
       '',

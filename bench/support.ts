@@ -32,6 +32,9 @@ export async function benchDatabases(): Promise<Array<() => Promise<BenchDatabas
   return only ? all.filter((entry) => entry.provider === only).map((entry) => entry.make) : all.map((entry) => entry.make);
 }
 
+/** The subscription the fan-out benchmarks hold open: one award event with a few nested fields. */
+export const FANOUT_SUBSCRIPTION = 'subscription { awardIssued { committedAt award { id recipientName template { name } earner { email } } } }';
+
 /** BENCH_ONLY=a,b: the names of the parts of a benchmark to run (all when unset). */
 export function benchPartSelected(name: string): boolean {
   const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);

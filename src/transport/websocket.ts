@@ -19,7 +19,7 @@ import type { Duplex } from 'node:stream';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type WebSocket as ProtocolSocket } from 'graphql-ws';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Deps } from '../deps.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { textTooLong } from '../graphql/limits.js';
@@ -41,10 +41,7 @@ const KEEP_ALIVE_SLICE = 500;
  */
 const DROP_GRACE_MS = 5_000;
 
-const CLOSE_CODES: Record<DropReason, number> = {
-  slowConsumer: 1008,
-  keyRevoked: 4403,
-};
+const CLOSE_CODES: Record<DropReason, number> = { slowConsumer: 1008, keyRevoked: 4403 };
 
 /** The initial context a websocket operation hands Yoga (see createApp's context factory). */
 export interface WebSocketContext {
@@ -193,11 +190,7 @@ export function attachWebSockets(options: {
   authenticate: Authenticate;
 }): WebSocketTransport {
   const { server, yoga, deps, subscriptions, allowedOrigins, keepAliveMs, rateLimits, authenticate } = options;
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
-    handleProtocols,
-  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols });
   const keys = new Map<WebSocket, Extra>();
   const anonymousByAddress = new Map<string, number>();
 
@@ -290,19 +283,12 @@ export function attachWebSockets(options: {
       if (!verdict.allowed) {
         return [
           new GraphQLError(`Too many requests: retry in ${verdict.retryAfterSeconds} s.`, {
-            extensions: {
-              code: 'RATE_LIMITED',
-              retryAfterSeconds: verdict.retryAfterSeconds,
-            },
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: verdict.retryAfterSeconds },
           }),
         ];
       }
       // Yoga's parse, validate and execute for this operation (parse and validation are cached).
-      const enveloped = yoga.getEnveloped({
-        wsCredentials: ctx.extra.credentials!,
-        wsClientAddress: ctx.extra.clientAddress!,
-        params: payload,
-      });
+      const enveloped = yoga.getEnveloped({ wsCredentials: ctx.extra.credentials!, wsClientAddress: ctx.extra.clientAddress!, params: payload });
       let document;
       try {
         document = enveloped.parse(payload.query);
@@ -311,18 +297,9 @@ export function attachWebSockets(options: {
       }
       const errors = enveloped.validate(enveloped.schema, document);
       if (errors.length) return errors;
-      const operation = {
-        schema: enveloped.schema,
-        document,
-        operationName: payload.operationName ?? null,
-        variableValues: payload.variables ?? null,
-      };
+      const operation = { schema: enveloped.schema, document, operationName: payload.operationName ?? null, variableValues: payload.variables ?? null };
       if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-        return {
-          ...operation,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute },
-        };
+        return { ...operation, contextValue: await enveloped.contextFactory(), rootValue: { execute: enveloped.execute } };
       }
       // Subscriptions skip Yoga's per-operation machinery: the hub masks, serialises once per
       // event for all its members, and writes each result to the socket itself.
@@ -336,16 +313,15 @@ export function attachWebSockets(options: {
 
   // The sockets' listeners, shared by all of them.
   const connections = new WeakMap<WebSocket, Connection>();
-  const fail = (socket: WebSocket, error: unknown, message: string) => {
-    deps.logger.error({ err: error }, message);
-    socket.close(CloseCode.InternalServerError, 'Internal server error');
-  };
-  function onMessage(this: WebSocket, data: RawData): void {
-    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
+  // With ws's default binaryType ('nodebuffer') a message is always one Buffer, fragments joined.
+  function onMessage(this: WebSocket, data: Buffer): void {
     connections
       .get(this)
-      ?.receive?.(text)
-      .catch((error: unknown) => fail(this, error, 'a websocket message could not be handled'));
+      ?.receive?.(data.toString('utf8'))
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'a websocket message could not be handled');
+        this.close(CloseCode.InternalServerError, 'Internal server error');
+      });
   }
   function onClose(this: WebSocket, code: number, reason: Buffer): void {
     const connection = connections.get(this);
