@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AddPointsBatchDocument, AddPointsDocument, AwardListNestedDocument, IssueAwardsDocument, ViewerDocument } from './generated/graphql.js';
 import { createActiveTemplate } from './helpers/fixtures.js';
-import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+import { QUIET_POLLERS, startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let org: TestOrganization;
@@ -11,7 +11,7 @@ const joins = inject('templateDatabase').provider === 'postgresql';
 
 beforeAll(async () => {
   // The uncached path is what is measured: the response cache would answer without SQL.
-  server = await startServer({ RESPONSE_CACHE_TTL_SECONDS: '0' });
+  server = await startServer({ ...QUIET_POLLERS, RESPONSE_CACHE_TTL_SECONDS: '0' });
   org = await server.createOrganization();
   const templates = await Promise.all([0, 1, 2].map((index) => createActiveTemplate(org.client, { tags: [`tag${index}`, 'shared'] })));
   await org.client.data(IssueAwardsDocument, {

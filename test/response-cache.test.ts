@@ -22,14 +22,14 @@ import {
 import { GraphQLClient } from './helpers/client.js';
 import { DAY } from './helpers/clock.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
-import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+import { QUIET_POLLERS, startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let org: TestOrganization;
 let templateId: string;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer(QUIET_POLLERS);
   org = await server.createOrganization();
   templateId = (await createActiveTemplate(org.client, { awardMode: 'REPEATABLE' })).id;
   await issue(org.client, templateId, 'first@example.com');

@@ -27,7 +27,7 @@ import {
 import { DAY } from './helpers/clock.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { eventually, liveClient, Subscription, websocketUrl } from './helpers/live.js';
-import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+import { QUIET_POLLERS, startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let org: TestOrganization;
@@ -199,29 +199,41 @@ describe('template events', () => {
 describe('sharing the work', () => {
   it('runs one execution per event for many identical subscriptions, and frees everything when they leave', async () => {
     // A server of its own, so nothing from other tests is counted.
-    const own = await startServer();
+    const own = await startServer(QUIET_POLLERS);
     try {
       const ownOrg = await own.createOrganization();
       const ownTemplate = await createActiveTemplate(ownOrg.client, { awardMode: 'REPEATABLE' });
       const listeners = own.app.events.listenerCount;
-      const statementsPerEvent = async (subscriptions: Array<Subscription<OnAwardIssuedSubscription>>, email: string) => {
-        own.statements.length = 0;
-        await issue(ownOrg.client, ownTemplate.id, email);
-        await Promise.all(subscriptions.map((subscription) => subscription.data()));
-        return own.statements.length;
+      const quiet = async () => {
+        for (let seen = -1; seen !== own.statements.length; await sleep(250)) seen = own.statements.length;
+      };
+      // Work the issue sets off (the mail outbox) is counted once it has settled; periodic work
+      // (websocket key re-checks) can only add statements, so the fewest over three events counts.
+      const statementsPerEvent = async (subscriptions: Array<Subscription<OnAwardIssuedSubscription>>, name: string) => {
+        let fewest = Infinity;
+        for (let round = 1; round <= 3; round += 1) {
+          await quiet();
+          own.statements.length = 0;
+          await issue(ownOrg.client, ownTemplate.id, `${name}-${round}@example.com`);
+          await Promise.all(subscriptions.map((subscription) => subscription.data()));
+          await quiet();
+          fewest = Math.min(fewest, own.statements.length);
+        }
+        return fewest;
       };
 
       const first = liveClient(own.url, { apiKey: ownOrg.apiKey });
       const one = [new Subscription(first.client, OnAwardIssuedDocument, { filter: { templateId: ownTemplate.id } })];
       await eventually(() => own.app.subscriptions.stats.members === 1);
-      const withOne = await statementsPerEvent(one, 'one@example.com');
+      const withOne = await statementsPerEvent(one, 'one');
+      expect(withOne).toBeGreaterThan(0);
 
       const clients = Array.from({ length: 20 }, () => liveClient(own.url, { apiKey: ownOrg.apiKey }));
       const many = [...one, ...clients.map((each) => new Subscription(each.client, OnAwardIssuedDocument, { filter: { templateId: ownTemplate.id } }))];
       await eventually(() => own.app.subscriptions.stats.members === 21);
       expect(own.app.subscriptions.stats.groups).toBe(1);
       expect(own.app.events.listenerCount).toBe(listeners + 1);
-      expect(await statementsPerEvent(many, 'many@example.com')).toBe(withOne);
+      expect(await statementsPerEvent(many, 'many')).toBe(withOne);
 
       // Disconnecting abruptly, mid-stream, leaks nothing.
       const issuing = issue(ownOrg.client, ownTemplate.id, 'leaving@example.com');

@@ -37,6 +37,12 @@ export interface ServerOptions {
   alongside?: TestServer;
 }
 
+/**
+ * Settings for tests that count SQL statements: the pollers (scheduler, mail and webhook outboxes)
+ * run once a minute or less, so none of their statements lands in a measured request.
+ */
+export const QUIET_POLLERS = { AUTOMATION_TICK_SECONDS: '60', EMAIL_POLL_SECONDS: '600', WEBHOOK_POLL_SECONDS: '600' };
+
 export async function startServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   const database = options.alongside
     ? { url: options.alongside.databaseUrl, remove: async () => {} }
