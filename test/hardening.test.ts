@@ -144,6 +144,21 @@ describe('text input', () => {
   });
 });
 
+describe('response keys', () => {
+  it('named like members of every object (__proto__, constructor) come back as the fields they alias', async () => {
+    const template = await createActiveTemplate(org.client, { awardMode: 'REPEATABLE' });
+    const { award } = await issue(org.client, template.id, 'keys@example.com');
+    const result = await org.client.raw(
+      `{ __proto__: __typename constructor: __typename
+         awards(first: 1, filter: { templateId: "${template.id}" }) { __proto__: totalCount edges { node { __proto__: id toString: status } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(JSON.stringify(result.data)).toBe(
+      `{"__proto__":"Query","constructor":"Query","awards":{"__proto__":1,"edges":[{"node":{"__proto__":"${award?.id}","toString":"${award?.status}"}}]}}`,
+    );
+  });
+});
+
 describe('client addresses', () => {
   it('count one IPv6 client once, however its address is spelled', async () => {
     const template = await createActiveTemplate(org.client);
