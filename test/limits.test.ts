@@ -1,7 +1,7 @@
 // Costly documents are refused before anything runs, with a client error that names the limit,
 // whoever sends them and however they are built; nothing reaches a resolver or the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+import { QUIET_POLLERS, startServer, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let org: TestOrganization;
@@ -10,8 +10,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   // The workers' polls are spaced out so that their statements cannot land among a request's
   // (a test below checks that a refused document ran none).
-  const quietWorkers = { EMAIL_POLL_SECONDS: '600', WEBHOOK_POLL_SECONDS: '600', AUTOMATION_TICK_SECONDS: '60' };
-  server = await startServer({ RESPONSE_CACHE_TTL_SECONDS: '0', ...quietWorkers }, { logLines });
+  server = await startServer({ RESPONSE_CACHE_TTL_SECONDS: '0', ...QUIET_POLLERS }, { logLines });
   org = await server.createOrganization();
   // A key's first use is recorded in the background, and that change wakes the outbox workers:
   // both happen here, before any test counts statements (the test clock does not move, so the
