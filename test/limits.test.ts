@@ -1,7 +1,7 @@
 // Costly documents are refused before anything runs, with a client error that names the limit,
 // whoever sends them and however they are built; nothing reaches a resolver or the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUIET_POLLERS, startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+import { QUIET_POLLERS, startServer, statementsSettled, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let org: TestOrganization;
@@ -17,20 +17,9 @@ beforeAll(async () => {
   // use is not recorded again).
   await org.client.raw('{ viewer { permissions } }');
   await server.app.deps.background.drain();
-  await settled(() => server.statements.length);
+  await statementsSettled(server);
 });
 afterAll(() => server?.stop());
-
-/** Waits until `count` stops changing for a few polls (at most 5 s). */
-async function settled(count: () => number): Promise<void> {
-  let last = -1;
-  let steady = 0;
-  for (let poll = 0; poll < 50 && steady < 3; poll += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    steady = count() === last ? steady + 1 : 0;
-    last = count();
-  }
-}
 
 const repeat = (count: number, make: (index: number) => string) => Array.from({ length: count }, (_, index) => make(index)).join(' ');
 

@@ -27,7 +27,7 @@ import {
 import { DAY } from './helpers/clock.js';
 import { createActiveTemplate, issue } from './helpers/fixtures.js';
 import { eventually, liveClient, Subscription, websocketUrl } from './helpers/live.js';
-import { QUIET_POLLERS, startServer, type TestOrganization, type TestServer } from './helpers/server.js';
+import { QUIET_POLLERS, startServer, statementsSettled, type TestOrganization, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let org: TestOrganization;
@@ -204,19 +204,16 @@ describe('sharing the work', () => {
       const ownOrg = await own.createOrganization();
       const ownTemplate = await createActiveTemplate(ownOrg.client, { awardMode: 'REPEATABLE' });
       const listeners = own.app.events.listenerCount;
-      const quiet = async () => {
-        for (let seen = -1; seen !== own.statements.length; await sleep(250)) seen = own.statements.length;
-      };
       // Work the issue sets off (the mail outbox) is counted once it has settled; periodic work
       // (websocket key re-checks) can only add statements, so the fewest over three events counts.
       const statementsPerEvent = async (subscriptions: Array<Subscription<OnAwardIssuedSubscription>>, name: string) => {
         let fewest = Infinity;
         for (let round = 1; round <= 3; round += 1) {
-          await quiet();
+          await statementsSettled(own);
           own.statements.length = 0;
           await issue(ownOrg.client, ownTemplate.id, `${name}-${round}@example.com`);
           await Promise.all(subscriptions.map((subscription) => subscription.data()));
-          await quiet();
+          await statementsSettled(own);
           fewest = Math.min(fewest, own.statements.length);
         }
         return fewest;

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
@@ -42,6 +43,17 @@ export interface ServerOptions {
  * run once a minute or less, so none of their statements lands in a measured request.
  */
 export const QUIET_POLLERS = { AUTOMATION_TICK_SECONDS: '60', EMAIL_POLL_SECONDS: '600', WEBHOOK_POLL_SECONDS: '600' };
+
+/** Waits until the server has sent no SQL statement for a few polls in a row (at most 5 s). */
+export async function statementsSettled(server: TestServer): Promise<void> {
+  let last = -1;
+  let steady = 0;
+  for (let poll = 0; poll < 50 && steady < 3; poll += 1) {
+    await sleep(100);
+    steady = server.statements.length === last ? steady + 1 : 0;
+    last = server.statements.length;
+  }
+}
 
 export async function startServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   const database = options.alongside
