@@ -285,7 +285,8 @@ describe('delivery', () => {
     const { path, secret, endpoint: created } = await endpoint(org.client, ['template.created']);
     const { pingWebhookEndpoint } = await org.client.data(PingWebhookEndpointDocument, { id: created.id });
     // The payload reads the delivery after the commit, when the worker may have sent it already.
-    expect(pingWebhookEndpoint.webhookDelivery).toMatchObject({ eventType: 'ping', status: expect.stringMatching(/^(QUEUED|DELIVERED)$/) });
+    expect(pingWebhookEndpoint.webhookDelivery.eventType).toBe('ping');
+    expect(['QUEUED', 'DELIVERED']).toContain(pingWebhookEndpoint.webhookDelivery.status);
     const [ping] = await settled(org.client, created.id, 1);
     expect(ping).toMatchObject({ id: pingWebhookEndpoint.webhookDelivery.id, status: 'DELIVERED' });
     const { redeliverWebhookDelivery } = await org.client.data(RedeliverWebhookDeliveryDocument, { id: ping!.id });
