@@ -71,4 +71,9 @@ const report = table(
 const context = `${SECONDS}s per operation after a 3s warm-up, ${CONNECTIONS} connections; the organization already held ${SEED_AWARDS} awards, each to an earner of its own (PostgreSQL: then \`VACUUM ANALYZE\`)`;
 console.log(`\n${context}\n`);
 console.log(report);
-await writeResults('issue', 'issueAward under load', { seconds: SECONDS, connections: CONNECTIONS, seedAwards: SEED_AWARDS, results }, `${context}.\n\n${report}`);
+await writeResults(
+  'issue',
+  'issueAward under load',
+  { seconds: SECONDS, connections: CONNECTIONS, seedAwards: SEED_AWARDS, results },
+  `${context}.\n\n${report}`,
+);

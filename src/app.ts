@@ -169,21 +169,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (event.kind === 'importJob' && event.status === 'QUEUED') importJobs.kick();
       // Mail was queued on some instance: by sendAwardEmail or shareAward, or by an issue from a
       // template with emailOnIssue (people's or automation's).
-      if ((event.kind === 'organization' && event.change === 'EMAIL_QUEUED') || (event.kind === 'award' && event.change === 'ISSUED')) {
+      if ((event.kind === 'organization' && event.change === 'EMAIL_QUEUED') || (event.kind === 'award' && event.emailQueued)) {
         outbox.kick();
       }
       // Keys rotated on some instance: every instance signs with the new ones from now on.
       if (event.kind === 'organization' && event.change === 'CREDENTIAL_KEYS_ROTATED') deps.credentials.keys.forget(event.organizationId);
-      // Deliveries may have been written on some instance: by a change webhooks carry, a ping, a
-      // redelivery or an endpoint enabled again.
-      if (
-        event.kind === 'award' ||
-        event.kind === 'template' ||
-        (event.kind === 'automationJob' && event.status === 'COMPLETED') ||
-        (event.kind === 'organization' && event.change === 'WEBHOOK_QUEUED')
-      ) {
-        webhooks.kick();
-      }
+      // Deliveries were written on some instance: by a change webhooks carry (the recorder
+      // announces them), a ping, a redelivery or an endpoint enabled again.
+      if (event.kind === 'organization' && event.change === 'WEBHOOK_QUEUED') webhooks.kick();
       if (event.kind === 'organization' && event.change === 'API_KEY_REVOKED' && event.subjectId) {
         deps.principals.clear();
         subscriptions.revokeKey(event.subjectId);

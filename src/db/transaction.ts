@@ -79,8 +79,8 @@ export async function commit<T>(
     async (tx) => {
       const change = await work(tx);
       // Outbox rows (webhook deliveries) commit or roll back with the change itself.
-      await deps.events.record?.(tx, change.events);
-      return change;
+      const recorded = (await deps.events.record?.(tx, change.events)) ?? [];
+      return recorded.length ? { ...change, events: [...change.events, ...recorded] } : change;
     },
     options,
   );

@@ -13,8 +13,11 @@ import type { Committed, DomainEvent, EventPublisher, TransactionClient } from '
 /** Receives the events of one committed change together (a bulk issue is one batch). */
 export type EventListener = (events: readonly Committed[]) => void;
 
-/** Writes rows for a change's events in the change's own transaction (an outbox). */
-export type EventRecorder = (tx: TransactionClient, events: readonly DomainEvent[]) => Promise<void>;
+/**
+ * Writes rows for a change's events in the change's own transaction (an outbox), and returns the
+ * events that announce them (none when it wrote nothing).
+ */
+export type EventRecorder = (tx: TransactionClient, events: readonly DomainEvent[]) => Promise<readonly DomainEvent[]>;
 
 interface RedisTransport {
   publisher: Redis;
@@ -69,9 +72,11 @@ export class EventBus implements EventPublisher {
     this.#recorders.push(recorder);
   }
 
-  async record(tx: TransactionClient, events: readonly DomainEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    for (const recorder of this.#recorders) await recorder(tx, events);
+  async record(tx: TransactionClient, events: readonly DomainEvent[]): Promise<readonly DomainEvent[]> {
+    if (events.length === 0) return [];
+    const announced: DomainEvent[] = [];
+    for (const recorder of this.#recorders) announced.push(...(await recorder(tx, events)));
+    return announced;
   }
 
   subscribe(listener: EventListener): () => void {

@@ -12,6 +12,8 @@ export interface AwardEvent {
   templateId: string;
   earnerId: string;
   at: string;
+  /** The award's email was queued in the same transaction (its template sends one on issue). */
+  emailQueued?: true;
 }
 
 export interface TemplateEvent {
@@ -100,9 +102,10 @@ export interface EventPublisher {
   publish(events: readonly DomainEvent[]): void;
   /**
    * Writes what must exist exactly when the change commits (the webhook outbox), in the change's
-   * own transaction, just before it commits. Called by commit() for every change.
+   * own transaction, just before it commits. Called by commit() for every change; returns the
+   * events that announce what was written (published with the change's own).
    */
-  record?(tx: TransactionClient, events: readonly DomainEvent[]): Promise<void>;
+  record?(tx: TransactionClient, events: readonly DomainEvent[]): Promise<readonly DomainEvent[]>;
 }
 
 /** An open transaction, as the recorders of ./bus.ts get it. */

@@ -57,7 +57,8 @@ export function newPublicId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-function events(awards: readonly WrittenAward[], change: AwardChange, when: Date): AwardEvent[] {
+/** `emailed`: the awards whose email the same write queued (the flag wakes the mail workers). */
+function events(awards: readonly WrittenAward[], change: AwardChange, when: Date, emailed: ReadonlySet<string> = new Set()): AwardEvent[] {
   const at = when.toISOString();
   return awards.map((award) => ({
     kind: 'award',
@@ -67,6 +68,7 @@ function events(awards: readonly WrittenAward[], change: AwardChange, when: Date
     templateId: award.templateId,
     earnerId: award.earnerId,
     at,
+    ...(emailed.has(award.id) ? { emailQueued: true as const } : {}),
   }));
 }
 
@@ -114,8 +116,8 @@ export async function insertAwards(tx: Tx, provider: Provider, rows: readonly Ne
     return award ? [{ ...award, publicId: row.publicId }] : [];
   });
   await recordHistory(tx, provider, awards, note);
-  await enqueueAwardEmails(tx, provider, awards.map((award) => award.id), note.at);
-  return { awards, events: events(awards, note.action, note.at) };
+  const emailed = await enqueueAwardEmails(tx, provider, awards.map((award) => award.id), note.at);
+  return { awards, events: events(awards, note.action, note.at, emailed) };
 }
 
 /** Columns to set, to a value or to SQL over the row (a CASE, another column). */

@@ -12,17 +12,18 @@ import type { EmailMessage } from '../../generated/prisma-sqlite/client.js';
 /**
  * Queues the award email for each of `awardIds` whose template has `emailOnIssue`, in the
  * caller's transaction (the award writer calls it for every issue, people's and automation's).
- * Set-based, so a backfill of thousands costs one read and one insert per chunk. Returns how
- * many messages were queued.
+ * Set-based, so a backfill of thousands costs one read and one insert per chunk. Returns the ids
+ * of the awards whose email was queued.
  */
-export async function enqueueAwardEmails(tx: Tx, provider: Provider, awardIds: readonly string[], now: Date): Promise<number> {
+export async function enqueueAwardEmails(tx: Tx, provider: Provider, awardIds: readonly string[], now: Date): Promise<Set<string>> {
   const d = dialectFor(provider);
-  let queued = 0;
+  const queued = new Set<string>();
   for (let start = 0; start < awardIds.length; start += 1000) {
     const ids = awardIds.slice(start, start + 1000);
     const wanted = await tx.$queryRaw<Array<{ awardId: string; organizationId: string; email: string }>>(awardsToEmailSql(d, ids));
     if (wanted.length === 0) continue;
-    queued += await tx.$executeRaw(insertNotificationsSql(d, wanted.map((row) => ({ ...row, id: uuidv7() })), now));
+    await tx.$executeRaw(insertNotificationsSql(d, wanted.map((row) => ({ ...row, id: uuidv7() })), now));
+    for (const row of wanted) queued.add(row.awardId);
   }
   return queued;
 }

@@ -263,7 +263,8 @@ const ROWS_PER_INSERT = 500;
 /**
  * The webhook outbox's recorder: in the transaction of every change, one delivery per event and
  * enabled endpoint of its organization that subscribes to the event's type. A change no endpoint
- * wants costs one indexed read.
+ * wants costs one indexed read. Returns a WEBHOOK_QUEUED event per organization that got
+ * deliveries, which wakes the workers: a change that queued none wakes nothing.
  */
 export function webhookRecorder(deps: Deps): EventRecorder {
   return async (tx, events) => {
@@ -271,17 +272,17 @@ export function webhookRecorder(deps: Deps): EventRecorder {
       const type = webhookTypeOf(event);
       return type ? [{ event, type }] : [];
     });
-    if (typed.length === 0) return;
+    if (typed.length === 0) return [];
     const organizationIds = [...new Set(typed.map(({ event }) => event.organizationId))];
     const endpoints = await tx.webhookEndpoint.findMany({
       where: { organizationId: { in: organizationIds }, disabledAt: null },
       select: { id: true, organizationId: true, events: true },
     });
-    if (endpoints.length === 0) return;
+    if (endpoints.length === 0) return [];
     const wanted = typed
       .map(({ event, type }) => ({ event, type, endpoints: endpoints.filter((e) => e.organizationId === event.organizationId && endpointEvents(e).includes(type)) }))
       .filter((entry) => entry.endpoints.length > 0);
-    if (wanted.length === 0) return;
+    if (wanted.length === 0) return [];
     const now = deps.clock.now();
     const data = await eventData(tx, deps.config, wanted.map(({ event }) => event as DomainEvent), now);
     const rows = wanted.flatMap(({ event, type, endpoints: targets }, index) => {
@@ -293,5 +294,13 @@ export function webhookRecorder(deps: Deps): EventRecorder {
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
       await tx.$executeRaw(insertDeliveriesSql(d, rows.slice(start, start + ROWS_PER_INSERT), now));
     }
+    const at = now.toISOString();
+    return [...new Set(rows.map((row) => row.organizationId))].map((organizationId) => ({
+      kind: 'organization' as const,
+      change: 'WEBHOOK_QUEUED' as const,
+      organizationId,
+      subjectId: null,
+      at,
+    }));
   };
 }
