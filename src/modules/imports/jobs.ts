@@ -6,6 +6,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../../deps.js';
 import { claimJob, JobWorker, releaseJob } from '../../db/job-claims.js';
+import { refreshGrownStatistics } from '../../db/statistics.js';
 import { commit } from '../../db/transaction.js';
 import type { Prisma, ImportJob } from '../../generated/prisma-sqlite/client.js';
 import { DomainError, type FieldIssue } from '../../shared/errors.js';
@@ -88,6 +89,8 @@ export class ImportJobs extends JobWorker {
       await setImmediate();
     }
     while (!this.runs.stopped) {
+      // The batches grow the tables the next ones look their keys up in.
+      await refreshGrownStatistics(deps.db, deps.provider, ['Award', 'Earner']);
       const batch = rows.slice(job.cursor, job.cursor + this.batchSize);
       const next = await this.#step(job, batch, templates, seen);
       if (!next) return;
