@@ -5,7 +5,7 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -192,6 +192,31 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * CPU time (ms) used so far by every process named `postgres` on this machine: the server, its
+ * backends and its background workers. Undefined when there is none (no /proc, or the database
+ * runs elsewhere). A backend that exits takes its time with it, so measure over a steady pool.
+ */
+export function localPostgresCpuMs(): number | undefined {
+  let total: number | undefined;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    const cpu = processCpuMs(Number(pid));
+    if (cpu !== undefined) total = (total ?? 0) + cpu;
+  }
+  return total;
+}
+
 export async function graphql<T = Record<string, unknown>>(
   url: string,
   apiKey: string,
@@ -326,19 +351,24 @@ export async function measure(options: {
 
 /**
  * `measure`, with the server's CPU time per measured request (from /proc): the warm-up runs
- * first and apart, so its requests are neither counted nor charged.
+ * first and apart, so its requests are neither counted nor charged. With `databaseCpu`, also the
+ * CPU time of a PostgreSQL on this machine per request (see localPostgresCpuMs).
  */
 export async function measureWithServerCpu(
   pid: number | undefined,
-  options: Parameters<typeof measure>[0],
-): Promise<Measurement & { serverCpuMsPerRequest: number | undefined }> {
-  const { warmupSeconds, ...run } = options;
+  options: Parameters<typeof measure>[0] & { databaseCpu?: boolean },
+): Promise<Measurement & { serverCpuMsPerRequest: number | undefined; databaseCpuMsPerRequest?: number }> {
+  const { warmupSeconds, databaseCpu, ...run } = options;
   if (warmupSeconds) await measure({ ...run, seconds: warmupSeconds });
   const before = processCpuMs(pid);
+  const databaseBefore = databaseCpu ? localPostgresCpuMs() : undefined;
   const result = await measure(run);
   const after = processCpuMs(pid);
-  const cpu = before !== undefined && after !== undefined && result.requests > 0 ? (after - before) / result.requests : undefined;
-  return { ...result, serverCpuMsPerRequest: cpu };
+  const databaseAfter = databaseCpu ? localPostgresCpuMs() : undefined;
+  const perRequest = (from: number | undefined, to: number | undefined) =>
+    from !== undefined && to !== undefined && result.requests > 0 ? (to - from) / result.requests : undefined;
+  const database = perRequest(databaseBefore, databaseAfter);
+  return { ...result, serverCpuMsPerRequest: perRequest(before, after), ...(database === undefined ? {} : { databaseCpuMsPerRequest: database }) };
 }
 
 /** A latency measurement at a fixed offered load. */
