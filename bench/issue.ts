@@ -9,8 +9,7 @@
 // locking a group's earners then read every earner of the organization, and the measure grew with
 // the run's own inserts.
 // BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
-import pg from 'pg';
-import { benchDatabases, measureWithServerCpu, seedAwards, startServer, table, writeResults } from './support.js';
+import { benchDatabases, measureWithServerCpu, seedAwards, startServer, table, vacuumAnalyze, writeResults } from './support.js';
 
 const API_KEY = 'bench-issue-key-0123456789abcdef';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -26,7 +25,7 @@ async function benchmarkProvider(makeDatabase: () => Promise<import('./support.j
   const server = await startServer({ DATABASE_URL: database.url, BOOTSTRAP_API_KEY: API_KEY, RESPONSE_CACHE_TTL_SECONDS: '0' });
   try {
     const templateId = await seedAwards(server.url, API_KEY, SEED_AWARDS);
-    if (database.provider === 'postgresql') await analyze(database.url);
+    if (database.provider === 'postgresql') await vacuumAnalyze(database.url);
     // SQLite works inside the server's process; PostgreSQL's own CPU is reported beside it.
     const databaseCpu = database.provider === 'postgresql';
     const common = { url: server.url, apiKey: API_KEY, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 3, databaseCpu };
@@ -46,12 +45,6 @@ async function benchmarkProvider(makeDatabase: () => Promise<import('./support.j
     await server.stop();
     await database.remove();
   }
-}
-
-async function analyze(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('VACUUM ANALYZE').finally(() => client.end());
 }
 
 const results = [];

@@ -193,6 +193,16 @@ export function processCpuMs(pid: number | undefined): number | undefined {
 }
 
 /**
+ * `VACUUM ANALYZE` of the whole database at `url`: fresh tables have no statistics and no
+ * visibility map, so the planner's choices and index-only scans would measure that, not the servers.
+ */
+export async function vacuumAnalyze(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('VACUUM ANALYZE').finally(() => client.end());
+}
+
+/**
  * CPU time (ms) used so far by every process named `postgres` on this machine: the server, its
  * backends and its background workers. Undefined when there is none (no /proc, or the database
  * runs elsewhere). A backend that exits takes its time with it, so measure over a steady pool.

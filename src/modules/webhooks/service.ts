@@ -86,8 +86,14 @@ async function parseAndCheck<Schema extends z.ZodType>(deps: Deps, schema: Schem
   return parsed as z.output<Schema>;
 }
 
-function endpointEvent(actor: Actor, endpointId: string, at: Date, change: OrganizationEvent['change'] = 'WEBHOOK_ENDPOINT_CHANGED'): OrganizationEvent {
-  return { kind: 'organization', change, organizationId: actor.organizationId, subjectId: endpointId, at: at.toISOString() };
+/** subjectId: the endpoint or delivery concerned; null for the deliveries of a change (the recorder's). */
+function endpointEvent(
+  actor: Pick<Actor, 'organizationId'>,
+  subjectId: string | null,
+  at: Date,
+  change: OrganizationEvent['change'] = 'WEBHOOK_ENDPOINT_CHANGED',
+): OrganizationEvent {
+  return { kind: 'organization', change, organizationId: actor.organizationId, subjectId, at: at.toISOString() };
 }
 
 async function ownEndpoint(tx: Tx, actor: Actor, id: string): Promise<WebhookEndpoint> {
@@ -294,13 +300,6 @@ export function webhookRecorder(deps: Deps): EventRecorder {
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
       await tx.$executeRaw(insertDeliveriesSql(d, rows.slice(start, start + ROWS_PER_INSERT), now));
     }
-    const at = now.toISOString();
-    return [...new Set(rows.map((row) => row.organizationId))].map((organizationId) => ({
-      kind: 'organization' as const,
-      change: 'WEBHOOK_QUEUED' as const,
-      organizationId,
-      subjectId: null,
-      at,
-    }));
+    return [...new Set(rows.map((row) => row.organizationId))].map((organizationId) => endpointEvent({ organizationId }, null, now, 'WEBHOOK_QUEUED'));
   };
 }
